@@ -1,0 +1,118 @@
+"""One settings root, built once at the edge (CLI, flow entry points) and passed in.
+
+Environment: ``RECEIPTFLOW_*`` with ``__`` between a group and its field
+(``RECEIPTFLOW_OCR__ENGINE=tesseract``, ``RECEIPTFLOW_NEMO__BASE_URL=...``), plus the openai
+SDK's own ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for the ``openai`` extractor.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IngestSettings(BaseModel):
+    max_bytes: int = 50 * 1024 * 1024
+    max_pixels: int = 80_000_000  # per page; larger is treated as a decompression bomb
+    max_pages: int = 50
+    pdf_dpi: int = 200
+    pdf_timeout_s: float = 120.0
+
+
+class OcrSettings(BaseModel):
+    engine: str = "rapidocr"
+    threads: int = 2
+    max_side: int = 1280  # detector input cap (RapidOCR Det.limit_side_len)
+    fix_orientation: bool = True
+
+
+class LocalSettings(BaseModel):
+    default_currency: str | None = None  # used when the receipt shows no currency hint
+
+
+class ModelPrice(BaseModel):
+    input_per_million: Decimal
+    output_per_million: Decimal
+
+
+def _default_prices() -> dict[str, ModelPrice]:
+    return {
+        "gpt-4o-mini": ModelPrice(input_per_million=Decimal("0.15"), output_per_million=Decimal("0.60")),
+        "gpt-4o": ModelPrice(input_per_million=Decimal("2.50"), output_per_million=Decimal("10.00")),
+    }
+
+
+class OpenAISettings(BaseModel):
+    api_key: SecretStr | None = None  # falls back to OPENAI_API_KEY
+    base_url: str | None = None  # falls back to OPENAI_BASE_URL
+    model: str = "gpt-4o-mini"
+    detail: Literal["low", "high", "auto"] = "high"
+    max_image_side: int = 1536  # px of the long side sent to the model
+    timeout_s: float = 60.0
+    validation_retries: int = 2  # re-asks after the first answer fails validation
+    transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
+    batch_api: bool = False  # Batch API price (half)
+    send_text_layer: bool = True
+
+
+class NemoSettings(BaseModel):
+    base_url: str | None = None  # e.g. http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:11434/v1
+    api_key: SecretStr | None = None
+    model: str = "mistralai/Mistral-Nemo-Instruct-2407"
+    mode: Literal["tools", "json", "md_json"] = "tools"
+    timeout_s: float = 120.0
+    validation_retries: int = 2
+    transport_retries: int = 3
+    input_per_million: Decimal = Decimal("0")  # 0 when self-hosted
+    output_per_million: Decimal = Decimal("0")
+
+
+class CascadeSettings(BaseModel):
+    min_confidence: float = 0.80  # every key field of the local result must clear this
+    use_nemo: bool = True
+    use_openai: bool = True
+
+
+class LlmSettings(BaseModel):
+    max_in_flight: int = 16  # one global limit for concurrent LLM requests
+    prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECEIPTFLOW_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(default_factory=lambda: platformdirs.user_data_path("receiptflow"))
+    database_url: str | None = None  # default: sqlite file under home
+    extractor: str = "local"
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    local: LocalSettings = Field(default_factory=LocalSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    nemo: NemoSettings = Field(default_factory=NemoSettings)
+    cascade: CascadeSettings = Field(default_factory=CascadeSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+
+    @model_validator(mode="after")
+    def _openai_sdk_environment(self) -> Settings:
+        # The openai SDK's own variables are the standard; RECEIPTFLOW_OPENAI__* wins if both set.
+        if self.openai.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.openai.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        if self.openai.base_url is None and os.environ.get("OPENAI_BASE_URL"):
+            self.openai.base_url = os.environ["OPENAI_BASE_URL"]
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'receiptflow.db'}"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
