@@ -26,7 +26,7 @@ class _Model(BaseModel):
 
 class Merchant(_Model):
     name: str | None = Field(None, description="Business name as printed at the top")
-    address: str | None = Field(None, description="Full street address, lines joined by ', '")
+    address: str | None = Field(None, description="Full address as printed, lines joined by a space")
     phone: str | None = None
     tax_id: str | None = Field(None, description="Tax / company registration id (GST, VAT, ABN)")
 
