@@ -1,0 +1,173 @@
+"""Money/date/time parsing: examples from real receipts plus Hypothesis round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from receiptflow.schemas.parsing import (
+    find_amounts,
+    find_date,
+    find_dates,
+    find_time,
+    parse_date,
+    parse_money,
+    parse_time,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("RM 1,234.50", None, "1234.50"),
+        ("$12", None, "12"),
+        ("12.50-", None, "-12.50"),
+        ("(3.20)", None, "-3.20"),
+        ("RM-5.00", None, "-5.00"),
+        ("1.234,50", None, "1234.50"),
+        ("23.000", True, "23000"),
+        ("16,500", None, "16500"),
+        ("16,500", True, "16.500"),
+        ("9.000", None, "9.000"),
+        ("1.250.000", None, "1250000"),
+        ("9.0O", None, "9.00"),
+        ("12 . 50", None, "12.50"),
+        ("3,20 €", None, "3.20"),
+        ("1'234.50", None, "1234.50"),
+        ("0,500", None, "0.500"),
+    ],
+)
+def test_parse_money_examples(text: str, hint: bool | None, expected: str) -> None:
+    assert parse_money(text, decimal_comma=hint) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "12.5.3", "1,23,4", "15/01/2019", "6%", "(12.50", "TOTAL"]
+)
+def test_parse_money_rejects_non_amounts(text: str) -> None:
+    assert parse_money(text) is None
+
+
+def test_find_amounts_skips_dates_times_and_percentages() -> None:
+    line = "25/12/2018 8:13:39 PM GST 6% 1 PC * 9.000 0.00 9.00"
+    values = [(a.value, a.decimals) for a in find_amounts(line)]
+    assert values == [(Decimal("1"), 0), (Decimal("9.000"), 3), (Decimal("0.00"), 2),
+                      (Decimal("9.00"), 2)]
+
+
+def test_find_amounts_reports_spans_and_currency() -> None:
+    line = "TOTAL: RM 9.00"
+    (amount,) = find_amounts(line)
+    assert line[amount.start : amount.end] == "RM 9.00"
+    assert amount.currency == "MYR"
+    assert amount.value == Decimal("9.00")
+
+
+def _english(value: Decimal) -> list[str]:
+    plain = f"{value:.2f}"
+    grouped = f"{value:,.2f}"
+    return [plain, grouped, f"RM {grouped}", f"${plain}", f"{plain} EUR", f"RM{plain}"]
+
+
+def _european(value: Decimal) -> list[str]:
+    grouped = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return [grouped, f"{grouped} €", f"€{grouped}"]
+
+
+money_values = st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False)
+
+
+@given(money_values)
+def test_money_round_trip_english(value: Decimal) -> None:
+    for text in _english(value):
+        assert parse_money(text) == value, text
+        if text[-1].isdigit():  # credit lines print the minus after the number
+            assert parse_money(text + "-") == -value
+
+
+@given(money_values)
+def test_money_round_trip_european_with_hint(value: Decimal) -> None:
+    for text in _european(value):
+        assert parse_money(text, decimal_comma=True) == value, text
+
+
+@given(st.integers(min_value=1000, max_value=99_999_999))
+def test_idr_thousands_round_trip(value: int) -> None:
+    assert parse_money(f"{value:,}".replace(",", "."), decimal_comma=True) == value
+    assert parse_money(f"{value:,}") == value
+
+
+@given(st.text(max_size=40))
+def test_noise_never_raises(text: str) -> None:
+    parse_money(text)
+    find_amounts(text)
+    parse_date(text)
+    find_dates(text)
+    parse_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15/01/2019", dt.date(2019, 1, 15)),
+        ("15-01-19", dt.date(2019, 1, 15)),
+        ("2019-01-15", dt.date(2019, 1, 15)),
+        ("30 DEC 17", dt.date(2017, 12, 30)),
+        ("Dec 30, 2017", dt.date(2017, 12, 30)),
+        ("30.12.2017", dt.date(2017, 12, 30)),
+        ("01/15/2019", dt.date(2019, 1, 15)),
+        ("05/06/2019", dt.date(2019, 6, 5)),
+        ("02/JAN/2017", dt.date(2017, 1, 2)),
+        ("24-MAR-2018", dt.date(2018, 3, 24)),
+        ("20180304", dt.date(2018, 3, 4)),
+        ("25032018", dt.date(2018, 3, 25)),
+        ("DATE: 25/12/2018 8:13:39 PM", dt.date(2018, 12, 25)),
+    ],
+)
+def test_parse_date_examples(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_find_date_keeps_printed_text() -> None:
+    found = find_date("Date : 30 DEC 17  Time: 10:02")
+    assert found is not None
+    assert found.text == "30 DEC 17"
+
+
+@pytest.mark.parametrize("text", ["32/01/2019", "12.50", "13/13/2019", "TOTAL 9.00", "29/02/2019"])
+def test_parse_date_rejects(text: str) -> None:
+    assert parse_date(text) is None
+
+
+dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31))
+
+
+@given(dates)
+def test_date_round_trip(value: dt.date) -> None:
+    day_first = [
+        value.strftime("%d/%m/%Y"), value.strftime("%d-%m-%y"), value.strftime("%d.%m.%Y"),
+        value.strftime("%Y-%m-%d"), value.strftime("%d %b %Y").upper(), value.strftime("%d %b %y"),
+        value.strftime("%b %d, %Y"), value.strftime("%d/%b/%Y").upper(), value.strftime("%d %B %Y"),
+    ]
+    for text in day_first:
+        assert parse_date(text) == value, text
+    assert parse_date(value.strftime("%m/%d/%Y"), day_first=False) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("8:13:39 PM", dt.time(20, 13, 39)), ("20:13", dt.time(20, 13)), ("08.15 AM", dt.time(8, 15)),
+     ("12:00 AM", dt.time(0, 0)), ("TIME 14:05:33", dt.time(14, 5, 33))],
+)
+def test_parse_time_examples(text: str, expected: dt.time) -> None:
+    assert parse_time(text) == expected
+
+
+def test_time_is_not_an_amount_or_out_of_range() -> None:
+    assert parse_time("12.50") is None
+    assert parse_time("25:61") is None
+    assert find_time("13:05 PM") is None
