@@ -1,0 +1,321 @@
+"""Line items of a receipt from its visual rows (the rule-based ``local`` extractor).
+
+Three steps: find the items region (after a "QTY DESC PRICE AMOUNT" header or from the first
+row that reads as an item, up to SUBTOTAL/TOTAL), read each row (items_rows), then join rows
+that belong to one item: a code row and a description row above a "1 PC * 9.000 9.00" row
+(SROIE), a name row above or below a "2 x 12.000 24.000" row (CORD), a description wrapped
+onto a second row. Confidence is high only when the items add up to a printed subtotal/total.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from receiptflow.extractors.local.items_rows import ItemRow, find_amount, read_row
+from receiptflow.extractors.local.items_tokens import (
+    Word,
+    count_value,
+    is_code,
+    money_value,
+    row_words,
+    whole_amounts,
+)
+from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.receipt import LineItem
+
+_HEADER_WORDS = frozenset(
+    [
+        "QTY",
+        "QUANTITY",
+        "DESC",
+        "DESCRIPTION",
+        "CODE/DESC",
+        "ITEM",
+        "ITEMS",
+        "PRICE",
+        "AMOUNT",
+        "AMT",
+        "TOTAL",
+        "RM",
+        "U.PRICE",
+        "UNIT",
+        "S/PRICE",
+        "U/PRICE",
+        "DISC",
+        "TAX",
+        "PRODUCT",
+        "ARTICLE",
+        "NAME",
+        "RATE",
+        "NO",
+        "NO.",
+        "SKU",
+        "UOM",
+        "QTY.",
+        "@",
+        "JUMLAH",
+        "HARGA",
+        "BANYAK",
+        "NAMA",
+        "BARANG",
+        "TOTAL(RM)",
+        "AMOUNT(RM)",
+        "PRICE(RM)",
+        "DESCRIPTIONS",
+        "QTY/UOM",
+    ]
+)
+_END = re.compile(
+    r"^\W*(?:\d+\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|TOTAL|TTL|GRAND|JUMLAH|NET\b|"
+    r"NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|TENDER|"
+    r"ROUNDING|ROUND|TAX|GST|VAT|PB\s*1|PPN|PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|"
+    r"VISA|MASTER|CARD|KARTU|QTY|TOTAL\s+QTY)\b",
+    re.IGNORECASE,
+)
+_ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
+_DISCOUNT = re.compile(
+    r"\b(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER)\b", re.IGNORECASE
+)
+_NOT_ITEM = re.compile(
+    r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
+    r"THANK)\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}:\d{2}",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ItemsResult:
+    items: list[LineItem] = field(default_factory=list)
+    confidence: float = 0.0
+    first_row: int | None = None
+    last_row: int | None = None
+
+
+def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsResult:
+    """The receipt's line items, with how sure we are and which rows they came from."""
+    all_words = [row_words(row) for row in rows]
+    whole = whole_amounts(currency) if currency else _looks_whole(all_words)
+    start = _region_start(rows, all_words)
+    if start is None:
+        return ItemsResult(confidence=0.2)
+    end = _region_end(rows, start)
+    column = _amount_column(all_words, whole=whole)
+    read = [
+        _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
+    ]
+    items = _assemble(read)
+    if not items:
+        return ItemsResult(confidence=0.2)
+    totals = _printed_totals(all_words[end : end + 6], whole=whole)
+    return ItemsResult(
+        items=items,
+        confidence=_confidence(items, totals),
+        first_row=start,
+        last_row=max(row.index for row in read if row.amount is not None or row.has_text),
+    )
+
+
+def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -> ItemRow:
+    amount_at = find_amount(words, whole=whole)
+    if amount_at is not None and column is not None and len(words) > 0:
+        width = max(word.x1 for word in words) - min(word.x0 for word in words)
+        char = (words[amount_at].x1 - words[amount_at].x0) / max(len(words[amount_at].text), 1)
+        if words[amount_at].x1 < column - max(6 * char, 0.05 * width) and amount_at == 0:
+            amount_at = None  # a lone number left of the amount column: a count or a unit price
+    return read_row(index, words, whole=whole, amount_at=amount_at)
+
+
+def _region_start(rows: list[Row], all_words: list[list[Word]]) -> int | None:
+    for index, words in enumerate(all_words):
+        if _is_header(words):
+            start = index + 1
+            while start < len(rows) and _is_header(all_words[start], loose=True):
+                start += 1
+            return start if start < len(rows) else None
+    for index, row in enumerate(rows):
+        text = row.text
+        if _END.search(text) or _NOT_ITEM.search(text) or _DISCOUNT.search(text):
+            continue
+        whole = _looks_whole([all_words[index]])
+        if find_amount(all_words[index], whole=whole) is not None:
+            return _back_over_names(rows, index)
+    return None
+
+
+def _back_over_names(rows: list[Row], index: int) -> int:
+    """Include the name and code rows printed just above the first priced row."""
+    start = index
+    while start > 0:
+        text = rows[start - 1].text
+        if _END.search(text) or _NOT_ITEM.search(text) or re.search(r"\d[.,]\d", text):
+            break
+        if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()):
+            break
+        start -= 1
+        if index - start >= 2:
+            break
+    return start
+
+
+def _region_end(rows: list[Row], start: int) -> int:
+    seen_item = False
+    for index in range(start, len(rows)):
+        text = rows[index].text
+        if _END.search(text) or _ITEM_COUNT_LINE.search(text):
+            if seen_item:
+                return index
+            continue
+        seen_item = seen_item or bool(re.search(r"\d", text))
+    return len(rows)
+
+
+def _is_header(words: list[Word], *, loose: bool = False) -> bool:
+    if not words:
+        return False
+    names = [word.text.upper().strip(":") for word in words]
+    if any(re.search(r"\d[.,]\d", name) for name in names):
+        return False
+    hits = sum(name in _HEADER_WORDS for name in names)
+    if loose:
+        return hits == len(names)
+    return hits >= 2 and hits >= len(names) - 1
+
+
+def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
+    edges = []
+    for words in all_words:
+        position = find_amount(words, whole=whole)
+        if position is not None and position > 0:
+            edges.append(words[position].x1)
+    return statistics.median(edges) if edges else None
+
+
+def _looks_whole(all_words: list[list[Word]]) -> bool:
+    """Amounts printed like 23.000 / 16,500 and never with cents: a whole-number currency."""
+    grouped = cents = 0
+    for words in all_words:
+        for word in words:
+            text = word.text.lstrip("@-(").rstrip(")")
+            if re.fullmatch(r"(?:Rp\.?)?\d{1,3}(?:[.,]\d{3})+", text):
+                grouped += 1
+            elif re.fullmatch(r"\d+[.,]\d{2}", text):
+                cents += 1
+    return grouped > cents
+
+
+def _assemble(read: list[ItemRow]) -> list[LineItem]:
+    names_above = _names_above(read)
+    items: list[_Draft] = []
+    pending_names: list[ItemRow] = []
+    pending_counts: list[ItemRow] = []
+    pending_code: str | None = None
+    for row in read:
+        if row.amount is None:
+            if row.has_text:
+                pending_code = pending_code or row.sku
+                if not names_above and items and not pending_counts:
+                    items[-1].names.append(row)
+                else:
+                    pending_names.append(row)
+            elif row.quantity is not None or row.unit_price is not None:
+                pending_counts.append(row)
+            elif row.sku or is_code(" ".join(word.text for word in row.words)):
+                pending_code = row.sku or row.words[0].text.rstrip("-")
+            continue
+        if row.negative or _DISCOUNT.search(row.description):
+            continue  # discounts are not items (the key-field step reads them)
+        draft = _Draft(row=row, sku=row.sku or pending_code)
+        pending_code = None
+        if pending_counts:
+            draft.counts = pending_counts
+            pending_counts = []
+        if pending_names:
+            if row.has_text and items and not names_above:
+                items[-1].names.extend(pending_names)
+            else:
+                draft.names = pending_names
+            pending_names = []
+        items.append(draft)
+    if pending_names and items and not names_above:
+        items[-1].names.extend(pending_names)
+    return [item for item in (draft.build() for draft in items) if item is not None]
+
+
+def _names_above(read: list[ItemRow]) -> bool:
+    """Whether name rows sit above their priced row (else below it, as a continuation)."""
+    for row in read:
+        if row.amount is not None:
+            return False
+        if row.has_text:
+            return True
+    return False
+
+
+@dataclass
+class _Draft:
+    row: ItemRow
+    sku: str | None = None
+    names: list[ItemRow] = field(default_factory=list)
+    counts: list[ItemRow] = field(default_factory=list)
+
+    def build(self) -> LineItem | None:
+        row = self.row
+        quantity, unit = row.quantity, row.unit_price
+        for count_row in self.counts:
+            quantity = quantity or count_row.quantity
+            unit = unit or count_row.unit_price
+        in_print_order = sorted([*self.names, row], key=lambda part: part.index)
+        parts = [part.description for part in in_print_order]
+        if quantity is None and self.names:
+            quantity = self.names[-1].quantity
+        description = " ".join(part for part in parts if part).strip()
+        if not description or row.amount is None:
+            return None
+        return LineItem(
+            description=description,
+            quantity=quantity if quantity is not None else Decimal(1),
+            unit_price=unit if unit is not None else _unit_from(row.amount, quantity),
+            amount=row.amount,
+            sku=self.sku,
+        )
+
+
+def _unit_from(amount: Decimal, quantity: Decimal | None) -> Decimal | None:
+    if quantity is None or quantity == 1:
+        return amount
+    unit = amount / quantity
+    return unit if unit == unit.quantize(Decimal("0.01")) else None
+
+
+def _printed_totals(all_words: list[list[Word]], *, whole: bool) -> list[Decimal]:
+    totals = []
+    for words in all_words:
+        position = find_amount(words, whole=whole)
+        if position is not None:
+            value = money_value(words[position].text, whole=whole)
+            if value is not None:
+                totals.append(value)
+    return totals
+
+
+def _confidence(items: list[LineItem], totals: list[Decimal]) -> float:
+    amounts = [item.amount for item in items if item.amount is not None]
+    if not amounts:
+        return 0.2
+    if sum(amounts) in totals:
+        return 0.95
+    consistent = sum(
+        1
+        for item in items
+        if item.quantity is not None
+        and item.unit_price is not None
+        and item.amount is not None
+        and abs(item.quantity * item.unit_price - item.amount) <= Decimal("0.01")
+    )
+    return round(0.35 + 0.25 * consistent / len(items), 2)
+
+
+__all__ = ["ItemsResult", "count_value", "find_line_items"]

@@ -1,0 +1,182 @@
+"""One row of the items region, read into description, count, unit price and line amount.
+
+A row is read right to left: the line amount is the right-most amount (tax codes such as
+"SR"/"ZR" may follow it), the unit price and count are the pair of numbers whose product is
+that amount, and the words that are left over are the description. When no pair multiplies
+out, a small number at the start ("2 Latte") or just before the amount ("Latte 2") is the count.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from receiptflow.extractors.local.items_tokens import (
+    OPERATORS,
+    TAX_CODES,
+    Word,
+    count_value,
+    is_code,
+    is_currency_word,
+    is_negative_amount,
+    money_value,
+)
+
+_LETTER = re.compile(r"[^\W\d_]")
+_UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|ea|EA|pc|PC)$")
+
+
+@dataclass
+class ItemRow:
+    index: int
+    amount: Decimal | None = None
+    amount_word: Word | None = None
+    description: str = ""
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    sku: str | None = None
+    negative: bool = False
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(_LETTER.search(self.description))
+
+
+def find_amount(words: list[Word], *, whole: bool) -> int | None:
+    """Index of the line amount: the right-most amount, allowing tax codes after it."""
+    for position in range(len(words) - 1, -1, -1):
+        text = words[position].text
+        if text.upper() in TAX_CODES or is_currency_word(text):
+            continue
+        if text.startswith("@") or text.endswith("%"):
+            return None
+        value = money_value(text, whole=whole)
+        if value is None:
+            return None
+        if whole and re.fullmatch(r"\d{1,2}", text) and value != 0:
+            return None  # "Nasi Putih 2": a count, not two rupiah
+        return position
+    return None
+
+
+def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | None) -> ItemRow:
+    row = ItemRow(index=index, words=words)
+    rest = list(words)
+    if amount_at is not None:
+        amount_word = words[amount_at]
+        row.amount = money_value(amount_word.text, whole=whole)
+        row.amount_word = amount_word
+        row.negative = is_negative_amount(amount_word.text)
+        rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
+    if rest and is_code(rest[0].text) and len(rest) > 1:
+        row.sku = rest[0].text.rstrip("-")
+        rest = rest[1:]
+    texts = [word.text for word in rest]
+    used = _take_count_and_unit(row, texts, whole=whole)
+    if row.quantity is None:
+        used |= _take_loose_count(row, texts)
+    description = [text for position, text in enumerate(texts) if position not in used]
+    row.description = " ".join(_trim_operators(description))
+    return row
+
+
+def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
+    """Find count x unit price = amount; returns the positions used (and numbers after them)."""
+    units = [(position, _unit_value(text, whole=whole)) for position, text in enumerate(texts)]
+    counts = [(position, count_value(text)) for position, text in enumerate(texts)]
+    for unit_at, unit in reversed(units):
+        if unit is None:
+            continue
+        if row.amount is None:
+            if texts[unit_at].startswith("@"):  # "3X @6500": count and price, amount below
+                row.unit_price = unit
+                count_at = _nearest_count(counts, unit_at)
+                if count_at is not None:
+                    row.quantity = counts[count_at][1]
+                    return {unit_at, count_at}
+                return {unit_at}
+            continue
+        for count_at, count in sorted(counts, key=lambda pair: abs(pair[0] - unit_at)):
+            if count is None or count_at == unit_at:
+                continue
+            if _multiplies(count, unit, row.amount, whole=whole):
+                row.quantity, row.unit_price = count, unit
+                numbers_after = {
+                    position
+                    for position in range(min(unit_at, count_at), len(texts))
+                    if _is_number(texts[position], whole=whole)
+                }
+                return {unit_at, count_at} | numbers_after
+    return set()
+
+
+def _take_loose_count(row: ItemRow, texts: list[str]) -> set[int]:
+    """A count with no unit price: "2 Nasi Goreng 30.000" or "Nasi Goreng 2 30.000"."""
+    if (
+        len(texts) >= 2
+        and count_value(texts[0]) is not None
+        and _LETTER.search(" ".join(texts[1:]))
+    ):
+        row.quantity = count_value(texts[0])
+        return {0}
+    if (
+        len(texts) >= 2
+        and _is_small_count(texts[-1])
+        and _LETTER.search(" ".join(texts[:-1]))
+        and _in_own_column(row.words, texts[-1])
+    ):
+        row.quantity = count_value(texts[-1])
+        return {len(texts) - 1}
+    if len(texts) == 1 and count_value(texts[0]) is not None:
+        row.quantity = count_value(texts[0])
+        return {0}
+    return set()
+
+
+def _in_own_column(words: list[Word], text: str) -> bool:
+    """A count printed in a QTY column stands apart from the description before it."""
+    at = next((i for i in range(len(words) - 1, 0, -1) if words[i].text == text), None)
+    if at is None:
+        return False
+    char = statistics.median((w.x1 - w.x0) / max(len(w.text), 1) for w in words)
+    return words[at].x0 - words[at - 1].x1 >= 1.2 * char
+
+
+def _nearest_count(counts: list[tuple[int, Decimal | None]], unit_at: int) -> int | None:
+    found = [position for position, count in counts if count is not None and position != unit_at]
+    return min(found, key=lambda position: abs(position - unit_at)) if found else None
+
+
+def _unit_value(text: str, *, whole: bool) -> Decimal | None:
+    core = _UNIT_PRICE_SUFFIX.sub("", text.lstrip("@").strip())
+    if not core:
+        return None
+    value = money_value(core, whole=whole)
+    if value is None and whole and re.fullmatch(r"\d{3,}", core):
+        value = Decimal(core)
+    return value if value is None or value >= 0 else None
+
+
+def _multiplies(count: Decimal, unit: Decimal, amount: Decimal, *, whole: bool) -> bool:
+    tolerance = Decimal(1) if whole else Decimal("0.011")
+    return abs(count * unit - abs(amount)) <= tolerance
+
+
+def _is_number(text: str, *, whole: bool) -> bool:
+    return money_value(text, whole=whole) is not None or count_value(text) is not None
+
+
+def _is_small_count(text: str) -> bool:
+    return bool(re.fullmatch(r"(?:[xX]\s*)?\d{1,3}(?:\s*[xX])?", text))
+
+
+def _trim_operators(words: list[str]) -> list[str]:
+    """Drop "x", "@", "PC" left at the ends once the count and unit price are taken out."""
+    while words and (words[0] in OPERATORS or words[0] in {"-", ":"}):
+        words = words[1:]
+    while words and (words[-1] in OPERATORS or words[-1] in {"-", ":"}):
+        words = words[:-1]
+    return words

@@ -1,0 +1,124 @@
+"""Words of a row with their x positions, and what each word can be (amount, count, code).
+
+OCR engines hand over whole printed lines ("1 PC * 9.000 0.00 9.00") or single words (CORD);
+item parsing needs words with positions either way, so a cell's box is shared among its words
+in proportion to their characters (receipt fonts are nearly monospaced).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.currency import currency_exponent
+
+# Currencies whose receipts print whole amounts with grouped thousands ("23.000" = 23000).
+_WHOLE_AMOUNT_CURRENCIES = frozenset(
+    {"IDR", "VND", "KRW", "JPY", "CLP", "COP", "PYG", "IRR", "LAK"}
+)
+
+_CURRENCY_WORDS = frozenset({"RM", "RP", "RP.", "IDR", "MYR", "USD", "EUR", "$", "€", "£", "SGD"})
+_CURRENCY_PREFIX = re.compile(r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|[$€£])\s*", re.IGNORECASE)
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+$")  # 23.000, 1,250,000
+_DECIMAL = re.compile(r"^\d{1,3}(?:([.,])\d{3})*([.,])\d{1,2}$")  # 9.00, 1,234.50, 12,5
+_PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with three decimals)
+_INTEGER = re.compile(r"^\d+$")
+# Counts as printed before or after a description: 2, 2x, x2, 1X, 1Prs, 2 PC, .5
+_COUNT = re.compile(
+    r"^(?:[xX*]\s*)?(\d{1,3}(?:[.,]\d{1,3})?|\.\d{1,3})\s*"
+    r"(?:[xX*]|pcs?|PCS?|Pcs|prs|Prs|gls|Gls|btl|Btl|ea|EA|UNIT|unit|kg|KG|Kg)?$"
+)
+TAX_CODES = frozenset(
+    {"SR", "ZR", "S", "Z", "T", "A", "B", "E", "N", "X", "TX", "ES", "*", "#", "D"}
+)
+OPERATORS = frozenset(
+    {"x", "X", "@", "*", "=", "PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "/kg", "/KG"}
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+
+
+def row_words(row: Row) -> list[Word]:
+    """The row's words left to right, each with an x range estimated inside its cell."""
+    words: list[Word] = []
+    for cell in row.cells:
+        text = cell.text
+        x0, x1 = cell.box[0], cell.box[2]
+        per_char = (x1 - x0) / max(len(text), 1)
+        for match in re.finditer(r"\S+", text):
+            words.append(
+                Word(match.group(), x0 + match.start() * per_char, x0 + match.end() * per_char)
+            )
+    return words
+
+
+def whole_amounts(currency: str | None) -> bool:
+    return currency is not None and (
+        currency.upper() in _WHOLE_AMOUNT_CURRENCIES or currency_exponent(currency) == 0
+    )
+
+
+def strip_currency(text: str) -> str:
+    return _CURRENCY_PREFIX.sub("", text)
+
+
+def is_currency_word(text: str) -> bool:
+    return text.upper() in _CURRENCY_WORDS
+
+
+def money_value(text: str, *, whole: bool) -> Decimal | None:
+    """A printed amount as Decimal, or None. ``whole``: "23.000" means 23000 (IDR style)."""
+    core = strip_currency(text.strip()).strip()
+    negative = is_negative_amount(core)
+    core = core.strip("-()").lstrip("@").strip()
+    value: Decimal | None = None
+    if _GROUPED.match(core) and (whole or core.count(core[-4]) > 1 or core[-4] == ","):
+        value = _decimal(re.sub(r"[.,]", "", core))
+    elif _DECIMAL.match(core):
+        digits = re.sub(r"[.,]", "", core[:-3] if core[-3] in ".," else core[:-2])
+        fraction = core[-2:] if core[-3] in ".," else core[-1:]
+        value = _decimal(f"{digits}.{fraction}")
+    elif _PLAIN_DECIMAL.match(core) and not (
+        whole and len(core.split(",")[-1].split(".")[-1]) == 3
+    ):
+        value = _decimal(core.replace(",", "."))
+    elif _INTEGER.match(core) and whole:
+        value = _decimal(core)
+    if value is None:
+        return None
+    return -value if negative else value
+
+
+def is_negative_amount(text: str) -> bool:
+    core = strip_currency(text.strip())
+    return (
+        core.startswith("-") or core.endswith("-") or (core.startswith("(") and core.endswith(")"))
+    )
+
+
+def count_value(text: str) -> Decimal | None:
+    """A printed count ("2", "2x", "x2", "1Prs", "0.456kg"), or None."""
+    match = _COUNT.match(text.strip())
+    if match is None:
+        return None
+    value = _decimal(match.group(1).replace(",", "."))
+    return value if value is not None and value > 0 else None
+
+
+def is_code(text: str) -> bool:
+    """An article number / barcode printed before or above the description."""
+    return bool(re.fullmatch(r"\d{4,14}-?", text))
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
