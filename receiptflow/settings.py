@@ -23,6 +23,7 @@ class IngestSettings(BaseModel):
     max_pages: int = 50
     pdf_dpi: int = 200
     pdf_timeout_s: float = 120.0
+    max_side: int = 2500  # px; larger pages are downscaled (keeps aspect) to bound OCR cost
 
 
 class OcrSettings(BaseModel):
