@@ -20,13 +20,20 @@ from receiptflow.schemas.currency import currency_exponent
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
 
 
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Merchant(_Model):
     name: str | None = Field(None, description="Business name as printed at the top")
-    address: str | None = Field(None, description="Full address as printed, lines joined by a space")
+    address: str | None = Field(
+        None, description="Full address as printed, lines joined by a space"
+    )
     phone: str | None = None
     tax_id: str | None = Field(None, description="Tax / company registration id (GST, VAT, ABN)")
 
@@ -105,10 +112,13 @@ class Receipt(_Model):
             object.__setattr__(self, name, fix(getattr(self, name)))
         for item in self.line_items:
             object.__setattr__(item, "amount", fix(item.amount))
-            if item.unit_price is not None and -item.unit_price.as_tuple().exponent < exponent:  # type: ignore[operator]
+            # A unit price keeps extra digits (fuel at 2.059/l) but gains missing ones.
+            if item.unit_price is not None and _decimals(item.unit_price) < exponent:
                 object.__setattr__(item, "unit_price", fix(item.unit_price))
-        for line in [*self.taxes, *self.discounts]:
-            object.__setattr__(line, "amount", fix(line.amount))
+        for tax in self.taxes:
+            object.__setattr__(tax, "amount", fix(tax.amount))
+        for discount in self.discounts:
+            object.__setattr__(discount, "amount", fix(discount.amount))
         if self.payment is not None:
             for name in ("tendered", "change"):
                 object.__setattr__(self.payment, name, fix(getattr(self.payment, name)))

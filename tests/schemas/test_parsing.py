@@ -55,8 +55,12 @@ def test_parse_money_rejects_non_amounts(text: str) -> None:
 def test_find_amounts_skips_dates_times_and_percentages() -> None:
     line = "25/12/2018 8:13:39 PM GST 6% 1 PC * 9.000 0.00 9.00"
     values = [(a.value, a.decimals) for a in find_amounts(line)]
-    assert values == [(Decimal("1"), 0), (Decimal("9.000"), 3), (Decimal("0.00"), 2),
-                      (Decimal("9.00"), 2)]
+    assert values == [
+        (Decimal("1"), 0),
+        (Decimal("9.000"), 3),
+        (Decimal("0.00"), 2),
+        (Decimal("9.00"), 2),
+    ]
 
 
 def test_find_amounts_reports_spans_and_currency() -> None:
@@ -149,9 +153,15 @@ dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31))
 @given(dates)
 def test_date_round_trip(value: dt.date) -> None:
     day_first = [
-        value.strftime("%d/%m/%Y"), value.strftime("%d-%m-%y"), value.strftime("%d.%m.%Y"),
-        value.strftime("%Y-%m-%d"), value.strftime("%d %b %Y").upper(), value.strftime("%d %b %y"),
-        value.strftime("%b %d, %Y"), value.strftime("%d/%b/%Y").upper(), value.strftime("%d %B %Y"),
+        value.strftime("%d/%m/%Y"),
+        value.strftime("%d-%m-%y"),
+        value.strftime("%d.%m.%Y"),
+        value.strftime("%Y-%m-%d"),
+        value.strftime("%d %b %Y").upper(),
+        value.strftime("%d %b %y"),
+        value.strftime("%b %d, %Y"),
+        value.strftime("%d/%b/%Y").upper(),
+        value.strftime("%d %B %Y"),
     ]
     for text in day_first:
         assert parse_date(text) == value, text
@@ -160,8 +170,13 @@ def test_date_round_trip(value: dt.date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("8:13:39 PM", dt.time(20, 13, 39)), ("20:13", dt.time(20, 13)), ("08.15 AM", dt.time(8, 15)),
-     ("12:00 AM", dt.time(0, 0)), ("TIME 14:05:33", dt.time(14, 5, 33))],
+    [
+        ("8:13:39 PM", dt.time(20, 13, 39)),
+        ("20:13", dt.time(20, 13)),
+        ("08.15 AM", dt.time(8, 15)),
+        ("12:00 AM", dt.time(0, 0)),
+        ("TIME 14:05:33", dt.time(14, 5, 33)),
+    ],
 )
 def test_parse_time_examples(text: str, expected: dt.time) -> None:
     assert parse_time(text) == expected
