@@ -1,0 +1,130 @@
+"""``receiptflow extract PATH...``: one-off extraction, no Prefect, no server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from receiptflow.cli.output import result_object, summary_table
+from receiptflow.errors import ReceiptflowError
+from receiptflow.extractors import EXTRACTORS, ExtractionResult, get_extractor
+from receiptflow.ingest import iter_input_files, load_document
+from receiptflow.settings import Settings
+
+stderr = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    JSONL = "jsonl"
+    TABLE = "table"
+
+
+def _check_extractor(name: str | None) -> str | None:
+    if name is not None and name not in EXTRACTORS:
+        raise typer.BadParameter(f"{name!r}; choose one of: {', '.join(EXTRACTORS)}")
+    return name
+
+
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Receipt files or folders.")],
+    extractor: Annotated[
+        str | None,
+        typer.Option(
+            "--extractor",
+            "-e",
+            callback=_check_extractor,
+            help=f"One of: {', '.join(EXTRACTORS)} (default: settings, 'local').",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", "-f", help="json for one file, jsonl for several (default)."),
+    ] = None,
+    save: Annotated[bool, typer.Option("--save", help="Store documents and results.")] = False,
+) -> None:
+    """Extract receipts to JSON. Unreadable files are reported on stderr (exit code 1)."""
+    settings = Settings()
+    files = iter_input_files(paths)
+    if not files:
+        stderr.print("[red]no receipt files found[/] in: " + ", ".join(map(str, paths)))
+        raise typer.Exit(1)
+    chosen = output_format or (
+        OutputFormat.JSON if len(files) == 1 and not paths[0].is_dir() else OutputFormat.JSONL
+    )
+    engine = get_extractor(extractor or settings.extractor, settings)
+    store = _open_store(settings) if save else None
+    failures = 0
+    rows: list[tuple[Path, ExtractionResult]] = []
+    with _progress(enabled=len(files) > 1) as progress:
+        task = progress.add_task("extracting", total=len(files))
+        for path in files:
+            progress.update(task, description=path.name)
+            outcome = _extract_one(path, engine, settings, store)
+            if outcome is None:
+                failures += 1
+            else:
+                rows.append((path, outcome[1]))
+                _emit(outcome[0], chosen)
+            progress.advance(task)
+    if chosen is OutputFormat.TABLE:
+        Console().print(summary_table(rows))
+    if failures:
+        stderr.print(f"[red]{failures} of {len(files)} file(s) could not be read[/]")
+        raise typer.Exit(1)
+
+
+def _extract_one(
+    path: Path, engine: Any, settings: Settings, store: Any
+) -> tuple[dict[str, Any], ExtractionResult] | None:
+    record = store.save_input(path, source="cli") if store is not None else None
+    try:
+        document = load_document(path, settings.ingest)
+    except ReceiptflowError as error:
+        stderr.print(f"[red]error:[/] {error}")
+        if store is not None and record is not None:
+            store.record_failure(record.id, str(error), stage="ingest")
+        return None
+    result = engine.extract(document)
+    if store is not None and record is not None:
+        store.record_extraction(record.id, result, pages=len(document.pages))
+    for error in result.errors:
+        stderr.print(f"[yellow]{path.name}:[/] {error}")
+    return result_object(document, result), result
+
+
+def _emit(obj: dict[str, Any], chosen: OutputFormat) -> None:
+    if chosen is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    elif chosen is OutputFormat.JSONL:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _open_store(settings: Settings) -> Any:
+    from receiptflow.storage.service import Store  # optional extra: only with --save
+
+    return Store.from_settings(settings)
+
+
+def _progress(*, enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("extract")(extract)
