@@ -49,6 +49,8 @@ class ExtractionResult(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     confidence: dict[str, float] = Field(default_factory=dict)  # "total", "merchant.name", ...
+    # The text each field was read from, as printed ("date": "30 DEC 17", "total": "RM 9.00").
+    evidence: dict[str, str] = Field(default_factory=dict)
     method: str  # extractor name, or the path taken: "cascade:local", "cascade:nemo"
     model: str | None = None
     attempts: int = 1

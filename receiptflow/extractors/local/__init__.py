@@ -55,6 +55,7 @@ class LocalExtractor:
             receipt=parsed.receipt,
             flags=flags,
             confidence=parsed.confidence,
+            evidence=parsed.printed,
             method=self.name,
             timings={"parse": time.perf_counter() - started},
         )

@@ -1,18 +1,141 @@
-"""Text lines -> Receipt with per-field confidence. (Being filled in; see fields/items modules.)"""
+"""Text lines -> Receipt with per-field confidence and the printed text behind key fields.
+
+Rows come from ``layout.group_rows``; the header (merchant), the when (date/time/number), the
+money summary (totals, taxes, payment) and the line items are each read by their own module.
+Confidences are 0..1 and meant to be calibrated: the cascade extractor hands a receipt to an
+LLM when a key field's confidence is low, so a doubtful reading says so.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from receiptflow.extractors.local.currency import guess_currency
+from receiptflow.extractors.local.dates import find_receipt_number, find_when
+from receiptflow.extractors.local.header import find_header
+from receiptflow.extractors.local.items import find_line_items
+from receiptflow.extractors.local.layout import Row, group_rows
+from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
-from receiptflow.schemas.receipt import Receipt
+from receiptflow.schemas.receipt import (
+    Discount,
+    LineItem,
+    Merchant,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    TaxLine,
+)
 
 
 @dataclass
 class ParsedReceipt:
     receipt: Receipt
     confidence: dict[str, float] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)  # field -> text as printed
+
+
+_INCLUSIVE = re.compile(
+    r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:INC\w*)|"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|MWST\s*ENTHALTEN|TTC"
+)
+
+
+def _taxes(totals: Totals, rows: list[Row]) -> list[TaxLine]:
+    text = "\n".join(row.text.upper() for row in rows)
+    inclusive = bool(_INCLUSIVE.search(text))
+    if not inclusive and totals.subtotal is not None and totals.total is not None:
+        # subtotal == total means the tax was already inside the prices
+        inclusive = totals.subtotal == totals.total.value and bool(totals.taxes)
+    lines: list[TaxLine] = []
+    for label, rate, amount in totals.taxes:
+        if amount < 0:
+            continue
+        printed = re.sub(r"[:\s]+$", "", label).strip() or None
+        lines.append(TaxLine(label=printed, rate=rate, amount=amount, inclusive=inclusive))
+    return lines
+
+
+def _payment(totals: Totals) -> Payment | None:
+    if totals.tendered is None and totals.change is None and totals.card_last4 is None:
+        return None
+    method = PaymentMethod(totals.method) if totals.method else None
+    return Payment(
+        method=method,
+        card_last4=totals.card_last4,
+        tendered=totals.tendered,
+        change=totals.change if totals.change is None or totals.change >= 0 else None,
+    )
+
+
+def _set(confidence: dict[str, float], name: str, value: object, score: float) -> None:
+    if value not in (None, [], ""):
+        confidence[name] = round(max(0.0, min(1.0, score)), 3)
 
 
 def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -> ParsedReceipt:
-    raise NotImplementedError("local parser is being written")
+    rows = group_rows(lines)
+    currency = guess_currency(rows, default_currency=default_currency)
+    header = find_header(rows)
+    when = find_when(rows)
+    number, number_confidence = find_receipt_number(rows)
+    totals = find_totals(rows, decimal_comma=currency.decimal_comma)
+    items = find_line_items(rows, currency=currency.code)
+    total = totals.total.value if totals.total else None
+    receipt = Receipt(
+        merchant=Merchant(
+            name=header.name, address=header.address, phone=header.phone, tax_id=header.tax_id
+        ),
+        receipt_number=number,
+        date=when.date.value if when.date else None,
+        time=when.time,
+        currency=currency.code,
+        line_items=items.items,
+        subtotal=totals.subtotal,
+        taxes=_taxes(totals, rows),
+        tip=totals.tip,
+        service_charge=totals.service_charge,
+        discounts=[
+            Discount(description=label.strip(" :") or None, amount=amount)
+            for label, amount in totals.discounts
+        ],
+        rounding=totals.rounding if totals.rounding else None,
+        total=abs(total) if total is not None else None,
+        payment=_payment(totals),
+    )
+    confidence: dict[str, float] = {}
+    _set(confidence, "merchant.name", header.name, header.name_confidence)
+    _set(confidence, "merchant.address", header.address, header.address_confidence)
+    _set(confidence, "merchant.phone", header.phone, 0.8)
+    _set(confidence, "merchant.tax_id", header.tax_id, 0.75)
+    _set(confidence, "date", receipt.date, when.date_confidence)
+    _set(confidence, "time", receipt.time, when.time_confidence)
+    _set(confidence, "receipt_number", number, number_confidence)
+    _set(confidence, "currency", currency.code, currency.confidence)
+    _set(confidence, "total", total, _total_confidence(totals, items.items))
+    _set(confidence, "subtotal", totals.subtotal, 0.75)
+    _set(confidence, "line_items", items.items, items.confidence)
+    printed: dict[str, str] = {}
+    if when.date:
+        printed["date"] = when.date.text
+    if when.time_text:
+        printed["time"] = when.time_text
+    if totals.total:
+        printed["total"] = totals.total.text.strip()
+    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
+
+
+def _total_confidence(totals: Totals, items: list[LineItem]) -> float:
+    """The total's own confidence, raised when the line items add up to it."""
+    score = totals.total_confidence
+    if totals.total is None:
+        return 0.0
+    amounts = [item.amount for item in items if item.amount is not None]
+    if amounts and len(amounts) == len(items):
+        items_sum = sum(amounts, Decimal(0))
+        extras = sum((t[2] for t in totals.taxes), Decimal(0)) + (totals.service_charge or 0)
+        if totals.total.value in (items_sum, items_sum + extras):
+            score = min(0.99, score + 0.1)
+    return score

@@ -1,0 +1,93 @@
+"""``receiptflow eval``: score an extractor on a labelled dataset (SROIE key fields, CORD items)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+
+class Dataset(StrEnum):
+    SROIE = "sroie"
+    CORD = "cord"
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def evaluate(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Dataset folder (SROIE: img/, entities/, box/)", exists=True, file_okay=False
+        ),
+    ],
+    dataset: Annotated[
+        Dataset, typer.Option(help="Which dataset layout and scoring")
+    ] = Dataset.SROIE,
+    limit: Annotated[int | None, typer.Option(help="Only the first N receipts")] = None,
+    ocr_boxes: Annotated[
+        bool,
+        typer.Option(
+            "--ocr-boxes", help="SROIE: read the ground-truth OCR boxes instead of running OCR"
+        ),
+    ] = False,
+    extractor: Annotated[
+        str | None, typer.Option(help="Extractor name (default: settings)")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text table or json")] = (
+        OutputFormat.TEXT
+    ),
+    misses: Annotated[int, typer.Option(help="How many misses the text report lists")] = 40,
+) -> None:
+    """Precision, recall and F1 per field, seconds per receipt, and the misses."""
+    if dataset is Dataset.CORD:
+        from receiptflow.eval.cord import evaluate_cord
+
+        report: Any = evaluate_cord(directory, limit)
+        _emit(report.to_dict(), [report.render()], output)
+        return
+    report = _run_sroie(directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor)
+    _emit(report.to_dict(), report.render(misses), output)
+
+
+def _run_sroie(
+    directory: Path, *, limit: int | None, ocr_boxes: bool, extractor: str | None
+) -> Any:
+    from receiptflow.eval.sroie import evaluate_sroie
+    from receiptflow.extractors import get_extractor
+    from receiptflow.ingest.loader import load_document
+    from receiptflow.settings import Settings
+
+    settings = Settings()
+    name = extractor or settings.extractor
+    chosen = get_extractor(name, settings)
+    source = f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}"
+    return evaluate_sroie(
+        directory,
+        chosen.extract,
+        ocr_boxes=ocr_boxes,
+        load_document=lambda path: load_document(path, settings.ingest),
+        limit=limit,
+        source=source,
+    )
+
+
+def _emit(data: dict[str, Any], renderables: list[Any], output: OutputFormat) -> None:
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    from rich.console import Console
+
+    console = Console(width=160)
+    for renderable in renderables:
+        console.print(renderable)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)

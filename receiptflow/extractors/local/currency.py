@@ -1,0 +1,93 @@
+"""Which currency a receipt is in, and how it writes its decimals.
+
+Printed marks decide (RM, €, Rp, "(MYR)"); a bare "$" needs the country, read from the
+header (SDN BHD and Malaysian states -> MYR, PTE LTD / Singapore -> SGD, ...). Without any
+mark the country alone gives a weaker answer, and the configured default a weaker one still.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.parsing import CURRENCY_MARKS
+
+_CODES = re.compile(
+    r"(?<![A-Z])(MYR|USD|EUR|GBP|SGD|IDR|JPY|AUD|CAD|HKD|NZD|INR|KRW|THB|PHP|CHF|VND|CNY|RMB)"
+    r"(?![A-Z])"
+)
+_MARKS = re.compile(r"(?<![A-Z])(RM|Rp\.?|RP)(?=[\s\d(.:)]|$)|(US\$|S\$|A\$|C\$|HK\$|[$€£¥₹₩฿₱₫])")
+_COUNTRY: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "MYR",
+        re.compile(
+            r"(?<![A-Z])(SDN\.?\s*BHD|S/B|BHD|BERHAD|MALAYSIA|SELANGOR|JOHOR|KUALA LUMPUR|"
+            r"PULAU PINANG|PENANG|PERAK|PAHANG|KEDAH|MELAKA|SABAH|SARAWAK|NEGERI SEMBILAN|"
+            r"PUTRAJAYA|KELANTAN|TERENGGANU|JALAN|TAMAN)(?![A-Z])"
+        ),
+    ),
+    ("SGD", re.compile(r"(?<![A-Z])(SINGAPORE|PTE\.?\s*LTD)(?![A-Z])")),
+    ("IDR", re.compile(r"(?<![A-Z])(INDONESIA|JAKARTA|PT\.|NPWP|TBK)(?![A-Z])")),
+    ("AUD", re.compile(r"(?<![A-Z])(AUSTRALIA|ABN|PTY\.?\s*LTD|NSW|VIC|QLD)(?![A-Z])")),
+    ("GBP", re.compile(r"(?<![A-Z])(UNITED KINGDOM|LONDON|VAT REG NO)(?![A-Z])")),
+    ("CAD", re.compile(r"(?<![A-Z])(CANADA|ONTARIO|QUEBEC|HST)(?![A-Z])")),
+    ("USD", re.compile(r"(?<![A-Z])(USA|U\.S\.A|SALES TAX|[A-Z]{2} \d{5}(?:-\d{4})?)(?![A-Z\d])")),
+]
+_ZERO_DECIMAL_SHAPE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)")
+_COMMA_DECIMAL = re.compile(r"(?<![\d.,])\d+,\d{2}(?![\d.,])")
+_DOT_DECIMAL = re.compile(r"(?<![\d.,])\d+\.\d{2}(?![\d.,])")
+
+
+@dataclass
+class CurrencyGuess:
+    code: str | None
+    confidence: float
+    decimal_comma: bool | None
+
+
+def _country(text: str) -> str | None:
+    scores = Counter({code: len(pattern.findall(text)) for code, pattern in _COUNTRY})
+    code, count = scores.most_common(1)[0]
+    return code if count else None
+
+
+def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> CurrencyGuess:
+    text = "\n".join(row.text for row in rows)
+    upper = text.upper()
+    votes: Counter[str] = Counter()
+    dollar = 0
+    for match in _MARKS.finditer(text):
+        mark = match.group(0).upper().rstrip(".")
+        code = CURRENCY_MARKS.get(mark, CURRENCY_MARKS.get(match.group(0)))
+        if code:
+            votes[code] += 1
+        elif mark == "$":
+            dollar += 1
+    for match in _CODES.finditer(upper):
+        votes["CNY" if match.group(1) == "RMB" else match.group(1)] += 2
+    country = _country(upper)
+    if votes:
+        code = votes.most_common(1)[0][0]
+        confidence = 0.95 if country in (None, code) else 0.8
+    elif dollar:
+        code = {"MYR": "MYR", "SGD": "SGD", "AUD": "AUD", "CAD": "CAD"}.get(country or "", "USD")
+        confidence = 0.8 if country else 0.6
+    elif country:
+        code, confidence = country, 0.7
+    elif default_currency:
+        code, confidence = default_currency.upper(), 0.5
+    else:
+        return CurrencyGuess(None, 0.0, _decimal_comma(text, None))
+    return CurrencyGuess(code, confidence, _decimal_comma(text, code))
+
+
+def _decimal_comma(text: str, code: str | None) -> bool | None:
+    """True when the receipt writes 12,50 (or IDR's 23.000 thousands), False for 12.50."""
+    if code in ("IDR", "VND", "KRW", "JPY"):
+        return True if len(_ZERO_DECIMAL_SHAPE.findall(text)) >= 2 else None
+    commas, dots = len(_COMMA_DECIMAL.findall(text)), len(_DOT_DECIMAL.findall(text))
+    if commas > dots:
+        return True
+    return False if dots else None

@@ -1,0 +1,118 @@
+"""When and which: the receipt's date, time and number.
+
+A receipt can print several dates (sale, expiry of points, a customer's order date); the one
+labelled DATE/TARIKH and printed near the top wins, and the time beside it is the sale time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
+
+_DATE_LABEL = re.compile(r"(?<![A-Z])(?:DATE|DATED|TARIKH|DT|DATUM|FECHA|TGL|TANGGAL)(?![A-Z])")
+_OTHER_DATE = re.compile(r"(?<![A-Z])(?:EXP|EXPIRY|EXPIRES|VALID|DUE|BIRTH|DOB|PRINTED)(?![A-Z])")
+_NUMBER = re.compile(
+    r"(?<![A-Z])(?P<label>INVOICE|INV|RECEIPT|RCPT|BILL|DOC(?:UMENT)?|CHECK|CHK|TRANS(?:ACTION)?|"
+    r"TRX|CB|OR|REF|SLIP|TICKET|ORDER|TXN|NOTA|FAKTUR|BON)\s*\.?\s*(?:NO|NUM|NUMBER|#)?\s*\.?"
+    r"\s*[:#]\s*(?P<number>[A-Z0-9][A-Z0-9\-/]{2,24})",
+    re.IGNORECASE,
+)
+_NUMBER_RANK = [
+    "INVOICE",
+    "INV",
+    "RECEIPT",
+    "RCPT",
+    "BILL",
+    "DOC",
+    "DOCUMENT",
+    "CB",
+    "OR",
+    "SLIP",
+    "TICKET",
+    "TRANSACTION",
+    "TRANS",
+    "TRX",
+    "TXN",
+    "CHECK",
+    "CHK",
+    "NOTA",
+    "FAKTUR",
+    "BON",
+    "REF",
+    "ORDER",
+]
+
+
+@dataclass
+class When:
+    date: DateMatch | None = None
+    time: dt.time | None = None
+    date_confidence: float = 0.0
+    time_confidence: float = 0.0
+    time_text: str | None = None
+
+
+def _plausible(value: dt.date, today: dt.date) -> bool:
+    return dt.date(1995, 1, 1) <= value <= today + dt.timedelta(days=366)
+
+
+def find_when(rows: list[Row], *, today: dt.date | None = None) -> When:
+    today = today or dt.date.today()
+    scored: list[tuple[float, int, DateMatch]] = []
+    for index, row in enumerate(rows):
+        text = row.text.upper()
+        for found in find_dates(row.text):
+            score = 1.0 if _plausible(found.value, today) else -2.0
+            before = text[: found.start]
+            if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
+                score += 2.0
+            if _OTHER_DATE.search(before):
+                score -= 2.0
+            if find_time(text[found.end :]):
+                score += 0.5
+            score -= 0.01 * index
+            scored.append((score, index, found))
+    if not scored:
+        return When()
+    score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
+    agreeing = sum(1 for other in scored if other[2].value == best.value)
+    confidence = 0.6 + 0.1 * min(score, 3.0) + (0.05 if agreeing > 1 else 0.0)
+    if len({other[2].value for other in scored}) > 1 and score < 2.5:
+        confidence -= 0.15  # several different dates and no label decides between them
+    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)))
+    _attach_time(rows, index, best, when)
+    return when
+
+
+def _attach_time(rows: list[Row], index: int, date: DateMatch, when: When) -> None:
+    """The time printed after the date on its row, else the nearest row with a time."""
+    text = rows[index].text
+    same_row = find_time(text[date.end :]) or find_time(text[: date.start])
+    if same_row is not None:
+        when.time, when.time_text, when.time_confidence = same_row.value, same_row.text, 0.9
+        return
+    for distance in (1, -1, 2, -2, 3):
+        near = index + distance
+        if 0 <= near < len(rows) and (found := find_time(rows[near].text)):
+            when.time, when.time_text, when.time_confidence = found.value, found.text, 0.7
+            return
+
+
+def find_receipt_number(rows: list[Row]) -> tuple[str | None, float]:
+    best: tuple[int, str] | None = None
+    for row in rows:
+        for match in _NUMBER.finditer(row.text):
+            number = match["number"]
+            if not re.search(r"\d", number):
+                continue
+            label = match["label"].upper()
+            rank = _NUMBER_RANK.index(label) if label in _NUMBER_RANK else len(_NUMBER_RANK)
+            if best is None or rank < best[0]:
+                best = (rank, number)
+    if best is None:
+        return None, 0.0
+    return best[1], 0.8 if best[0] < 8 else 0.5

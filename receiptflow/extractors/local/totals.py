@@ -1,0 +1,402 @@
+"""The money summary under the items: total, subtotal, taxes, rounding, discounts, tip,
+service charge and payment.
+
+Every row with a money amount gets a label kind from its words. The total is the amount due
+after rounding: a total row printed after the rounding row wins, then the strongest label
+(GRAND / NETT / DUE / INCL. TAX beat a plain TOTAL), then the later one. Cash minus change
+cross-checks it; agreement raises the confidence, disagreement lowers it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.parsing import AmountMatch, find_amounts
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Z])(?:" + "|".join(alternatives) + r")(?![A-Z])")
+
+
+_NOT_MONEY = _words(
+    r"QTY",
+    r"QUANTITY",
+    r"ITEMS?",
+    r"ITEM\(S\)",
+    r"QTY\(S\)",
+    r"PCS",
+    r"UNITS?",
+    r"POINTS?",
+    r"PTS",
+    r"COUNT",
+    r"NO\. OF",
+    r"WEIGHT",
+    r"KG",
+)
+_ROUNDED_TOTAL = _words(
+    r"ROUNDED\s*TOTAL",
+    r"TOTAL\s*ROUNDED",
+    r"ROUNDED\s*(?:AMT|AMOUNT)",
+    r"TOTAL\s*AFTER\s*ROUNDING",
+    r"NETT?\s*TOTAL\s*\(?ROUNDED",
+)
+_ROUNDING = _words(
+    r"ROUNDING", r"ROUNDED", r"ROUND", r"RND", r"ROUNDING\s*ADJ\w*", r"ADJUSTMENT", r"ADJ"
+)
+_SUBTOTAL = _words(
+    r"SUB\s*-?\s*TOTAL",
+    r"SUBTTL",
+    r"TOTAL\s*\(?\s*EXCL\w*",
+    r"TOTAL\s*BEFORE",
+    r"EXCL\w*\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
+    r"NET\s*AMOUNT\s*BEFORE",
+    r"TOTAL\s*SALES\s*\(?\s*EXCL\w*",
+    r"AMOUNT\s*\(?\s*EXCL\w*",
+    r"ZWISCHENSUMME",
+)
+_GRAND = _words(
+    r"GRAND\s*TOTAL",
+    r"NETT?\s*TOTAL",
+    r"TOTAL\s*DUE",
+    r"AMOUNT\s*DUE",
+    r"BALANCE\s*DUE",
+    r"TOTAL\s*PAYABLE",
+    r"AMOUNT\s*PAYABLE",
+    r"NETT?\s*AMOUNT",
+    r"TOTAL\s*\(?\s*INCL\w*",
+    r"INCL\w*\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
+    r"TOTAL\s*SALES\s*\(?\s*INCL\w*",
+    r"AMOUNT\s*TO\s*PAY",
+    r"TO\s*PAY",
+    r"DUE",
+    r"JUMLAH\s*BESAR",
+    r"GESAMT",
+    r"SUMME",
+    r"TOTALE",
+    r"TOTAL\s*TTC",
+    r"NETT",
+)
+_TOTAL = _words(
+    r"TOTAL",
+    r"TOTAL\s*AMOUNT",
+    r"TOTAL\s*AMT",
+    r"TOTAL\s*SALES",
+    r"TTL",
+    r"JUMLAH",
+    r"AMOUNT",
+    r"AMT",
+    r"TOTAL\s*RM",
+    r"MONTANT",
+    r"BETRAG",
+)
+_TAX = _words(
+    r"GST",
+    r"SST",
+    r"VAT",
+    r"TAX",
+    r"PPN",
+    r"MWST",
+    r"MW\s*ST",
+    r"TVA",
+    r"IVA",
+    r"SALES\s*TAX",
+    r"HST",
+    r"PST",
+    r"USt",
+)
+_TAX_NOT = _words(
+    r"GST\s*(?:ID|REG|NO)",
+    r"TAX\s*INVOICE",
+    r"TAX\s*CODE",
+    r"GST\s*SUMMARY",
+    r"TAX\s*SUMMARY",
+    r"VAT\s*(?:NO|REG|ID)",
+)
+_SERVICE = _words(
+    r"SERVICE\s*CHARGE",
+    r"SERVICE\s*CHG",
+    r"SRV\s*CHG",
+    r"SVC\s*CHG",
+    r"SVC",
+    r"SERVICE",
+    r"S/C",
+    r"SC",
+)
+_TIP = _words(r"TIPS?", r"GRATUITY", r"TRINKGELD")
+_DISCOUNT = _words(
+    r"DISCOUNTS?",
+    r"DISC",
+    r"LESS",
+    r"PROMO\w*",
+    r"SAVINGS?",
+    r"MEMBER\s*DISC",
+    r"VOUCHER",
+    r"COUPON",
+    r"RABATT",
+)
+_CHANGE = _words(r"CHANGE", r"CHANGE\s*DUE", r"CHG", r"KEMBALI", r"BAKI", r"RÜCKGELD")
+_CARD = _words(
+    r"VISA",
+    r"MASTER\w*",
+    r"MASTERCARD",
+    r"AMEX",
+    r"CARD",
+    r"DEBIT",
+    r"CREDIT",
+    r"MAESTRO",
+    r"UNIONPAY",
+    r"EC",
+    r"KARTE",
+    r"DINERS",
+    r"JCB",
+)
+_MOBILE = _words(
+    r"GRAB\s*PAY",
+    r"BOOST",
+    r"TOUCH\s*N\s*GO",
+    r"TNG",
+    r"E-?WALLET",
+    r"APPLE\s*PAY",
+    r"GOOGLE\s*PAY",
+    r"PAYPAL",
+    r"ALIPAY",
+    r"WECHAT",
+    r"QR",
+)
+_CASH = _words(
+    r"CASH",
+    r"TENDERED",
+    r"TENDER",
+    r"PAID",
+    r"PAYMENT",
+    r"TUNAI",
+    r"BAR",
+    r"CASH\s*RECEIVED",
+    r"RECEIVED",
+)
+_SUMMARY = _words(r"GST\s*SUMMARY", r"TAX\s*SUMMARY", r"VAT\s*SUMMARY", r"TAX\s*CODE", r"SUMMARY")
+
+
+@dataclass
+class MoneyRow:
+    index: int
+    label: str  # upper-case row text without its amounts
+    amount: AmountMatch  # the rightmost amount (printed with decimals)
+    count: int  # how many money amounts the row shows
+    in_summary: bool = False  # inside a GST/VAT summary table at the bottom
+
+
+@dataclass
+class Totals:
+    total: AmountMatch | None = None
+    total_confidence: float = 0.0
+    subtotal: Decimal | None = None
+    rounding: Decimal | None = None
+    taxes: list[tuple[str, Decimal | None, Decimal]] = field(default_factory=list)
+    service_charge: Decimal | None = None
+    tip: Decimal | None = None
+    discounts: list[tuple[str, Decimal]] = field(default_factory=list)
+    tendered: Decimal | None = None
+    change: Decimal | None = None
+    method: str | None = None
+    card_last4: str | None = None
+    marks: list[AmountMatch] = field(default_factory=list)  # amounts that printed a currency
+
+
+def _money(amounts: list[AmountMatch], decimal_comma: bool | None) -> list[AmountMatch]:
+    """Amounts that look like money: printed with decimals (or a currency mark, or thousands
+    when the currency has no minor unit)."""
+    return [
+        a
+        for a in amounts
+        if a.decimals in (1, 2)
+        or a.mark
+        or (decimal_comma and a.decimals == 0 and abs(a.value) >= 100)
+    ]
+
+
+def money_rows(rows: list[Row], decimal_comma: bool | None = None) -> list[MoneyRow]:
+    found: list[MoneyRow] = []
+    in_summary = False
+    for index, row in enumerate(rows):
+        text = row.text
+        upper = text.upper()
+        if _SUMMARY.search(upper):
+            in_summary = True
+        amounts = _money(find_amounts(text, decimal_comma=decimal_comma), decimal_comma)
+        if not amounts:
+            continue
+        label = upper
+        for amount in reversed(amounts):
+            label = label[: amount.start] + " " + label[amount.end :]
+        found.append(
+            MoneyRow(
+                index, re.sub(r"\s+", " ", label).strip(), amounts[-1], len(amounts), in_summary
+            )
+        )
+    return _pull_up_values(rows, found)
+
+
+def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
+    """A label alone on its row ("TOTAL:") takes the bare amount printed on the next row."""
+    by_index = {money.index: money for money in found}
+    for index, row in enumerate(rows[:-1]):
+        if index in by_index:
+            continue
+        below = by_index.get(index + 1)
+        if below is None or re.search(r"[A-Z]{3}", below.label):
+            continue
+        label = row.text.upper()
+        if (
+            _TOTAL.search(label)
+            or _SUBTOTAL.search(label)
+            or _TAX.search(label)
+            or _CHANGE.search(label)
+            or _CASH.search(label)
+            or _ROUNDING.search(label)
+        ):
+            by_index[index + 1] = MoneyRow(
+                index + 1, label, below.amount, below.count, below.in_summary
+            )
+    return sorted(by_index.values(), key=lambda money: money.index)
+
+
+def _total_rank(money: MoneyRow) -> int:
+    """0 when the row is not a total; higher is a stronger claim to be the amount due."""
+    label = money.label
+    if _NOT_MONEY.search(label) and not _GRAND.search(label):
+        return 0
+    if _ROUNDED_TOTAL.search(label):
+        return 5
+    if _SUBTOTAL.search(label) or _DISCOUNT.search(label) or _CHANGE.search(label):
+        return 0
+    if _TAX.search(label) and not re.search(r"INCL|INC\.|INCLUSIVE|\bINC\b", label):
+        return 0
+    if _GRAND.search(label):
+        return 4
+    if _TOTAL.search(label):
+        return 3 if re.search(r"TOTAL|TTL|JUMLAH", label) else 2
+    return 0
+
+
+def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
+    candidates = [(rank, m) for m in rows if (rank := _total_rank(m)) and m.amount.value > 0]
+    summary_free = [(r, m) for r, m in candidates if not m.in_summary]
+    candidates = summary_free or candidates
+    rounding_row = next((m.index for m in rows if _is_rounding(m)), None)
+    paid = _cash_minus_change(totals)
+    if not candidates:
+        _fallback_total(rows, totals, paid)
+        return
+
+    def key(item: tuple[int, MoneyRow]) -> tuple[int, int, int]:
+        rank, money = item
+        after_rounding = int(rounding_row is not None and money.index > rounding_row)
+        return (after_rounding, rank - (money.count > 1), money.index)
+
+    rank, best = max(candidates, key=key)
+    chosen = best.amount
+    if rounding_row is not None and best.index < rounding_row and totals.rounding:
+        rounded = chosen.value + totals.rounding
+        later = [m for m in rows if m.index > rounding_row and m.amount.value == rounded]
+        if later:
+            chosen = later[0].amount
+    confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
+    values = {m.amount.value for _, m in candidates}
+    if paid is not None:
+        if paid == chosen.value:
+            confidence = min(0.98, confidence + 0.08)
+        elif paid in values:
+            chosen = next(m.amount for _, m in candidates if m.amount.value == paid)
+            confidence = 0.85
+        elif paid > 0:
+            confidence -= 0.25
+    elif len(values) > 2:
+        confidence -= 0.1
+    totals.total, totals.total_confidence = chosen, max(0.05, confidence)
+
+
+def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -> None:
+    """No labelled total: cash minus change, else the largest amount printed twice."""
+    if paid is not None and paid > 0:
+        match = next((m.amount for m in rows if m.amount.value == paid), None)
+        if match is not None:
+            totals.total, totals.total_confidence = match, 0.6
+            return
+    values = [m.amount for m in rows if m.amount.value > 0 and not m.in_summary]
+    repeated = [a for a in values if sum(1 for b in values if b.value == a.value) > 1]
+    pool = repeated or values
+    if pool:
+        totals.total = max(pool, key=lambda amount: amount.value)
+        totals.total_confidence = 0.35 if repeated else 0.2
+
+
+def _is_rounding(money: MoneyRow) -> bool:
+    return (
+        bool(_ROUNDING.search(money.label))
+        and not _ROUNDED_TOTAL.search(money.label)
+        and abs(money.amount.value) < 1
+    )
+
+
+def _cash_minus_change(totals: Totals) -> Decimal | None:
+    if totals.tendered is None or totals.change is None:
+        return None
+    return totals.tendered - totals.change
+
+
+def _rate(label: str) -> Decimal | None:
+    match = re.search(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%", label)
+    return Decimal(match.group(1).replace(",", ".")) if match else None
+
+
+def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> None:
+    for money in rows:
+        label, value = money.label, money.amount.value
+        if _is_rounding(money) and totals.rounding is None:
+            totals.rounding = value
+        elif _SUBTOTAL.search(label) and totals.subtotal is None and not money.in_summary:
+            totals.subtotal = value
+        elif _TAX.search(label) and not _TAX_NOT.search(label) and _total_rank(money) == 0:
+            if not money.in_summary and not any(t[0] == label for t in totals.taxes):
+                totals.taxes.append((label, _rate(label), value))
+        elif _SERVICE.search(label) and totals.service_charge is None and value >= 0:
+            totals.service_charge = value
+        elif _TIP.search(label) and totals.tip is None:
+            totals.tip = value
+        elif _DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
+            totals.discounts.append((label, abs(value)))
+        elif _CHANGE.search(label) and totals.change is None:
+            totals.change = value
+        elif totals.tendered is None and _payment_method(label):
+            totals.tendered, totals.method = value, _payment_method(label)
+    for row in all_rows:
+        if match := re.search(
+            r"(?:[X*#]{4,}|ENDING\s*(?:IN)?\s*:?)\s?-?\s?(\d{4})\b", row.text.upper()
+        ):
+            totals.card_last4 = match.group(1)
+            totals.method = totals.method or "card"
+
+
+def _payment_method(label: str) -> str | None:
+    if _total_rank(MoneyRow(0, label, AmountMatch(Decimal(1), 0, 0, "", 2), 1)) >= 3:
+        return None
+    if _MOBILE.search(label):
+        return "mobile"
+    if _CARD.search(label):
+        return "card"
+    if _CASH.search(label):
+        return "cash"
+    return None
+
+
+def find_totals(rows: list[Row], *, decimal_comma: bool | None = None) -> Totals:
+    totals = Totals()
+    found = money_rows(rows, decimal_comma)
+    totals.marks = [m.amount for m in found if m.amount.mark]
+    _read_labels(found, rows, totals)
+    _pick_total(found, totals)
+    return totals
