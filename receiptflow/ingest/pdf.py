@@ -74,7 +74,7 @@ def inspect_pdf(data: bytes, path: Path, settings: IngestSettings) -> list[PdfPa
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise _unreadable(path, exc) from exc
+        raise _unreadable(data, path, exc) from exc
     if page_count == 0:
         raise IngestError(path, "PDF has no pages", code="empty")
     if page_count > settings.max_pages:
@@ -87,7 +87,7 @@ def inspect_pdf(data: bytes, path: Path, settings: IngestSettings) -> list[PdfPa
     try:
         return [_page_info(reader, index) for index in range(page_count)]
     except Exception as exc:
-        raise _unreadable(path, exc) from exc
+        raise _unreadable(data, path, exc) from exc
 
 
 def _decrypt_with_empty_password(reader: PdfReader, path: Path) -> None:
@@ -235,7 +235,13 @@ def _timed_out(path: Path, settings: IngestSettings, what: str) -> IngestError:
     )
 
 
-def _unreadable(path: Path, exc: Exception) -> IngestError:
+def _unreadable(data: bytes, path: Path, exc: Exception) -> IngestError:
+    if b"%%EOF" not in data[-2048:]:
+        # Every complete PDF ends with %%EOF; without it the upload or copy was cut short.
+        return IngestError(
+            path, f"PDF ends without its %%EOF marker; the file is truncated "
+            f"({type(exc).__name__}: {exc})", code="truncated",
+        )
     return IngestError(
         path, f"PDF structure cannot be read ({type(exc).__name__}: {exc})", code="corrupt"
     )

@@ -135,3 +135,15 @@ def test_damaged_pdf_is_a_typed_error() -> None:
 
     assert caught.value.code in {"corrupt", "empty", "pdf_render_failed"}
     assert "broken.pdf" in str(caught.value)
+
+
+def test_truncated_pdf_says_truncated(tmp_path: Path) -> None:
+    data = image_pdf(2)
+    path = tmp_path / "half.pdf"
+    path.write_bytes(data[: len(data) // 2])
+
+    with pytest.raises(IngestError) as caught:
+        load_document(path, SETTINGS)
+
+    assert caught.value.code == "truncated"
+    assert str(path) in str(caught.value) and "%%EOF" in str(caught.value)
