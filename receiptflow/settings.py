@@ -54,7 +54,10 @@ class OpenAISettings(BaseModel):
     base_url: str | None = None  # falls back to OPENAI_BASE_URL
     model: str = "gpt-4o-mini"
     detail: Literal["low", "high", "auto"] = "high"
-    max_image_side: int = 1536  # px of the long side sent to the model
+    max_image_side: int = 2048  # px of the long side sent (OpenAI fits images in 2048 anyway)
+    min_short_side: int = 512  # legibility floor without OCR: ~48 receipt columns at ~10 px
+    min_text_height_px: float = 16.0  # legibility floor when OCR line heights are known
+    max_tokens: int = 4096  # an answer cut off here is an error, not a receipt
     timeout_s: float = 60.0
     validation_retries: int = 2  # re-asks after the first answer fails validation
     transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
@@ -68,6 +71,7 @@ class NemoSettings(BaseModel):
     model: str = "mistralai/Mistral-Nemo-Instruct-2407"
     mode: Literal["tools", "json", "md_json"] = "tools"
     timeout_s: float = 120.0
+    max_tokens: int = 4096
     validation_retries: int = 2
     transport_retries: int = 3
     input_per_million: Decimal = Decimal("0")  # 0 when self-hosted
@@ -76,6 +80,9 @@ class NemoSettings(BaseModel):
 
 class CascadeSettings(BaseModel):
     min_confidence: float = 0.80  # every key field of the local result must clear this
+    confidence_fields: list[str] = Field(
+        default_factory=lambda: ["merchant.name", "date", "total"]
+    )
     use_nemo: bool = True
     use_openai: bool = True
 

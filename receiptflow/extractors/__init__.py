@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 EXTRACTORS: dict[str, str] = {
     "local": "receiptflow.extractors.local:build",
+    "openai": "receiptflow.extractors.openai_vision:build",
+    "nemo": "receiptflow.extractors.nemo:build",
+    "cascade": "receiptflow.extractors.cascade:build",
 }
 
 

@@ -1,0 +1,146 @@
+"""Cheapest path first: local rules, then NeMo on the same OCR text, then GPT-4o mini vision.
+
+``local`` is accepted when its receipt validates and every field named in
+``CascadeSettings.confidence_fields`` clears ``min_confidence``. Otherwise ``nemo`` reads the
+OCR lines already made (no second OCR), when a server is configured, and is accepted when
+its receipt validates. Otherwise ``openai`` looks at the images. The result says which stage
+produced it (``cascade:local`` / ``cascade:nemo`` / ``cascade:openai``) and carries the usage
+and cost of every stage tried. When no stage is accepted, the best one is returned, flagged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from receiptflow.errors import ReceiptflowError
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus, Usage
+from receiptflow.ingest.document import Document, TextLine
+from receiptflow.schemas.flags import Severity
+
+if TYPE_CHECKING:
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.extractors.nemo import NemoExtractor
+    from receiptflow.extractors.openai_vision import OpenAIVisionExtractor
+    from receiptflow.settings import CascadeSettings, Settings
+
+_STATUS_RANK = {ExtractionStatus.OK: 0, ExtractionStatus.FLAGGED: 1, ExtractionStatus.FAILED: 2}
+
+
+class CascadeExtractor:
+    name = "cascade"
+
+    def __init__(
+        self,
+        local: LocalExtractor,
+        nemo: NemoExtractor,
+        openai: OpenAIVisionExtractor,
+        options: CascadeSettings,
+    ) -> None:
+        self.local = local
+        self.nemo = nemo
+        self.openai = openai
+        self._options = options
+
+    def is_available(self) -> bool:
+        return self.local.is_available()
+
+    def accepts_local(self, result: ExtractionResult) -> bool:
+        if result.status is not ExtractionStatus.OK:
+            return False
+        floor = self._options.min_confidence
+        return all(
+            result.confidence.get(key, 0.0) >= floor for key in self._options.confidence_fields
+        )
+
+    def _use_nemo(self, lines: list[TextLine] | None) -> bool:
+        return bool(lines) and self._options.use_nemo and self.nemo.is_available()
+
+    def _use_openai(self) -> bool:
+        return self._options.use_openai and self.openai.is_available()
+
+    def _read(self, document: Document) -> tuple[list[TextLine] | None, list[ExtractionResult]]:
+        started = time.perf_counter()
+        try:
+            lines = self.local.read_lines(document)
+        except ReceiptflowError as error:
+            failed = ExtractionResult(
+                status=ExtractionStatus.FAILED, method="local", errors=[str(error)]
+            )
+            return None, [failed]
+        result = self.local.extract_lines(lines)
+        result.timings["ocr"] = time.perf_counter() - started - result.timings.get("parse", 0.0)
+        return lines, [result]
+
+    def extract(self, document: Document) -> ExtractionResult:
+        lines, tried = self._read(document)
+        if self.accepts_local(tried[-1]):
+            return combine(tried)
+        if self._use_nemo(lines):
+            assert lines is not None
+            tried.append(self.nemo.extract_lines(lines))
+            if tried[-1].status is ExtractionStatus.OK:
+                return combine(tried)
+        if self._use_openai():
+            tried.append(self.openai.extract(document, lines))
+        return combine(tried)
+
+    async def aextract(self, document: Document) -> ExtractionResult:
+        lines, tried = await asyncio.to_thread(self._read, document)  # OCR is CPU work
+        if self.accepts_local(tried[-1]):
+            return combine(tried)
+        if self._use_nemo(lines):
+            assert lines is not None
+            tried.append(await self.nemo.aextract_lines(lines))
+            if tried[-1].status is ExtractionStatus.OK:
+                return combine(tried)
+        if self._use_openai():
+            tried.append(await self.openai.aextract(document, lines))
+        return combine(tried)
+
+
+def combine(tried: list[ExtractionResult]) -> ExtractionResult:
+    """The last accepted stage, else the best one; usage and time summed over all stages."""
+    last = tried[-1]
+    chosen = (
+        last
+        if last.status is ExtractionStatus.OK
+        else min(
+            reversed(tried), key=lambda result: (_STATUS_RANK[result.status], _error_count(result))
+        )
+    )
+    usage = sum((result.usage for result in tried), Usage())
+    timings: dict[str, float] = {}
+    for result in tried:
+        for key, seconds in result.timings.items():
+            timings[key] = timings.get(key, 0.0) + seconds
+    errors = [
+        f"{result.method}: {error}"
+        for result in tried
+        if result is not chosen
+        for error in result.errors
+    ]
+    return chosen.model_copy(
+        update={
+            "method": f"cascade:{chosen.method}",
+            "usage": usage,
+            "timings": timings,
+            "errors": [*chosen.errors, *errors],
+        }
+    )
+
+
+def _error_count(result: ExtractionResult) -> int:
+    return sum(flag.severity is Severity.ERROR for flag in result.flags)
+
+
+def build(settings: Settings) -> CascadeExtractor:
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.extractors.nemo import NemoExtractor
+    from receiptflow.extractors.openai_vision import OpenAIVisionExtractor
+
+    local = LocalExtractor(settings.ocr, settings.local)
+    nemo = NemoExtractor(settings.nemo, settings.llm, local)
+    openai = OpenAIVisionExtractor(settings.openai, settings.llm)
+    return CascadeExtractor(local, nemo, openai, settings.cascade)

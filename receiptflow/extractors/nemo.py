@@ -1,0 +1,112 @@
+"""Mistral NeMo (or any text model behind an OpenAI-compatible server) reading OCR text.
+
+The lines come from the document's text layer or OCR (the ``local`` extractor's reader),
+laid out in rows with their columns kept, and go to the model fenced as untrusted data.
+vLLM, Ollama, NVIDIA NIM and llama.cpp's server all speak this API; ``mode`` picks tool
+calling (default) or JSON / MD_JSON for servers without it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from receiptflow.errors import ConfigError, ReceiptflowError
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.ingest.document import Document, TextLine
+
+if TYPE_CHECKING:
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.llm.client import LlmClient
+    from receiptflow.settings import LlmSettings, NemoSettings, Settings
+
+
+class NemoExtractor:
+    name = "nemo"
+
+    def __init__(self, options: NemoSettings, llm: LlmSettings, reader: LocalExtractor) -> None:
+        self._options = options
+        self._llm = llm
+        self._reader = reader  # reads the text layer or runs OCR
+        self._client: LlmClient | None = None
+
+    def is_available(self) -> bool:
+        return self._options.base_url is not None
+
+    @property
+    def client(self) -> LlmClient:
+        if not self.is_available():
+            raise ConfigError(
+                "the nemo extractor needs a server: set RECEIPTFLOW_NEMO__BASE_URL "
+                "(e.g. http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:11434/v1 for Ollama)"
+            )
+        if self._client is None:
+            from receiptflow.llm.client import Endpoint, LlmClient
+            from receiptflow.llm.usage import Price
+
+            options = self._options
+            self._client = LlmClient(
+                Endpoint(
+                    name=self.name,
+                    model=options.model,
+                    base_url=options.base_url,
+                    api_key=options.api_key.get_secret_value() if options.api_key else None,
+                    mode=options.mode,
+                    timeout_s=options.timeout_s,
+                    transport_retries=options.transport_retries,
+                    validation_retries=options.validation_retries,
+                    max_tokens=options.max_tokens,
+                    price=Price(options.input_per_million, options.output_per_million),
+                    max_in_flight=self._llm.max_in_flight,
+                )
+            )
+        return self._client
+
+    def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
+        """OCR lines -> result; the cascade calls this with the lines it already has."""
+        from receiptflow.llm.prompts import layout_text, text_messages
+
+        client = self.client
+        return client.extract(text_messages(layout_text(lines)))
+
+    async def aextract_lines(self, lines: list[TextLine]) -> ExtractionResult:
+        from receiptflow.llm.prompts import layout_text, text_messages
+
+        client = self.client
+        return await client.aextract(text_messages(layout_text(lines)))
+
+    def extract(self, document: Document) -> ExtractionResult:
+        self.client  # noqa: B018 - fail on missing settings before spending time on OCR
+        started = time.perf_counter()
+        try:
+            lines = self._reader.read_lines(document)
+        except ReceiptflowError as error:
+            return _no_text(self.name, error)
+        ocr_seconds = time.perf_counter() - started
+        result = self.extract_lines(lines)
+        result.timings["ocr"] = ocr_seconds
+        return result
+
+    async def aextract(self, document: Document) -> ExtractionResult:
+        import asyncio
+
+        self.client  # noqa: B018
+        started = time.perf_counter()
+        try:
+            lines = await asyncio.to_thread(self._reader.read_lines, document)
+        except ReceiptflowError as error:
+            return _no_text(self.name, error)
+        ocr_seconds = time.perf_counter() - started
+        result = await self.aextract_lines(lines)
+        result.timings["ocr"] = ocr_seconds
+        return result
+
+
+def _no_text(method: str, error: ReceiptflowError) -> ExtractionResult:
+    return ExtractionResult(status=ExtractionStatus.FAILED, method=method, errors=[str(error)])
+
+
+def build(settings: Settings) -> NemoExtractor:
+    from receiptflow.extractors.local import LocalExtractor
+
+    return NemoExtractor(settings.nemo, settings.llm, LocalExtractor(settings.ocr, settings.local))

@@ -1,0 +1,126 @@
+"""GPT-4o mini (or any OpenAI vision model) reading the page images, through Instructor.
+
+All pages of a receipt go in one request as base64 JPEG data URLs, each sized by
+``receiptflow.llm.images.plan_size`` (fewest 512-px tiles that keep small print legible).
+A PDF's digital text layer, when present, goes along as fenced text.
+"""
+
+from __future__ import annotations
+
+import statistics
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from receiptflow.errors import ConfigError
+from receiptflow.extractors.base import ExtractionResult
+from receiptflow.ingest.document import Document, TextLine
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from receiptflow.llm.client import LlmClient
+    from receiptflow.llm.usage import Price
+    from receiptflow.settings import LlmSettings, OpenAISettings, Settings
+
+
+class OpenAIVisionExtractor:
+    name = "openai"
+
+    def __init__(self, options: OpenAISettings, llm: LlmSettings) -> None:
+        self._options = options
+        self._llm = llm
+        self._client: LlmClient | None = None
+
+    def is_available(self) -> bool:
+        return self._options.api_key is not None or self._options.base_url is not None
+
+    @property
+    def client(self) -> LlmClient:
+        if not self.is_available():
+            raise ConfigError(
+                "the openai extractor needs an API key: set OPENAI_API_KEY (or "
+                "RECEIPTFLOW_OPENAI__API_KEY), or OPENAI_BASE_URL for an OpenAI-compatible server"
+            )
+        if self._client is None:
+            from receiptflow.llm.client import Endpoint, LlmClient
+
+            options = self._options
+            key = options.api_key.get_secret_value() if options.api_key else None
+            self._client = LlmClient(
+                Endpoint(
+                    name=self.name,
+                    model=options.model,
+                    base_url=options.base_url,
+                    api_key=key,
+                    mode="tools",
+                    timeout_s=options.timeout_s,
+                    transport_retries=options.transport_retries,
+                    validation_retries=options.validation_retries,
+                    max_tokens=options.max_tokens,
+                    price=self.price(),
+                    max_in_flight=self._llm.max_in_flight,
+                )
+            )
+        return self._client
+
+    def price(self) -> Price:
+        from receiptflow.llm.usage import FREE, Price
+
+        # Longest matching name, so "gpt-4o-mini-2024-07-18" is priced as mini, not 4o.
+        for name in sorted(self._llm.prices, key=len, reverse=True):
+            if self._options.model.startswith(name):
+                entry = self._llm.prices[name]
+                half = Decimal("0.5") if self._options.batch_api else Decimal(1)
+                return Price(entry.input_per_million, entry.output_per_million, factor=half)
+        return FREE
+
+    def messages(
+        self, document: Document, lines: list[TextLine] | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The request's messages and the image tokens they cost (tile arithmetic)."""
+        from receiptflow.llm.images import prepare_image
+        from receiptflow.llm.prompts import image_messages, layout_text
+
+        options = self._options
+        urls: list[str] = []
+        tokens = 0
+        for page in document.pages:
+            image = prepare_image(
+                page.image,
+                model=options.model,
+                detail=options.detail,
+                min_short_side=options.min_short_side,
+                max_long_side=options.max_image_side,
+                text_height=_median_height(lines, page.index),
+                min_text_height=options.min_text_height_px,
+            )
+            urls.append(image.data_url)
+            tokens += image.tokens
+        text_layer = None
+        if options.send_text_layer and document.has_text_layer:
+            text_layer = layout_text(
+                [line for page in document.pages for line in page.text_lines or []]
+            )
+        return image_messages(urls, options.detail, text_layer), tokens
+
+    def extract(self, document: Document, lines: list[TextLine] | None = None) -> ExtractionResult:
+        """``lines``: OCR lines when the caller has them (cascade); they size the images."""
+        client = self.client
+        messages, image_tokens = self.messages(document, lines)
+        return client.extract(messages, image_tokens)
+
+    async def aextract(
+        self, document: Document, lines: list[TextLine] | None = None
+    ) -> ExtractionResult:
+        client = self.client
+        messages, image_tokens = self.messages(document, lines)
+        return await client.aextract(messages, image_tokens)
+
+
+def _median_height(lines: list[TextLine] | None, page: int) -> float | None:
+    heights = [line.height for line in lines or [] if line.page == page and line.height > 0]
+    return statistics.median(heights) if heights else None
+
+
+def build(settings: Settings) -> OpenAIVisionExtractor:
+    return OpenAIVisionExtractor(settings.openai, settings.llm)

@@ -1,0 +1,121 @@
+"""The response model the LLMs fill, and recovery of partial answers.
+
+``ExtractedReceipt`` is the Receipt plus one validator: when ``validate_receipt`` finds
+error-severity flags (sums that do not add up, a bad currency...), it raises, and Instructor
+sends that message back to the model as its re-ask. When the last attempt still fails,
+``salvage`` recovers the best Receipt the answers contained, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError, model_validator
+
+from receiptflow.schemas.flags import Flag, Severity
+from receiptflow.schemas.receipt import Receipt
+from receiptflow.schemas.validation import error_messages, validate_receipt
+
+MAX_REPAIRS = 25
+
+
+class ExtractedReceipt(Receipt):
+    """A receipt as read from the document: the merchant, items, taxes and totals."""
+
+    @model_validator(mode="after")
+    def _must_add_up(self) -> ExtractedReceipt:
+        errors = [flag for flag in validate_receipt(self) if flag.severity is Severity.ERROR]
+        if errors:
+            raise ValueError(reask_message(errors))
+        return self
+
+
+def reask_message(errors: list[Flag]) -> str:
+    listed = "\n".join(f"- {sentence}" for sentence in error_messages(errors))
+    return (
+        "The extracted receipt does not add up:\n"
+        f"{listed}\n"
+        "Re-read those values on the receipt and correct them."
+    )
+
+
+def as_receipt(model: Receipt) -> Receipt:
+    """The plain Receipt (drop the re-ask validator's subclass) for storage and comparison."""
+    return Receipt.model_validate(model.model_dump())
+
+
+def raw_answer(response: Any) -> str | None:
+    """The model's answer as text: the tool call's arguments, else the message content."""
+    try:
+        message = response.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    for call in getattr(message, "tool_calls", None) or []:
+        return str(call.function.arguments)
+    content = getattr(message, "content", None)
+    return str(content) if content else None
+
+
+_CODEBLOCK = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    match = _CODEBLOCK.search(text)
+    candidate = match.group(1) if match else text
+    start, end = candidate.find("{"), candidate.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    try:
+        data = json.loads(candidate[start : end + 1])
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def salvage(text: str | None) -> Receipt | None:
+    """The Receipt inside an answer, dropping only the fields that do not fit the schema."""
+    data = _json_object(text) if text else None
+    if data is None:
+        return None
+    for _ in range(MAX_REPAIRS):
+        try:
+            return Receipt.model_validate(data)
+        except ValidationError as error:
+            if not any(_drop(data, issue["loc"]) for issue in error.errors()):
+                return None
+    return None
+
+
+def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Remove the value at ``loc`` (or the nearest container that holds it)."""
+    if not loc:
+        return False
+    parent = data
+    for key in loc[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return _drop(data, loc[:-1])
+    last = loc[-1]
+    if isinstance(parent, dict) and last in parent:
+        del parent[last]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+        parent.pop(last)
+        return True
+    return _drop(data, loc[:-1]) if len(loc) > 1 else False
+
+
+def best_partial(answers: list[str | None]) -> tuple[Receipt | None, str | None]:
+    """Among the answers, the salvaged receipt with the fewest error flags (latest on ties)."""
+    best: tuple[int, Receipt, str | None] | None = None
+    for answer in answers:
+        receipt = salvage(answer)
+        if receipt is None:
+            continue
+        errors = sum(flag.severity is Severity.ERROR for flag in validate_receipt(receipt))
+        if best is None or errors <= best[0]:
+            best = (errors, receipt, answer)
+    return (best[1], best[2]) if best else (None, answers[-1] if answers else None)

@@ -1,0 +1,188 @@
+"""A scripted OpenAI-compatible chat-completions server on 127.0.0.1, for tests and bench.
+
+It answers ``POST /v1/chat/completions`` with whatever the script says for the n-th
+request (a tool call, plain content, an HTTP error with headers, after a delay), records
+every request body, and reports the usage it billed, so a test can check the request the
+openai SDK really sent and compare receiptflow's accounting with the server's.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    arguments: str | None = None  # tool-call arguments (JSON text, possibly malformed)
+    content: str | None = None  # plain message content (JSON / MD_JSON modes)
+    finish_reason: str | None = None  # default: "tool_calls" with arguments, else "stop"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    prompt_tokens: int | None = None  # default: derived from the request size
+    completion_tokens: int | None = None
+
+
+def tool(arguments: dict[str, Any] | str, **options: Any) -> Reply:
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    return Reply(arguments=text, **options)
+
+
+def error(status: int, **options: Any) -> Reply:
+    return Reply(status=status, **options)
+
+
+Script = Callable[[dict[str, Any], int], Reply] | Sequence[Reply]
+
+
+class ScriptedServer:
+    """``with ScriptedServer(script) as server: openai.OpenAI(base_url=server.url, ...)``.
+
+    ``script`` is a list (request n gets item n; the last repeats) or a function of the
+    request body and its index. ``latency_s`` is added to every reply (bench)."""
+
+    def __init__(self, script: Script, *, latency_s: float = 0.0) -> None:
+        self.script = script
+        self.latency_s = latency_s
+        self.requests: list[dict[str, Any]] = []
+        self.billed: list[tuple[int, int]] = []  # (prompt, completion) per 200 reply
+        self.in_flight = 0
+        self.max_in_flight_seen = 0
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None, "server not started"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def reply_for(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            index = len(self.requests)
+            self.requests.append(body)
+        if callable(self.script):
+            return self.script(body, index)
+        return self.script[min(index, len(self.script) - 1)]
+
+    def completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        prompt = reply.prompt_tokens
+        if prompt is None:
+            prompt = len(json.dumps(body.get("messages", []))) // 4
+        answer = reply.arguments if reply.arguments is not None else reply.content or ""
+        completion = reply.completion_tokens
+        if completion is None:
+            completion = max(1, len(answer) // 4)
+        message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+        if reply.arguments is not None:
+            name = _tool_name(body)
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{len(self.requests)}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": reply.arguments},
+                }
+            ]
+        finish = reply.finish_reason or ("tool_calls" if reply.arguments is not None else "stop")
+        return {
+            "id": f"chatcmpl-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "scripted"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+        }
+
+    def start(self) -> ScriptedServer:
+        handler = type("Handler", (_Handler,), {"server_script": self})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+        httpd.request_queue_size = 256  # a burst of 64 connects must not be refused
+        httpd.daemon_threads = True
+        httpd.server_bind()
+        httpd.server_activate()
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> ScriptedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _tool_name(body: dict[str, Any]) -> str:
+    tools = body.get("tools") or [{}]
+    return str(tools[0].get("function", {}).get("name", "tool"))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK expects
+    server_script: ScriptedServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        return
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except json.JSONDecodeError:
+            self._send(400, {"error": {"message": "request body is not JSON"}})
+            return
+        if not self.path.endswith("/chat/completions"):
+            self._send(404, {"error": {"message": f"no route {self.path}"}})
+            return
+        script = self.server_script
+        reply = script.reply_for(body)
+        with script._lock:
+            script.in_flight += 1
+            script.max_in_flight_seen = max(script.max_in_flight_seen, script.in_flight)
+        try:
+            time.sleep(script.latency_s + reply.delay_s)
+        finally:
+            with script._lock:
+                script.in_flight -= 1
+        if reply.status != 200:
+            message = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
+            self._send(reply.status, message, reply.headers)
+            return
+        payload = script.completion(body, reply)
+        if self._send(200, payload, reply.headers):
+            usage = payload["usage"]
+            with script._lock:
+                script.billed.append((usage["prompt_tokens"], usage["completion_tokens"]))
+
+    def _send(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> bool:
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return False  # the client gave up (timeout tests): nothing was delivered
+        return True

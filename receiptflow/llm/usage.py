@@ -1,0 +1,71 @@
+"""Token usage as the server reports it, summed over every attempt, and its dollar cost.
+
+An Instructor hook sees every completion the server returns (first answer and each re-ask),
+so the sum is exactly what was billed; transport failures return no completion and bill
+nothing. Image tokens are estimated from tile arithmetic (they are inside prompt_tokens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from instructor.core.hooks import Hooks
+
+from receiptflow.extractors.base import Usage
+from receiptflow.llm.response import raw_answer
+
+MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_million: Decimal
+    output_per_million: Decimal
+    factor: Decimal = Decimal(1)  # 0.5 for the Batch API
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> Decimal:
+        dollars = (
+            prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million
+        ) / MILLION
+        return dollars * self.factor
+
+
+FREE = Price(Decimal(0), Decimal(0))
+
+
+@dataclass
+class UsageRecorder:
+    """Collects every completion of one extraction through Instructor's response hook."""
+
+    image_tokens_per_request: int = 0
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    answers: list[str | None] = field(default_factory=list)
+    finish_reasons: list[str | None] = field(default_factory=list)
+
+    def hooks(self) -> Hooks:
+        hooks = Hooks()
+        hooks.on("completion:response", self.record)
+        return hooks
+
+    def record(self, response: Any) -> None:
+        self.requests += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+        self.answers.append(raw_answer(response))
+        choices = getattr(response, "choices", None) or [None]
+        self.finish_reasons.append(getattr(choices[0], "finish_reason", None))
+
+    def usage(self, price: Price) -> Usage:
+        return Usage(
+            requests=self.requests,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            image_tokens=self.image_tokens_per_request * self.requests,
+            cost_usd=price.cost(self.prompt_tokens, self.completion_tokens),
+        )
