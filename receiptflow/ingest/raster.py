@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -52,7 +53,7 @@ def load_raster_pages(
     try:
         opened = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[media_type])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _bomb(path, str(exc)) from exc
+        raise _pillow_bomb(path, exc, settings) from exc
     except UnidentifiedImageError as exc:
         raise IngestError(
             path, f"starts like a {label} file but its header cannot be read", code="corrupt"
@@ -118,7 +119,7 @@ def _decode_frame(
     except IngestError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _bomb(path, str(exc)) from exc
+        raise _pillow_bomb(path, exc, settings) from exc
     except Exception as exc:
         raise _decode_error(path, label, data, media_type, exc) from exc
     try:
@@ -209,6 +210,16 @@ def _bomb(path: Path, detail: str) -> IngestError:
         "(IngestSettings.max_pixels, RECEIPTFLOW_INGEST__MAX_PIXELS)",
         code="decompression_bomb",
     )
+
+
+def _pillow_bomb(path: Path, exc: Exception, settings: IngestSettings) -> IngestError:
+    """Pillow's own guard fired first (at Image.open); say it in terms of our setting."""
+    claimed = re.search(r"\((\d+) pixels\)", str(exc))
+    pixels = int(claimed.group(1)) if claimed else 0
+    if pixels > settings.max_pixels:
+        return _bomb(path, f"the image claims {pixels:,} pixels, over the limit of "
+                           f"{settings.max_pixels:,}")
+    return _bomb(path, f"Pillow's own limit (PIL.Image.MAX_IMAGE_PIXELS) refused it: {exc}")
 
 
 def _decode_error(
