@@ -71,7 +71,7 @@ _HEADER_WORDS = frozenset(
 _END = re.compile(
     r"^\W*(?:\d+\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|TOTAL|TTL|GRAND|JUMLAH|NET\b|"
     r"NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|TENDER|"
-    r"ROUNDING|ROUND|TAX|GST|VAT|PB\s*1|PPN|PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|"
+    r"ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|"
     r"VISA|MASTER|CARD|KARTU|QTY|TOTAL\s+QTY)\b",
     re.IGNORECASE,
 )
@@ -98,7 +98,7 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
     """The receipt's line items, with how sure we are and which rows they came from."""
     all_words = [row_words(row) for row in rows]
     whole = whole_amounts(currency) if currency else _looks_whole(all_words)
-    start = _region_start(rows, all_words)
+    start = _region_start(rows, all_words, whole=whole)
     if start is None:
         return ItemsResult(confidence=0.2)
     end = _region_end(rows, start)
@@ -128,7 +128,7 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
     return read_row(index, words, whole=whole, amount_at=amount_at)
 
 
-def _region_start(rows: list[Row], all_words: list[list[Word]]) -> int | None:
+def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
     for index, words in enumerate(all_words):
         if _is_header(words):
             start = index + 1
@@ -139,7 +139,6 @@ def _region_start(rows: list[Row], all_words: list[list[Word]]) -> int | None:
         text = row.text
         if _END.search(text) or _NOT_ITEM.search(text) or _DISCOUNT.search(text):
             continue
-        whole = _looks_whole([all_words[index]])
         if find_amount(all_words[index], whole=whole) is not None:
             return _back_over_names(rows, index)
     return None
@@ -176,7 +175,7 @@ def _is_header(words: list[Word], *, loose: bool = False) -> bool:
     if not words:
         return False
     names = [word.text.upper().strip(":") for word in words]
-    if any(re.search(r"\d[.,]\d", name) for name in names):
+    if any(re.search(r"\d", name) for name in names):
         return False
     hits = sum(name in _HEADER_WORDS for name in names)
     if loose:
@@ -199,7 +198,7 @@ def _looks_whole(all_words: list[list[Word]]) -> bool:
     for words in all_words:
         for word in words:
             text = word.text.lstrip("@-(").rstrip(")")
-            if re.fullmatch(r"(?:Rp\.?)?\d{1,3}(?:[.,]\d{3})+", text):
+            if re.fullmatch(r"(?:Rp\.?)?(?:\d{1,3}(?:[.,]\d{3})+|\d{4,7})", text):
                 grouped += 1
             elif re.fullmatch(r"\d+[.,]\d{2}", text):
                 cents += 1
@@ -212,36 +211,57 @@ def _assemble(read: list[ItemRow]) -> list[LineItem]:
     pending_names: list[ItemRow] = []
     pending_counts: list[ItemRow] = []
     pending_code: str | None = None
-    for row in read:
+    for position, row in enumerate(read):
+        if row.negative or _DISCOUNT.search(row.description):
+            continue  # discounts are not items (the key-field step reads them)
+        below = read[position + 1] if position + 1 < len(read) else None
         if row.amount is None:
             if row.has_text:
                 pending_code = pending_code or row.sku
-                if not names_above and items and not pending_counts:
-                    items[-1].names.append(row)
-                else:
+                if names_above or not items or pending_counts or _names_next(row, below):
                     pending_names.append(row)
+                elif not _is_option(row, items[-1].row):
+                    items[-1].names.append(row)
             elif row.quantity is not None or row.unit_price is not None:
                 pending_counts.append(row)
             elif row.sku or is_code(" ".join(word.text for word in row.words)):
                 pending_code = row.sku or row.words[0].text.rstrip("-")
             continue
-        if row.negative or _DISCOUNT.search(row.description):
-            continue  # discounts are not items (the key-field step reads them)
-        draft = _Draft(row=row, sku=row.sku or pending_code)
-        pending_code = None
-        if pending_counts:
-            draft.counts = pending_counts
-            pending_counts = []
-        if pending_names:
-            if row.has_text and items and not names_above:
-                items[-1].names.extend(pending_names)
-            else:
-                draft.names = pending_names
-            pending_names = []
+        if items and row.amount == 0 and _is_option(row, items[-1].row):
+            continue  # "  1 *Rhum 0": a free option of the item above, not an item
+        draft = _Draft(row=row, sku=row.sku or pending_code, counts=pending_counts)
+        pending_code, pending_counts = None, []
+        if pending_names and row.has_text and items and not names_above:
+            items[-1].names.extend(pending_names)
+        else:
+            draft.names = pending_names
+        pending_names = []
         items.append(draft)
     if pending_names and items and not names_above:
-        items[-1].names.extend(pending_names)
+        items[-1].names.extend(row for row in pending_names if row.quantity is None)
     return [item for item in (draft.build() for draft in items) if item is not None]
+
+
+def _names_next(row: ItemRow, below: ItemRow | None) -> bool:
+    """A "2 Maling" row above a "12000 24.000" row names that row, not the item above."""
+    return (
+        row.quantity is not None
+        and below is not None
+        and below.amount is not None
+        and not below.has_text
+    )
+
+
+def _is_option(row: ItemRow, item: ItemRow) -> bool:
+    """Printed under an item but not aligned with its name: an option ("+Hot", "1 Sedang")."""
+    if row.quantity is not None and row.amount is None:
+        return True
+    if row.description_x is None or item.description_x is None:
+        return False
+    tolerance = 1.2 * max(item.char_width, row.char_width, 1.0)
+    if row.amount is not None:
+        return row.description_x - item.description_x > tolerance
+    return abs(row.description_x - item.description_x) > tolerance
 
 
 def _names_above(read: list[ItemRow]) -> bool:

@@ -39,6 +39,8 @@ class ItemRow:
     sku: str | None = None
     negative: bool = False
     words: list[Word] = field(default_factory=list)
+    description_x: float | None = None  # where the description starts: modifiers sit indented
+    char_width: float = 0.0
 
     @property
     def has_text(self) -> bool:
@@ -78,8 +80,11 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
         used |= _take_loose_count(row, texts)
-    description = [text for position, text in enumerate(texts) if position not in used]
-    row.description = " ".join(_trim_operators(description))
+    kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
+    row.description = " ".join(word.text for word in kept)
+    row.description_x = kept[0].x0 if kept else None
+    if words:
+        row.char_width = statistics.median((w.x1 - w.x0) / max(len(w.text), 1) for w in words)
     return row
 
 
@@ -110,6 +115,10 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                     if _is_number(texts[position], whole=whole)
                 }
                 return {unit_at, count_at} | numbers_after
+    for unit_at, unit in reversed(units):
+        if unit is not None and row.amount is not None and unit == row.amount and unit_at > 0:
+            row.unit_price = unit  # "Nasi 20,000 20,000": unit price column, count not printed
+            return {unit_at}
     return set()
 
 
@@ -173,10 +182,10 @@ def _is_small_count(text: str) -> bool:
     return bool(re.fullmatch(r"(?:[xX]\s*)?\d{1,3}(?:\s*[xX])?", text))
 
 
-def _trim_operators(words: list[str]) -> list[str]:
+def _trim_operators(words: list[Word]) -> list[Word]:
     """Drop "x", "@", "PC" left at the ends once the count and unit price are taken out."""
-    while words and (words[0] in OPERATORS or words[0] in {"-", ":"}):
+    while words and (words[0].text in OPERATORS or words[0].text in {"-", ":"}):
         words = words[1:]
-    while words and (words[-1] in OPERATORS or words[-1] in {"-", ":"}):
+    while words and (words[-1].text in OPERATORS or words[-1].text in {"-", ":"}):
         words = words[:-1]
     return words

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.currency import currency_exponent
+from receiptflow.schemas.parsing import parse_money
 
 # Currencies whose receipts print whole amounts with grouped thousands ("23.000" = 23000).
 _WHOLE_AMOUNT_CURRENCIES = frozenset(
@@ -22,7 +23,6 @@ _WHOLE_AMOUNT_CURRENCIES = frozenset(
 _CURRENCY_WORDS = frozenset({"RM", "RP", "RP.", "IDR", "MYR", "USD", "EUR", "$", "€", "£", "SGD"})
 _CURRENCY_PREFIX = re.compile(r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|[$€£])\s*", re.IGNORECASE)
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+$")  # 23.000, 1,250,000
-_DECIMAL = re.compile(r"^\d{1,3}(?:([.,])\d{3})*([.,])\d{1,2}$")  # 9.00, 1,234.50, 12,5
 _PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with three decimals)
 _INTEGER = re.compile(r"^\d+$")
 # Counts as printed before or after a description: 2, 2x, x2, 1X, 1Prs, 2 PC, .5
@@ -74,33 +74,27 @@ def is_currency_word(text: str) -> bool:
 
 
 def money_value(text: str, *, whole: bool) -> Decimal | None:
-    """A printed amount as Decimal, or None. ``whole``: "23.000" means 23000 (IDR style)."""
+    """A printed amount as Decimal, or None. ``whole``: "23.000" means 23000 (IDR style);
+    otherwise a bare integer ("2") is a count, not an amount."""
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    value: Decimal | None = None
-    if _GROUPED.match(core) and (whole or core.count(core[-4]) > 1 or core[-4] == ","):
+    if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
-    elif _DECIMAL.match(core):
-        digits = re.sub(r"[.,]", "", core[:-3] if core[-3] in ".," else core[:-2])
-        fraction = core[-2:] if core[-3] in ".," else core[-1:]
-        value = _decimal(f"{digits}.{fraction}")
-    elif _PLAIN_DECIMAL.match(core) and not (
-        whole and len(core.split(",")[-1].split(".")[-1]) == 3
-    ):
-        value = _decimal(core.replace(",", "."))
-    elif _INTEGER.match(core) and whole:
-        value = _decimal(core)
+    elif _INTEGER.match(core) and not whole:
+        return None
+    elif whole and _PLAIN_DECIMAL.match(core) and len(re.split(r"[.,]", core)[-1]) == 3:
+        return None  # "1234.567" cannot be rupiah
+    else:
+        value = parse_money(core, decimal_comma=None)
     if value is None:
         return None
-    return -value if negative else value
+    return -abs(value) if negative else abs(value)
 
 
 def is_negative_amount(text: str) -> bool:
     core = strip_currency(text.strip())
-    return (
-        core.startswith("-") or core.endswith("-") or (core.startswith("(") and core.endswith(")"))
-    )
+    return core.startswith(("-", "(")) or core.endswith(("-", ")"))
 
 
 def count_value(text: str) -> Decimal | None:

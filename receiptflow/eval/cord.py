@@ -1,0 +1,269 @@
+"""CORD line-item evaluation of the local parser's item step.
+
+Each CORD JSON gives OCR words with quads and a row id; the words of one row are joined into
+text lines wherever they sit close together (as an OCR engine would print them), and only text
+and geometry go in: the category labels are never read. The local parser's item step
+(``group_rows`` + ``find_line_items``, IDR) runs on those lines and its items are matched with
+``gt_parse.menu`` by description, exactly (upper-case, whitespace collapsed) and fuzzily
+(similarity >= 0.8). Only top-level menu entries count: CORD's ``sub`` entries (toppings,
+"Less Ice") are options of the entry above them, so a predicted item for one is a false positive.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Literal
+
+from receiptflow.extractors.local.items import find_line_items
+from receiptflow.extractors.local.items_tokens import count_value, money_value
+from receiptflow.extractors.local.layout import Row, group_rows
+from receiptflow.ingest.document import TextLine
+from receiptflow.schemas.receipt import LineItem
+
+RowSource = Literal["layout", "row_id"]
+FUZZY_RATIO = 0.8
+CURRENCY = "IDR"
+
+
+@dataclass
+class Expected:
+    description: str
+    quantity: str | None
+    amount: str | None
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    given: int = 0
+    hits: int = 0
+    quantity_checked: int = 0
+    quantity_right: int = 0
+    amount_checked: int = 0
+    amount_right: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.hits / self.given if self.given else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.hits / self.expected if self.expected else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "expected": self.expected,
+            "given": self.given,
+            "hits": self.hits,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "quantity_accuracy": _share(self.quantity_right, self.quantity_checked),
+            "amount_accuracy": _share(self.amount_right, self.amount_checked),
+        }
+
+
+@dataclass
+class CordReport:
+    rows: RowSource = "layout"
+    receipts: int = 0
+    exact: Tally = field(default_factory=Tally)
+    fuzzy: Tally = field(default_factory=Tally)
+    receipts_all_right: int = 0  # every item found and nothing extra (fuzzy match)
+    misses: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": "cord",
+            "receipts": self.receipts,
+            "rows": self.rows,
+            "sub_items": "ignored (only top-level menu entries are expected)",
+            "exact": self.exact.to_dict(),
+            "fuzzy": {"min_ratio": FUZZY_RATIO, **self.fuzzy.to_dict()},
+            "receipts_all_right": self.receipts_all_right,
+            "misses": self.misses,
+        }
+
+    def render(self, misses: int = 30) -> list[Any]:
+        from rich.table import Table
+
+        table = Table(title=f"CORD line items ({self.receipts} receipts)")
+        for column in ("match", "expected", "given", "hits", "P", "R", "F1", "qty acc", "amt acc"):
+            table.add_column(column, justify="right" if column != "match" else "left")
+        for name, tally in (("exact", self.exact), (f"fuzzy>={FUZZY_RATIO}", self.fuzzy)):
+            row = tally.to_dict()
+            table.add_row(
+                name,
+                *(str(row[key]) for key in ("expected", "given", "hits")),
+                *(f"{row[key]:.3f}" for key in ("precision", "recall", "f1")),
+                *(f"{row[key]:.3f}" for key in ("quantity_accuracy", "amount_accuracy")),
+            )
+        shown = Table(title=f"Misses (first {misses} of {len(self.misses)})")
+        for column in ("file", "kind", "text"):
+            shown.add_column(column)
+        for miss in self.misses[:misses]:
+            shown.add_row(miss["file"], miss["kind"], miss["text"])
+        return [table, shown]
+
+
+def evaluate_cord(
+    directory: Path, limit: int | None = None, *, rows: RowSource = "layout"
+) -> CordReport:
+    """Score the item step on CORD. ``rows="row_id"`` takes CORD's own rows instead of
+    ``group_rows`` (an upper bound that shows what row grouping costs on tilted photos)."""
+    report = CordReport(rows=rows)
+    for path in sorted(Path(directory).glob("*.json"))[:limit]:
+        sample = json.loads(path.read_text(encoding="utf-8"))
+        expected = expected_items(sample)
+        got = find_line_items(cord_rows(sample, rows), currency=CURRENCY).items
+        report.receipts += 1
+        _score(report.exact, expected, got, fuzzy=False)
+        unmatched = _score(report.fuzzy, expected, got, fuzzy=True)
+        if not unmatched[0] and not unmatched[1]:
+            report.receipts_all_right += 1
+        report.misses += [
+            {"file": path.name, "kind": "missed", "text": _show(e)} for e in unmatched[0]
+        ]
+        report.misses += [
+            {"file": path.name, "kind": "extra", "text": _show_got(g)} for g in unmatched[1]
+        ]
+    return report
+
+
+def cord_rows(sample: dict[str, Any], source: RowSource = "layout") -> list[Row]:
+    if source == "layout":
+        return group_rows([line for row in _row_lines(sample) for line in row])
+    rows = [Row(cells=sorted(row, key=lambda line: line.box[0])) for row in _row_lines(sample)]
+    return sorted(rows, key=lambda row: (row.top + row.bottom) / 2)
+
+
+def cord_lines(sample: dict[str, Any]) -> list[TextLine]:
+    """Text lines from the OCR words: one row id's words, split where a wide gap separates them."""
+    return [line for row in _row_lines(sample) for line in row]
+
+
+def _row_lines(sample: dict[str, Any]) -> list[list[TextLine]]:
+    rows: dict[int, list[tuple[float, float, float, float, str]]] = {}
+    for line in sample.get("valid_line", []):
+        for word in line.get("words", []):
+            quad = word["quad"]
+            xs = [quad[f"x{corner}"] for corner in range(1, 5)]
+            ys = [quad[f"y{corner}"] for corner in range(1, 5)]
+            box = (min(xs), min(ys), max(xs), max(ys))
+            rows.setdefault(word.get("row_id", id(word)), []).append((*box, word["text"]))
+    return [_split_at_gaps(sorted(words)) for words in rows.values()]
+
+
+def _split_at_gaps(words: list[tuple[float, float, float, float, str]]) -> list[TextLine]:
+    char = statistics.median((x1 - x0) / max(len(text), 1) for x0, _, x1, _, text in words)
+    groups: list[list[tuple[float, float, float, float, str]]] = [[words[0]]]
+    for word in words[1:]:
+        if word[0] - groups[-1][-1][2] > 2.0 * char:
+            groups.append([word])
+        else:
+            groups[-1].append(word)
+    return [
+        TextLine(
+            text=" ".join(word[4] for word in group),
+            box=(
+                min(word[0] for word in group),
+                min(word[1] for word in group),
+                max(word[2] for word in group),
+                max(word[3] for word in group),
+            ),
+        )
+        for group in groups
+        if any(word[4].strip() for word in group)
+    ]
+
+
+def expected_items(sample: dict[str, Any]) -> list[Expected]:
+    menu = sample.get("gt_parse", {}).get("menu", [])
+    entries = [menu] if isinstance(menu, dict) else list(menu)
+    found = []
+    for entry in entries:
+        name = entry.get("nm")
+        if isinstance(name, list):
+            name = " ".join(str(part) for part in name)
+        if not name:
+            continue
+        found.append(Expected(name, _first(entry.get("cnt")), _first(entry.get("price"))))
+    return found
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().upper()
+
+
+def _score(
+    tally: Tally, expected: list[Expected], got: list[LineItem], *, fuzzy: bool
+) -> tuple[list[Expected], list[LineItem]]:
+    tally.expected += len(expected)
+    tally.given += len(got)
+    pairs = sorted(
+        (
+            (_similarity(want.description, item.description, fuzzy=fuzzy), w, g)
+            for w, want in enumerate(expected)
+            for g, item in enumerate(got)
+        ),
+        key=lambda triple: -triple[0],
+    )
+    used_expected: set[int] = set()
+    used_got: set[int] = set()
+    for ratio, w, g in pairs:
+        if ratio < (FUZZY_RATIO if fuzzy else 1.0) or w in used_expected or g in used_got:
+            continue
+        used_expected.add(w)
+        used_got.add(g)
+        tally.hits += 1
+        _score_attributes(tally, expected[w], got[g])
+    return (
+        [want for w, want in enumerate(expected) if w not in used_expected],
+        [item for g, item in enumerate(got) if g not in used_got],
+    )
+
+
+def _score_attributes(tally: Tally, want: Expected, item: LineItem) -> None:
+    if want.quantity is not None and count_value(want.quantity) is not None:
+        tally.quantity_checked += 1
+        tally.quantity_right += item.quantity == count_value(want.quantity)
+    if want.amount is not None:
+        amount = money_value(want.amount.replace(" ", ""), whole=True)
+        if amount is not None:
+            tally.amount_checked += 1
+            tally.amount_right += item.amount is not None and abs(item.amount) == abs(amount)
+
+
+def _similarity(expected: str, got: str, *, fuzzy: bool) -> float:
+    a, b = normalise(expected), normalise(got)
+    if not fuzzy:
+        return 1.0 if a == b else 0.0
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return None if value is None else str(value)
+
+
+def _share(right: int, checked: int) -> float:
+    return round(right / checked, 4) if checked else 0.0
+
+
+def _show(want: Expected) -> str:
+    return f"{want.description} | cnt={want.quantity} | price={want.amount}"
+
+
+def _show_got(item: LineItem) -> str:
+    return f"{item.description} | qty={item.quantity} | amount={item.amount}"
