@@ -1,0 +1,94 @@
+"""The content-addressed archive of originals: ``<archive>/<sha[:2]>/<sha>.<ext>``.
+
+Every file a user hands in is copied here before anything else looks at it, so a file that
+later fails to decode, OCR or extract is never lost. Writes go to a temporary file in the same
+folder and are renamed into place, so concurrent writers of the same bytes cannot leave a
+half-written original behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+_CHUNK = 1024 * 1024
+
+# Leading bytes -> (media type, extension); what the bytes are, whatever the name says.
+_SIGNATURES: list[tuple[bytes, int, str, str]] = [
+    (b"%PDF", 0, "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+    (b"GIF8", 0, "image/gif", "gif"),
+    (b"II*\x00", 0, "image/tiff", "tif"),
+    (b"MM\x00*", 0, "image/tiff", "tif"),
+    (b"BM", 0, "image/bmp", "bmp"),
+    (b"WEBP", 8, "image/webp", "webp"),
+    (b"ftypheic", 4, "image/heic", "heic"),
+    (b"ftypheix", 4, "image/heic", "heic"),
+    (b"ftypmif1", 4, "image/heif", "heif"),
+]
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    sha256: str
+    size_bytes: int
+    media_type: str
+    relative_path: str  # inside the archive dir, with forward slashes
+
+
+def sniff_media_type(head: bytes, name: str) -> tuple[str, str]:
+    """(media type, extension) from the first bytes, falling back to the file name."""
+    for signature, offset, media_type, extension in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            return media_type, extension
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream", "bin"
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_of(self, relative_path: str) -> Path:
+        return self.root / relative_path
+
+    def store_file(self, path: Path) -> ArchivedFile:
+        with path.open("rb") as source:
+            return self.store_stream(source, path.name)
+
+    def store_stream(self, source: BinaryIO, name: str) -> ArchivedFile:
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        temp_path = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as target:
+                while chunk := source.read(_CHUNK):
+                    if len(head) < 16:
+                        head += chunk[:16]
+                    digest.update(chunk)
+                    size += len(chunk)
+                    target.write(chunk)
+                target.flush()
+                os.fsync(target.fileno())
+            sha256 = digest.hexdigest()
+            media_type, extension = sniff_media_type(head, name)
+            relative = f"{sha256[:2]}/{sha256}.{extension}"
+            final = self.root / relative
+            if final.exists() and final.stat().st_size == size:
+                temp_path.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                temp_path.replace(final)  # atomic; same bytes from a racing writer are harmless
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
+        return ArchivedFile(sha256, size, media_type, relative)

@@ -1,0 +1,233 @@
+"""SQLAlchemy models: the tables the Alembic migrations create (a test keeps the two in step).
+
+Money is ``NUMERIC(20, 6)`` on PostgreSQL. SQLite has no exact decimal type (it would turn
+amounts into floats), so there the same column holds the decimal's exact text; sums are done
+with ``Decimal`` in Python for both backends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
+
+MONEY_SCALE = 6
+_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+
+
+class Money(TypeDecorator[Decimal]):
+    """Exact decimal: NUMERIC(20, 6) where the database has it, the decimal's text on SQLite."""
+
+    impl = Numeric(20, MONEY_SCALE, asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(20, MONEY_SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = Decimal(value)
+        if value.as_tuple().exponent < -MONEY_SCALE:  # type: ignore[operator]
+            value = value.quantize(_QUANTUM)  # same rounding on both backends
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class DocumentRow(Base):
+    """One original file, identified by the sha256 of its bytes (the archive holds the bytes)."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(1024))
+    media_type: Mapped[str] = mapped_column(String(127))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(32))  # cli, batch, watcher, web
+    archive_path: Mapped[str] = mapped_column(String(255))  # relative to the archive dir
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    error_stage: Mapped[str | None] = mapped_column(String(32))
+
+    runs: Mapped[list[ExtractionRunRow]] = relationship(
+        back_populates="document", order_by="ExtractionRunRow.id"
+    )
+    receipt: Mapped[ReceiptRow | None] = relationship(back_populates="document")
+
+
+class ExtractionRunRow(Base):
+    """Every extraction attempt on a document, kept whole for the audit trail."""
+
+    __tablename__ = "extraction_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # ok, flagged, failed
+    extractor: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(255))
+    schema_version: Mapped[str] = mapped_column(String(64))
+    prompt_version: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    raw_output: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the receipt as extracted
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    image_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    latency_s: Mapped[float | None] = mapped_column()
+    timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[DocumentRow] = relationship(back_populates="runs")
+
+
+class ReceiptRow(Base):
+    """The current values of a document's one receipt (edits overwrite; review events keep
+    the before and after)."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (Index("ix_receipts_merchant_date", "merchant_name", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    # extracted, flagged (needs a person), approved, rejected
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    merchant_name: Mapped[str | None] = mapped_column(String(255))
+    merchant_address: Mapped[str | None] = mapped_column(Text)
+    merchant_phone: Mapped[str | None] = mapped_column(String(64))
+    merchant_tax_id: Mapped[str | None] = mapped_column(String(64))
+    receipt_number: Mapped[str | None] = mapped_column(String(128))
+    date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    time: Mapped[dt.time | None] = mapped_column(Time)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    subtotal: Mapped[Decimal | None] = mapped_column(Money())
+    tip: Mapped[Decimal | None] = mapped_column(Money())
+    service_charge: Mapped[Decimal | None] = mapped_column(Money())
+    rounding: Mapped[Decimal | None] = mapped_column(Money())
+    total: Mapped[Decimal | None] = mapped_column(Money())
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # taxes, discounts, payment
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    document: Mapped[DocumentRow] = relationship(back_populates="receipt")
+    line_items: Mapped[list[LineItemRow]] = relationship(
+        cascade="all, delete-orphan", order_by="LineItemRow.position"
+    )
+    flags: Mapped[list[FlagRow]] = relationship(cascade="all, delete-orphan", order_by="FlagRow.id")
+
+
+class LineItemRow(Base):
+    __tablename__ = "line_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(
+        ForeignKey("receipts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal | None] = mapped_column(Money())
+    unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    sku: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class FlagRow(Base):
+    """A receipt's current findings (validation, extraction, possible_duplicate)."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(
+        ForeignKey("receipts.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str | None] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+
+
+class ReviewEventRow(Base):
+    """Who did what to a receipt and when; the field-level changes hang off it."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    user: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))  # edit, approve, reject, reopen, re-extract
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    changes: Mapped[list[FieldChangeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="FieldChangeRow.id"
+    )
+
+
+class FieldChangeRow(Base):
+    __tablename__ = "field_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("review_events.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(255))  # dotted path: total, line_items.2.amount
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """Reviewers of the web app (the review module hashes and checks passwords)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

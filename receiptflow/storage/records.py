@@ -1,0 +1,121 @@
+"""Plain views of stored rows. Callers (CLI, flows, the review app) get these, never live ORM
+objects, so nobody holds a database session by accident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from receiptflow.errors import ReceiptflowError
+from receiptflow.schemas.flags import Flag
+from receiptflow.schemas.receipt import Receipt
+
+DOCUMENT_STATUSES = ("received", "extracted", "flagged", "failed")
+RECEIPT_STATUSES = ("extracted", "flagged", "approved", "rejected")
+SOURCES = ("cli", "batch", "watcher", "web")
+
+
+class StorageError(ReceiptflowError):
+    """A storage operation was asked for something that cannot be done."""
+
+
+class NotFoundError(StorageError):
+    def __init__(self, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} {key!r}")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DocumentRecord(_Record):
+    id: int
+    sha256: str
+    original_name: str
+    media_type: str
+    size_bytes: int
+    pages: int | None
+    source: str
+    received_at: dt.datetime
+    status: str
+    error: str | None
+    error_stage: str | None
+    archive_path: Path  # absolute path of the archived original
+    created: bool = False  # True when this call stored the bytes for the first time
+
+
+class ReceiptRecord(_Record):
+    id: int
+    document_id: int
+    status: str
+    receipt: Receipt
+    flags: list[Flag] = Field(default_factory=list)
+    confidence: dict[str, float] = Field(default_factory=dict)
+    document_sha256: str
+    document_name: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def min_confidence(self) -> float | None:
+        return min(self.confidence.values()) if self.confidence else None
+
+
+class ExtractionRunRecord(_Record):
+    id: int
+    document_id: int
+    status: str
+    extractor: str
+    model: str | None
+    schema_version: str
+    prompt_version: str | None
+    attempts: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+    latency_s: float | None
+    error: str | None
+    raw_output: str | None
+    created_at: dt.datetime
+
+
+class FieldChange(_Record):
+    field: str  # dotted path, e.g. "total", "line_items.2.amount", "status"
+    before: str | None
+    after: str | None
+
+
+class ReviewEventRecord(_Record):
+    id: int
+    receipt_id: int
+    user: str
+    action: str
+    reason: str | None
+    created_at: dt.datetime
+    changes: list[FieldChange] = Field(default_factory=list)
+
+
+class UserRecord(_Record):
+    id: int
+    name: str
+    password_hash: str
+    created_at: dt.datetime
+
+
+class MonthTotal(_Record):
+    month: str | None  # "2024-03"; None for receipts without a date
+    currency: str | None
+    receipts: int
+    total: Decimal
+
+
+class CategoryTotal(_Record):
+    category: str | None  # None: line items nobody categorised yet
+    currency: str | None
+    line_items: int
+    total: Decimal

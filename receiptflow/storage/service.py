@@ -1,0 +1,438 @@
+"""``Store``: the one door to storage for the CLI, the flows and the review app.
+
+Every method opens and closes its own transaction and returns plain records. The order of
+work protects the user's files: bytes are archived first, then the ``documents`` row is
+written, then extraction results (or the failure) are attached to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.schemas.flags import Flag, has_errors
+from receiptflow.schemas.receipt import Receipt
+from receiptflow.schemas.validation import validate_receipt
+from receiptflow.storage import db, mapping, queries
+from receiptflow.storage.archive import Archive, ArchivedFile
+from receiptflow.storage.models import (
+    DocumentRow,
+    ExtractionRunRow,
+    FieldChangeRow,
+    ReceiptRow,
+    ReviewEventRow,
+    UserRow,
+)
+from receiptflow.storage.records import (
+    RECEIPT_STATUSES,
+    CategoryTotal,
+    DocumentRecord,
+    ExtractionRunRecord,
+    FieldChange,
+    MonthTotal,
+    NotFoundError,
+    ReceiptRecord,
+    ReviewEventRecord,
+    StorageError,
+    UserRecord,
+)
+
+if TYPE_CHECKING:
+    from receiptflow.settings import Settings
+
+SYSTEM_USER = "receiptflow"
+_RETRIES = 5
+_T = TypeVar("_T")
+_STATUS_ACTIONS = {"approved": "approve", "rejected": "reject"}
+
+
+@functools.cache
+def schema_version() -> str:
+    """Changes whenever the Receipt schema does, so each run says which schema it filled."""
+    schema = json.dumps(Receipt.model_json_schema(), sort_keys=True).encode()
+    return "receipt-" + hashlib.sha256(schema).hexdigest()[:12]
+
+
+def _receipt_status(result_status: ExtractionStatus | None, flags: list[Flag]) -> str:
+    needs_person = result_status is ExtractionStatus.FLAGGED or has_errors(flags)
+    if needs_person or any(flag.code == queries.POSSIBLE_DUPLICATE for flag in flags):
+        return "flagged"
+    return "extracted"
+
+
+class Store:
+    def __init__(self, database_url: str, archive_dir: Path) -> None:
+        self.database_url = database_url
+        self.archive = Archive(archive_dir)
+        self.engine = db.make_engine(database_url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._migrated = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.resolved_database_url, settings.archive_dir)
+
+    def migrate(self) -> None:
+        db.upgrade(self.engine)
+        self._migrated = True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        if not self._migrated:
+            self.migrate()
+        with self._sessions.begin() as session:
+            yield session
+
+    def _retrying(self, work: Callable[[Session], _T]) -> _T:
+        """Run ``work`` in a transaction, again when a concurrent writer won a unique race."""
+        for attempt in range(_RETRIES):
+            try:
+                with self._session() as session:
+                    return work(session)
+            except (IntegrityError, OperationalError):
+                if attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- documents -------------------------------------------------------------------------
+
+    def save_input(self, path: Path, *, source: str) -> DocumentRecord:
+        """Archive the file's bytes and make (or find) its document; same bytes, one document."""
+        return self._save_document(self.archive.store_file(path), path.name, source)
+
+    def save_input_bytes(self, data: bytes, name: str, *, source: str) -> DocumentRecord:
+        return self._save_document(self.archive.store_stream(io.BytesIO(data), name), name, source)
+
+    def _save_document(self, archived: ArchivedFile, name: str, source: str) -> DocumentRecord:
+        if not source or len(source) > 32:
+            raise StorageError(
+                f"source must be a short name such as cli, batch, watcher: {source!r}"
+            )
+        values = {
+            "sha256": archived.sha256,
+            "original_name": name,
+            "media_type": archived.media_type,
+            "size_bytes": archived.size_bytes,
+            "source": source,
+            "archive_path": archived.relative_path,
+            "received_at": dt.datetime.now(dt.UTC),
+            "status": "received",
+        }
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(DocumentRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+            .returning(DocumentRow.id)
+        )
+
+        def work(session: Session) -> DocumentRecord:
+            created = session.execute(statement).scalar_one_or_none() is not None
+            row = session.execute(
+                select(DocumentRow).where(DocumentRow.sha256 == archived.sha256)
+            ).scalar_one()
+            return mapping.document_record(row, self.archive.root, created=created)
+
+        return self._retrying(work)
+
+    def get_document(self, document_id: int) -> DocumentRecord | None:
+        with self._session() as session:
+            row = session.get(DocumentRow, document_id)
+            return None if row is None else mapping.document_record(row, self.archive.root)
+
+    def get_document_by_sha256(self, sha256: str) -> DocumentRecord | None:
+        with self._session() as session:
+            row = session.execute(
+                select(DocumentRow).where(DocumentRow.sha256 == sha256)
+            ).scalar_one_or_none()
+            return None if row is None else mapping.document_record(row, self.archive.root)
+
+    def list_documents(self, *, status: str | None = None) -> list[DocumentRecord]:
+        query = select(DocumentRow).order_by(DocumentRow.id)
+        if status is not None:
+            query = query.where(DocumentRow.status == status)
+        with self._session() as session:
+            return [
+                mapping.document_record(row, self.archive.root) for row in session.scalars(query)
+            ]
+
+    def record_failure(self, document_id: int, error: str, *, stage: str) -> None:
+        """The file could not be read or processed: keep the document, say why."""
+        with self._session() as session:
+            document = self._document(session, document_id)
+            document.error = error
+            document.error_stage = stage
+            if document.receipt is None:
+                document.status = "failed"
+
+    @staticmethod
+    def _document(session: Session, document_id: int) -> DocumentRow:
+        # Locks the row on PostgreSQL: extractions of one document are recorded one at a time.
+        document = session.get(DocumentRow, document_id, with_for_update=True)
+        if document is None:
+            raise NotFoundError("document", document_id)
+        return document
+
+    # -- extraction runs and receipts ------------------------------------------------------
+
+    def record_extraction(
+        self,
+        document_id: int,
+        result: ExtractionResult,
+        *,
+        pages: int | None = None,
+        prompt_version: str | None = None,
+    ) -> ReceiptRecord | None:
+        """Add a run; create or refresh the document's one receipt. A failed result leaves the
+        receipt (if any) alone and marks the document failed when it has none."""
+
+        def work(session: Session) -> ReceiptRecord | None:
+            document = self._document(session, document_id)
+            if pages is not None:
+                document.pages = pages
+            session.add(_run_row(document_id, result, prompt_version))
+            if result.status is ExtractionStatus.FAILED or result.receipt is None:
+                document.error = "\n".join(result.errors) or "extraction failed"
+                document.error_stage = "extract"
+                if document.receipt is None:
+                    document.status = "failed"
+                return None
+            row = self._apply_extraction(session, document, result, result.receipt)
+            session.flush()
+            return mapping.receipt_record(row)
+
+        return self._retrying(work)
+
+    def _apply_extraction(
+        self, session: Session, document: DocumentRow, result: ExtractionResult, receipt: Receipt
+    ) -> ReceiptRow:
+        flags = [*result.flags, *queries.duplicate_flags(session, receipt, document_id=document.id)]
+        row = document.receipt
+        if row is None:
+            row = ReceiptRow(document_id=document.id, document=document)
+            session.add(row)
+        elif row.status in ("approved", "rejected"):
+            return row  # a person decided on these values; the new run is kept for reference
+        else:
+            changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
+            if changes:
+                _add_event(session, row, SYSTEM_USER, "re-extract", changes, reason=result.method)
+        mapping.fill_receipt_row(row, receipt)
+        mapping.fill_flag_rows(row, flags)
+        row.confidence = dict(result.confidence)
+        row.status = _receipt_status(result.status, flags)
+        row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+        document.status = row.status
+        document.error = None
+        document.error_stage = None
+        return row
+
+    def runs(self, document_id: int) -> list[ExtractionRunRecord]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(ExtractionRunRow)
+                .where(ExtractionRunRow.document_id == document_id)
+                .order_by(ExtractionRunRow.id)
+            )
+            return [mapping.run_record(row) for row in rows]
+
+    def get_receipt(self, receipt_id: int) -> ReceiptRecord | None:
+        with self._session() as session:
+            row = (
+                session.execute(queries.receipts_query().where(ReceiptRow.id == receipt_id))
+                .unique()
+                .scalar_one_or_none()
+            )
+            return None if row is None else mapping.receipt_record(row)
+
+    def get_receipt_for_document(self, document_id: int) -> ReceiptRecord | None:
+        with self._session() as session:
+            row = (
+                session.execute(
+                    queries.receipts_query().where(ReceiptRow.document_id == document_id)
+                )
+                .unique()
+                .scalar_one_or_none()
+            )
+            return None if row is None else mapping.receipt_record(row)
+
+    def list_receipts(
+        self,
+        *,
+        status: queries.StatusFilter = None,
+        merchant: str | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[ReceiptRecord]:
+        """Receipts matching all the filters; ``merchant`` matches part of the name, any case."""
+        query = queries.receipts_query(
+            status=status, merchant=merchant, date_from=date_from, date_to=date_to
+        )
+        query = query.order_by(ReceiptRow.id.desc() if newest_first else ReceiptRow.id)
+        query = query.offset(offset).limit(limit)
+        with self._session() as session:
+            return [
+                mapping.receipt_record(row) for row in session.execute(query).unique().scalars()
+            ]
+
+    def count_receipts(self, *, status: queries.StatusFilter = None) -> int:
+        query = queries.filtered(select(func.count(ReceiptRow.id)), status=status)
+        with self._session() as session:
+            return int(session.execute(query).scalar_one())
+
+    # -- review ----------------------------------------------------------------------------
+
+    def _receipt_row(self, session: Session, receipt_id: int) -> ReceiptRow:
+        row = session.get(ReceiptRow, receipt_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError("receipt", receipt_id)
+        return row
+
+    def update_receipt(
+        self, receipt_id: int, receipt: Receipt, *, user: str, action: str = "edit"
+    ) -> ReceiptRecord:
+        """A person's corrections: re-validate, refresh flags, keep every changed field's
+        before and after. An edited receipt needs approving again."""
+        with self._session() as session:
+            row = self._receipt_row(session, receipt_id)
+            receipt = Receipt.model_validate(receipt.model_dump())
+            flags = [
+                *validate_receipt(receipt),
+                *queries.duplicate_flags(session, receipt, document_id=row.document_id),
+            ]
+            changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
+            status = _receipt_status(None, flags)
+            if status != row.status:
+                changes.append(FieldChange(field="status", before=row.status, after=status))
+            mapping.fill_receipt_row(row, receipt)
+            mapping.fill_flag_rows(row, flags)
+            row.status = status
+            row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+            _add_event(session, row, user, action, changes)
+            session.flush()
+            return mapping.receipt_record(row)
+
+    def set_status(
+        self, receipt_id: int, status: str, *, user: str, reason: str | None = None
+    ) -> ReceiptRecord:
+        if status not in RECEIPT_STATUSES:
+            raise StorageError(f"unknown receipt status {status!r}; choose from {RECEIPT_STATUSES}")
+        with self._session() as session:
+            row = self._receipt_row(session, receipt_id)
+            change = FieldChange(field="status", before=row.status, after=status)
+            _add_event(session, row, user, _STATUS_ACTIONS.get(status, "reopen"), [change], reason)
+            row.status = status
+            row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+            session.flush()
+            return mapping.receipt_record(row)
+
+    def history(self, receipt_id: int) -> list[ReviewEventRecord]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(ReviewEventRow)
+                .where(ReviewEventRow.receipt_id == receipt_id)
+                .order_by(ReviewEventRow.id)
+            )
+            return [mapping.event_record(row) for row in rows]
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def totals_by_month(self, **filters: Any) -> list[MonthTotal]:
+        """Receipt totals per month and currency; filters as ``list_receipts``."""
+        with self._session() as session:
+            return queries.totals_by_month(session, **filters)
+
+    def totals_by_category(self, **filters: Any) -> list[CategoryTotal]:
+        """Line-item amounts per category and currency; filters as ``list_receipts``."""
+        with self._session() as session:
+            return queries.totals_by_category(session, **filters)
+
+    # -- users (the review app's reviewers) ------------------------------------------------
+
+    def add_user(self, name: str, password_hash: str) -> UserRecord:
+        try:
+            with self._session() as session:
+                row = UserRow(name=name, password_hash=password_hash)
+                session.add(row)
+                session.flush()
+                return mapping.user_record(row)
+        except IntegrityError:
+            raise StorageError(f"user {name!r} already exists") from None
+
+    def get_user(self, name: str) -> UserRecord | None:
+        with self._session() as session:
+            row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
+            return None if row is None else mapping.user_record(row)
+
+
+def _add_event(
+    session: Session,
+    row: ReceiptRow,
+    user: str,
+    action: str,
+    changes: list[FieldChange],
+    reason: str | None = None,
+) -> None:
+    session.add(
+        ReviewEventRow(
+            receipt_id=row.id,
+            user=user,
+            action=action,
+            reason=reason,
+            changes=[
+                FieldChangeRow(field=c.field, before=c.before, after=c.after) for c in changes
+            ],
+        )
+    )
+
+
+def _run_row(
+    document_id: int, result: ExtractionResult, prompt_version: str | None
+) -> ExtractionRunRow:
+    usage = result.usage
+    timings = dict(result.timings)
+    latency = timings.get("total", sum(timings.values())) if timings else None
+    return ExtractionRunRow(
+        document_id=document_id,
+        status=result.status.value,
+        extractor=result.method,
+        model=result.model,
+        schema_version=schema_version(),
+        prompt_version=prompt_version,
+        attempts=result.attempts,
+        raw_output=result.raw_output,
+        result=result.model_dump(mode="json", exclude={"raw_output"}),
+        requests=usage.requests,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        image_tokens=usage.image_tokens,
+        cost_usd=usage.cost_usd,
+        latency_s=latency,
+        timings=timings,
+        error="\n".join(result.errors) or None,
+    )
