@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError, model_validator
 
 from receiptflow.schemas.flags import Flag, Severity
+from receiptflow.schemas.json_schema import strict_json_schema
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import error_messages, validate_receipt
 
@@ -23,6 +24,12 @@ MAX_REPAIRS = 25
 
 class ExtractedReceipt(Receipt):
     """A receipt as read from the document: the merchant, items, taxes and totals."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # The tool's parameters: every field listed (nullable when optional), money as decimal
+        # strings. Accepted by OpenAI strict tools and convertible to a llama.cpp grammar.
+        return {"title": "Receipt", "description": cls.__doc__, **strict_json_schema(Receipt)}
 
     @model_validator(mode="after")
     def _must_add_up(self) -> ExtractedReceipt:
