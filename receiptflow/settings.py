@@ -87,6 +87,32 @@ class CascadeSettings(BaseModel):
     use_openai: bool = True
 
 
+class FlowSettings(BaseModel):
+    """Prefect batch runs: fan-out, retries of transient failures, the shared LLM limit."""
+
+    batch_concurrency: int = 4  # files in flight at once within one batch
+    retries: int = 4  # transient failures only (LLM transport, database disconnect)
+    retry_backoff_s: float = 2.0  # first delay; doubles each retry
+    retry_jitter: float = 0.5  # +- fraction of each delay, so retries do not stampede
+    llm_limit_name: str = "receiptflow-llm"  # Prefect global concurrency limit
+    llm_limit: int | None = None  # slots; default LlmSettings.max_in_flight
+    dask_address: str | None = None  # tcp://scheduler:8786 runs batches on a Dask cluster
+    cache: bool = True  # reuse extractions by content hash + extractor + schema version
+
+
+class WatchSettings(BaseModel):
+    """The drag-and-drop folder watcher."""
+
+    inbox: Path | None = None  # default: <home>/inbox
+    processed: Path | None = None  # default: <inbox>/processed (dated subfolders)
+    quarantine: Path | None = None  # default: <inbox>/quarantine
+    stable_seconds: float = 3.0  # size and mtime unchanged this long before a file is taken
+    poll_interval_s: float = 1.0
+    polling: bool = False  # poll instead of OS events (network shares, some containers)
+    workers: int = 2  # files processed at once
+    retry_after_s: float = 30.0  # a file that hit a transient failure is tried again this late
+
+
 class LlmSettings(BaseModel):
     max_in_flight: int = 16  # one global limit for concurrent LLM requests
     prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
@@ -107,6 +133,8 @@ class Settings(BaseSettings):
     nemo: NemoSettings = Field(default_factory=NemoSettings)
     cascade: CascadeSettings = Field(default_factory=CascadeSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    flows: FlowSettings = Field(default_factory=FlowSettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
 
     @model_validator(mode="after")
     def _openai_sdk_environment(self) -> Settings:
