@@ -62,7 +62,7 @@ _MARK = (
 _SEP = r"[.,'’]"
 # A number: a digit, then digits (or the O that OCR reads for a zero), then separator groups,
 # each separator allowed one space on either side ("12 . 50").
-_NUMBER = r"\d[\dOo]*(?:\s?" + _SEP + r"\s?[\dOo]+)*"
+_NUMBER = r"(?:\d[\dOo]*(?:\s?" + _SEP + r"\s?[\dOo]+)*|[.,]\d{2}(?!\d))"  # ".01" too
 
 _AMOUNT = re.compile(
     r"(?<![\w/.,:])"
@@ -116,6 +116,8 @@ def _split_decimal(groups: list[str], seps: list[str]) -> tuple[str, str] | None
 def _number_parts(number: str, decimal_comma: bool | None) -> tuple[str, str] | None:
     """(integer digits, fraction digits) of a printed number, or None when the shape is odd."""
     text = _clean_number(number).replace("’", "'")
+    if text[0] in ".,":
+        text = "0" + text
     if "'" in text:  # Swiss 1'234.50: apostrophes only ever group thousands
         head, _, tail = text.partition(next((c for c in text if c in ".,"), "\0"))
         if not _thousands_ok(head.split("'")):

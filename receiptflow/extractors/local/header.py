@@ -15,7 +15,7 @@ from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.parsing import find_date, find_time
 
 _LEGAL = re.compile(
-    r"(?<![A-Z])(?:SDN\.?\s*BHD|SDNBHD|SDN|BHD|BERHAD|S/B|PLT|LTD|LIMITED|INC|LLC|L\.L\.C|"
+    r"(?<![A-Z])(?:SDN\.?\s*BHD|SDNBHD|SDN|BHD|BERHAD|S/B|SB|PLT|LTD|LIMITED|INC|LLC|L\.L\.C|"
     r"GMBH|AG|CORP|CORPORATION|PTE|PTY|CO\.|COMPANY|SRL|S\.A\.|SARL|BV|N\.V\.|PLC|KG)(?![A-Z])"
 )
 _TRADE = re.compile(
@@ -29,6 +29,12 @@ _TRADE = re.compile(
 _REG_NO = re.compile(
     r"\(?\s*(?:(?:CO(?:MPANY)?\.?\s*-?\s*)?REG(?:ISTRATION)?\.?\s*(?:NO\.?)?\s*[:.]?\s*)?"
     r"\b\d{4,12}\s?-?\s?[A-Z]\b\s*\)?"
+)
+_REG_ANY = re.compile(
+    r"[(<\[]?\s*(?:(?:CO(?:MPANY)?|ROC|BRN|SSM)\.?\s*-?\s*)?(?:REG(?:ISTRATION)?\.?\s*)?"
+    r"(?:NO\.?|NUMBER|#)?\s*[:.]?\s*(?:(?<![\w/])[A-Z]{1,3}(?=\d))?\d{4,12}\s?-?\s?[A-Z]?\b\s*[)>\]]?"
+    r"|\(\s*(?:CO(?:MPANY)?\.?\s*)?(?:REG\.?\s*)?NO\.?\s*[:.]?[^)]*\)",
+    re.IGNORECASE,
 )
 _TAX_ID = re.compile(
     r"(?:GST|SST|VAT|TAX|ABN|TIN|NPWP|UST|TVA|IVA|BTW)[\s.]*(?:REG(?:ISTRATION)?|ID|NO|NUMBER|#)?"
@@ -79,19 +85,25 @@ def _upper(row: Row) -> str:
 
 def name_score(text: str) -> float:
     """How strongly a row reads as a business name (0 when not at all)."""
-    if _TITLE.match(text) or not re.search(r"[A-Z]{2}", text):
+    if _TITLE.match(text) or not re.search(r"[A-Z]{2}", text) or is_reg_row(text):
         return 0.0
-    if _LEGAL.search(text):
+    core = without_reg_no(text)
+    if _LEGAL.search(core):
         return 3.0
-    return 2.0 if _TRADE.search(text) else 0.0
+    return 2.0 if _TRADE.search(core) else 0.0
+
+
+def without_reg_no(text: str) -> str:
+    """The row without its registration numbers: "(CO. NO:20154-T)", "(867388-U)"."""
+    return re.sub(r"\s+", " ", _REG_ANY.sub(" ", text)).strip(" ,:;-")
 
 
 def is_reg_row(text: str) -> bool:
-    """A row holding only a company registration number, like "(867388-U)"."""
-    return bool(_REG_NO.fullmatch(text.strip())) or bool(
-        re.fullmatch(r"\(?\s*(?:CO\.?\s*)?(?:REG\.?|COMPANY)\s*(?:NO\.?)?\s*[:.]?.*\)?", text)
-        and re.search(r"\d{4,}", text)
-    )
+    """A row holding only a registration number, like "(867388-U)" or "COMPANY NO: 1234-A"."""
+    if not re.search(r"\d{4,}", text):
+        return False
+    rest = _REG_ANY.sub(" ", text)
+    return len(re.findall(r"[A-Z]", rest.upper())) < 2
 
 
 def is_stop(text: str) -> bool:
@@ -109,14 +121,25 @@ def address_start(text: str) -> bool:
     )
 
 
+_NAME_STOP = re.compile(
+    r"(?<![A-Z])(?:TEL|FAX|PHONE|H/P|GST|SST|VAT|REG|TAX|INVOICE|RECEIPT|DATE|CASHIER|TABLE|"
+    r"THANK|WELCOME|RETURNABLE|REFUND|EXCHANGE|SOLD|PLEASE|VISIT|CHECK|ORDER|MEMBER|"
+    r"FORMERLY|KNOWN AS|LICENSEE|TERMINAL|SLIP|COPY)(?![A-Z])|@|HTTP|WWW"
+)
+
+
 def _name_like(text: str) -> bool:
+    """Could this row be (part of) a business name: mostly letters, not a notice, not a title,
+    not a contact / tax / registration row, not wholly in brackets."""
     letters = sum(char.isalpha() for char in text)
     return (
         letters >= 3
         and letters >= 0.5 * len(text.replace(" ", ""))
-        and not is_stop(text)
+        and not _NAME_STOP.search(text)
         and not is_reg_row(text)
         and not _TITLE.match(text)
+        and not re.fullmatch(r"\s*[(\[<].*[)\]>]\s*", text)
+        and find_date(text) is None
     )
 
 
@@ -131,27 +154,36 @@ def _body_start(rows: list[Row]) -> int:
 
 
 def _strip_after_legal(text: str) -> str:
-    """Drop what follows the legal suffix on the name row: "(256864-P)", "273500-U (KJ1)"."""
+    """Drop registration numbers and what follows the legal suffix on the name row:
+    "(256864-P)", "273500-U (KJ1)", "(CO. NO:20154-T)"."""
+    name = re.split(r"\b(?:FKA|F\.K\.A|FORMERLY)\b", without_reg_no(text))[0]
     last = None
-    for match in _LEGAL.finditer(text):
+    for match in _LEGAL.finditer(name.upper()):
         last = match
-    name = text[: last.end()] if last and re.search(r"\d", text[last.end() :]) else text
-    name = _REG_NO.sub("", name) if re.search(r"\d{4,}", name) else name
+    if last and re.search(r"\d", name[last.end() :]):
+        name = name[: last.end()]
     return re.sub(r"\s+", " ", name).strip(" ,:;-")
 
 
-def _find_name(rows: list[Row], end: int) -> tuple[int | None, float]:
+def _find_name(rows: list[Row], end: int, block: list[int]) -> tuple[int | None, float]:
+    """The best name row: legal suffix > trade word, plus a bonus for sitting right above
+    (or right below) the address block, minus a little per row down the page."""
+    above = _name_above(rows, block[0]) if block else None
+    below = block[-1] + 1 if block and block[-1] + 1 < end else None
     best: tuple[float, int] | None = None
     for index in range(end):
-        score = name_score(_upper(rows[index]))
-        if score <= 0:
+        text = _upper(rows[index])
+        score = name_score(text)
+        if index == above or index == below and score > 0:
+            score += 1.0
+        if score <= 0 or not _name_like(without_reg_no(text)):
             continue
-        ranked = score - 0.3 * index
+        ranked = score - 0.2 * index
         if best is None or ranked > best[0]:
             best = (ranked, index)
     if best is None:
         return None, 0.0
-    return best[1], 0.9 if best[0] >= 2.5 else 0.8 if best[0] >= 1.5 else 0.6
+    return best[1], 0.9 if best[0] >= 3.5 else 0.8 if best[0] >= 2.5 else 0.6
 
 
 def _address_rows(rows: list[Row], start: int, end: int) -> list[int]:
@@ -174,26 +206,35 @@ def _address_rows(rows: list[Row], start: int, end: int) -> list[int]:
     return taken
 
 
-def _find_address(rows: list[Row], name_row: int | None, end: int) -> list[int]:
-    if name_row is not None:
-        for skip in range(name_row + 1, min(name_row + 4, end)):
-            text = _upper(rows[skip])
-            if is_stop(text) or _TITLE.match(text):
-                break
-            if is_reg_row(text):
-                continue
-            taken = _address_rows(rows, skip, end)
-            if taken:
-                return taken
-        for start in range(max(0, name_row - 6), name_row):  # address printed above the name
-            taken = _address_rows(rows, start, name_row)
-            if taken and taken[-1] == name_row - 1:
-                return taken
-        return []
-    for start in range(end):
-        taken = _address_rows(rows, start, end)
+def _address_blocks(rows: list[Row], end: int) -> list[list[int]]:
+    blocks: list[list[int]] = []
+    index = 0
+    while index < end:
+        taken = _address_rows(rows, index, end)
         if taken:
-            return taken
+            blocks.append(taken)
+            index = taken[-1] + 1
+        else:
+            index += 1
+    return blocks
+
+
+def _find_address(rows: list[Row], name_row: int | None, blocks: list[list[int]]) -> list[int]:
+    """The address block just below the name (a reg-number or branch row may sit between),
+    else the one just above it, else the first one."""
+    if name_row is None:
+        return blocks[0] if blocks else []
+    for block in blocks:
+        between = range(name_row + 1, block[0])
+        if (
+            block[0] > name_row
+            and len(between) <= 2
+            and not any(is_stop(_upper(rows[i])) for i in between)
+        ):
+            return block
+    for block in blocks:
+        if block[-1] == name_row - 1:
+            return block
     return []
 
 
@@ -203,22 +244,41 @@ def _cut_at_stop(text: str) -> str:
 
 
 def _name_above(rows: list[Row], address_first: int) -> int | None:
-    for index in range(address_first - 1, -1, -1):
+    for index in range(address_first - 1, max(-1, address_first - 4), -1):
         text = _upper(rows[index])
-        if is_reg_row(text):
+        if is_reg_row(text) or re.fullmatch(r"\(.*\)", text.strip()):
             continue
-        return index if _name_like(text) else None
+        return index if _name_like(without_reg_no(text)) else None
     return None
 
 
+_CONTINUES = re.compile(
+    r"^\s*(?:[&(\-+]|[A-Z0-9'.]+\)|(?:CO\.|SDN|BHD|S/B|\(M\)|ENTERPRISES?|TRADING|TRADERS?|"
+    r"HOLDINGS?|INDUSTRIES)(?![A-Z]))"
+)
+_OPEN_ENDED = re.compile(r"(?:[&(\-+,]|\bAND)\s*$")
+
+
 def _join_name(rows: list[Row], index: int) -> str:
-    """The name row, joined with the row above when the name row is only a suffix
-    ("TSH POWER HARDWARE" / "TRADING")."""
+    """The name row, joined with the rows above while it continues them ("POPULAR BOOK" /
+    "CO. (M) SDN BHD", "... ENTERPRISE (SETIA" / "ALAM) SDN BHD", a lone "TRADING") and with
+    the row below when the name row is left open ("HOME MASTER HARDWARE &")."""
     text = rows[index].text
-    words = re.sub(r"[^A-Z/ ]", " ", text.upper()).split()
-    suffix_only = words and all(_LEGAL.fullmatch(w) or _TRADE.fullmatch(w) for w in words)
-    if suffix_only and index > 0 and _name_like(_upper(rows[index - 1])):
-        text = f"{rows[index - 1].text} {text}"
+    upper = text.upper()
+    if index + 1 < len(rows) and _OPEN_ENDED.search(without_reg_no(upper)):
+        following = _upper(rows[index + 1])
+        if _name_like(following) and not address_start(following):
+            text = f"{text} {rows[index + 1].text}"
+    first = index
+    while first > 0 and first > index - 2:
+        current = rows[first].text.upper() if first != index else text.upper()
+        words = re.sub(r"[^A-Z/ ]", " ", without_reg_no(current)).split()
+        suffix_only = bool(words) and all(_LEGAL.fullmatch(w) or _TRADE.fullmatch(w) for w in words)
+        previous = _upper(rows[first - 1])
+        if not (suffix_only or _CONTINUES.match(current)) or not _name_like(previous):
+            break
+        first -= 1
+        text = f"{rows[first].text} {text}"
     return _strip_after_legal(text)
 
 
@@ -240,14 +300,12 @@ def find_contacts(rows: list[Row], end: int) -> tuple[str | None, str | None]:
 
 def find_header(rows: list[Row]) -> Header:
     end = _body_start(rows)
-    name_row, name_confidence = _find_name(rows, end)
-    address = _find_address(rows, name_row, end)
-    if name_row is None and address:
-        name_row = _name_above(rows, address[0])
-        name_confidence = 0.6 if name_row is not None else 0.0
+    blocks = _address_blocks(rows, end)
+    name_row, name_confidence = _find_name(rows, end, blocks[0] if blocks else [])
     if name_row is None:  # nothing better: the first name-like row
         name_row = next((i for i in range(end) if _name_like(_upper(rows[i]))), None)
         name_confidence = 0.35 if name_row is not None else 0.0
+    address = _find_address(rows, name_row, blocks)
     header = Header(name_row=name_row, name_confidence=name_confidence)
     if name_row is not None:
         header.name = _join_name(rows, name_row) or None

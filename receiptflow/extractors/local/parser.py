@@ -19,6 +19,7 @@ from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
+from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
     Discount,
     LineItem,
@@ -123,7 +124,7 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     if when.time_text:
         printed["time"] = when.time_text
     if totals.total:
-        printed["total"] = totals.total.text.strip()
+        printed["total"] = _printed_amount(totals.total, rows)
     return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
 
 
@@ -139,3 +140,15 @@ def _total_confidence(totals: Totals, items: list[LineItem]) -> float:
         if totals.total.value in (items_sum, items_sum + extras):
             score = min(0.99, score + 0.1)
     return score
+
+
+def _printed_amount(amount: AmountMatch, rows: list[Row]) -> str:
+    """The amount as printed, with a leading currency mark only when it shares the amount's
+    box ("RM 13.30"); a mark in the label's box or after the number is left out."""
+    text = amount.text.strip()
+    if not amount.mark:
+        return text
+    glued = text.startswith(amount.mark) and any(
+        text in cell.text for row in rows for cell in row.cells
+    )
+    return text if glued else text.replace(amount.mark, "", 1).strip()

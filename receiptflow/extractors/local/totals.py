@@ -56,6 +56,9 @@ _SUBTOTAL = _words(
     r"TOTAL\s*SALES\s*\(?\s*EXCL\w*",
     r"AMOUNT\s*\(?\s*EXCL\w*",
     r"ZWISCHENSUMME",
+    r"TAXABLE",
+    r"NET\s*\(?\s*EXCL\w*",
+    r"BEFORE\s*(?:GST|TAX|DISC\w*)",
 )
 _GRAND = _words(
     r"GRAND\s*TOTAL",
@@ -67,7 +70,7 @@ _GRAND = _words(
     r"AMOUNT\s*PAYABLE",
     r"NETT?\s*AMOUNT",
     r"TOTAL\s*\(?\s*INCL\w*",
-    r"INCL\w*\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
+    r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
     r"TOTAL\s*SALES\s*\(?\s*INCL\w*",
     r"AMOUNT\s*TO\s*PAY",
     r"TO\s*PAY",
@@ -176,6 +179,21 @@ _CASH = _words(
     r"BAR",
     r"CASH\s*RECEIVED",
     r"RECEIVED",
+    r"ACCEPTED",
+)
+_PAID = _words(
+    r"CASH",
+    r"TENDERED",
+    r"TENDER",
+    r"PAID",
+    r"PAYMENT",
+    r"ACCEPTED",
+    r"RECEIVED",
+    r"CHANGE",
+    r"CREDIT",
+    r"VISA",
+    r"MASTER\w*",
+    r"CARD",
 )
 _SUMMARY = _words(r"GST\s*SUMMARY", r"TAX\s*SUMMARY", r"VAT\s*SUMMARY", r"TAX\s*CODE", r"SUMMARY")
 
@@ -273,8 +291,12 @@ def _total_rank(money: MoneyRow) -> int:
         return 5
     if _SUBTOTAL.search(label) or _DISCOUNT.search(label) or _CHANGE.search(label):
         return 0
+    if _PAID.search(label) and not _GRAND.search(label):
+        return 0
     if _TAX.search(label) and not re.search(r"INCL|INC\.|INCLUSIVE|\bINC\b", label):
         return 0
+    if _TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
+        return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
     if _GRAND.search(label):
         return 4
     if _TOTAL.search(label):
@@ -284,48 +306,75 @@ def _total_rank(money: MoneyRow) -> int:
 
 def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
     candidates = [(rank, m) for m in rows if (rank := _total_rank(m)) and m.amount.value > 0]
-    summary_free = [(r, m) for r, m in candidates if not m.in_summary]
-    candidates = summary_free or candidates
-    rounding_row = next((m.index for m in rows if _is_rounding(m)), None)
+    candidates = [(r, m) for r, m in candidates if not m.in_summary] or candidates
+    rounded = _rounded_total(rows)
     paid = _cash_minus_change(totals)
-    if not candidates:
+    if not candidates and rounded is None:
         _fallback_total(rows, totals, paid)
         return
-
-    def key(item: tuple[int, MoneyRow]) -> tuple[int, int, int]:
-        rank, money = item
-        after_rounding = int(rounding_row is not None and money.index > rounding_row)
-        return (after_rounding, rank - (money.count > 1), money.index)
-
-    rank, best = max(candidates, key=key)
-    chosen = best.amount
-    if rounding_row is not None and best.index < rounding_row and totals.rounding:
-        rounded = chosen.value + totals.rounding
-        later = [m for m in rows if m.index > rounding_row and m.amount.value == rounded]
-        if later:
-            chosen = later[0].amount
+    rank, chosen = 5, rounded
+    if candidates:
+        rank, best = max(
+            candidates, key=lambda item: (item[0] - (item[1].count > 1), item[1].index)
+        )
+        chosen = best.amount
+    if rounded is not None and rounded.value != chosen.value if chosen else True:
+        rank, chosen = 5, rounded
+    assert chosen is not None
     confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
-    values = {m.amount.value for _, m in candidates}
-    if paid is not None:
-        if paid == chosen.value:
-            confidence = min(0.98, confidence + 0.08)
-        elif paid in values:
-            chosen = next(m.amount for _, m in candidates if m.amount.value == paid)
-            confidence = 0.85
-        elif paid > 0:
+    if paid is not None and paid > 0 and paid != chosen.value:
+        match = _printed(rows, paid)
+        if match is not None and (abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3):
+            chosen, confidence = match, 0.85  # what was paid settles a weak or unrounded total
+        else:
             confidence -= 0.25
-    elif len(values) > 2:
+    elif paid is not None and paid > 0:
+        confidence = min(0.98, confidence + 0.08)
+    elif len({m.amount.value for _, m in candidates}) > 2:
         confidence -= 0.1
     totals.total, totals.total_confidence = chosen, max(0.05, confidence)
 
 
+def _rounded_total(rows: list[MoneyRow]) -> AmountMatch | None:
+    """The amount after a rounding row that equals an amount above it plus the adjustment."""
+    for position, money in enumerate(rows):
+        if not _is_rounding(money) or money.amount.value == 0:
+            continue
+        above = {m.amount.value for m in rows[max(0, position - 4) : position]}
+        for below in rows[position + 1 : position + 4]:
+            if below.amount.value - money.amount.value in above and not _CHANGE.search(below.label):
+                return below.amount
+    return None
+
+
+def _printed(rows: list[MoneyRow], value: Decimal) -> AmountMatch | None:
+    """The first non-payment row printing ``value``."""
+    for money in rows:
+        if (
+            money.amount.value == value
+            and not _payment_method(money.label)
+            and not _CHANGE.search(money.label)
+        ):
+            return money.amount
+    return None
+
+
 def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -> None:
-    """No labelled total: cash minus change, else the largest amount printed twice."""
-    if paid is not None and paid > 0:
-        match = next((m.amount for m in rows if m.amount.value == paid), None)
-        if match is not None:
+    """No labelled total: cash minus change, the subtotal, else the largest amount printed
+    twice."""
+    if paid is not None and paid > 0 and (match := _printed(rows, paid)) is not None:
+        totals.total, totals.total_confidence = match, 0.6
+        return
+    subtotal = next((m for m in rows if _SUBTOTAL.search(m.label) and m.amount.value > 0), None)
+    if subtotal is not None and totals.taxes:  # subtotal + tax + service, where printed
+        due = subtotal.amount.value + sum(tax[2] for tax in totals.taxes)
+        due += (totals.service_charge or 0) - sum(d[1] for d in totals.discounts)
+        if (match := _printed(rows, due)) is not None:
             totals.total, totals.total_confidence = match, 0.6
             return
+    if subtotal is not None:
+        totals.total, totals.total_confidence = subtotal.amount, 0.45
+        return
     values = [m.amount for m in rows if m.amount.value > 0 and not m.in_summary]
     repeated = [a for a in values if sum(1 for b in values if b.value == a.value) > 1]
     pool = repeated or values
