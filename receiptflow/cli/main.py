@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "receiptflow.cli.storage",
     "receiptflow.cli.flows",
     "receiptflow.cli.review",
+    "receiptflow.cli.samples",
 ]
 
 for _module_name in COMMAND_MODULES:

@@ -1,0 +1,153 @@
+"""Print lines -> a clean, scan-like grayscale image of thermal paper (Pillow only).
+
+Fonts: DejaVu and Liberation (Debian ``fonts-dejavu-core``, ``fonts-liberation``) when installed,
+else Pillow's bundled default font, so generation works anywhere Pillow does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from receiptflow.samples.layouts import Cell, PrintLine
+
+FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+# name -> (regular file, bold file, monospace?)
+FONTS: dict[str, tuple[str, str, bool]] = {
+    "dejavu-mono": ("DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf", True),
+    "liberation-mono": ("LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf", True),
+    "dejavu-sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", False),
+    "liberation-sans-narrow": (
+        "LiberationSansNarrow-Regular.ttf",
+        "LiberationSansNarrow-Bold.ttf",
+        False,
+    ),
+    "dejavu-serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", False),
+}
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/truetype/liberation",
+    "/usr/share/fonts/truetype/liberation2",
+    "/usr/share/fonts/TTF",
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/liberation",
+)
+PAPER_WIDTH_PX = {"58mm": 600, "80mm": 820}
+INK = 38
+PAPER = 252
+_SIZE_SAMPLE = "Subtotal 12.50 TOTAL 1,234.00 Coffee x2"
+
+
+@lru_cache(maxsize=64)
+def load_font(name: str, size: int, bold: bool = False) -> FontType:
+    """The named font at ``size`` px, or Pillow's bundled font when it isn't installed."""
+    regular, bold_file, _ = FONTS[name]
+    filename = bold_file if bold else regular
+    for folder in FONT_DIRS:
+        try:
+            return ImageFont.truetype(f"{folder}/{filename}", size)
+        except OSError:
+            continue
+    try:  # Pillow also searches the system font folders by bare file name
+        return ImageFont.truetype(filename, size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def fonts_installed() -> dict[str, bool]:
+    """Which named fonts resolve to a real file here (else the fallback font is used)."""
+    found = {}
+    for name, (regular, _, _) in FONTS.items():
+        font = load_font(name, 20)
+        found[name] = isinstance(font, ImageFont.FreeTypeFont) and regular in str(font.path)
+    return found
+
+
+@dataclass(frozen=True)
+class Rendered:
+    image: Image.Image  # mode "L"
+    line_bottoms: tuple[int, ...]  # y below each print line, for splitting into pages
+
+
+def _text_width(font: FontType, text: str) -> float:
+    return float(font.getlength(text))
+
+
+def _fit_size(font_name: str, char_width: float) -> int:
+    """Font size whose average character advance is ``char_width`` px."""
+    probe = load_font(font_name, 100)
+    advance = _text_width(probe, _SIZE_SAMPLE) / len(_SIZE_SAMPLE)
+    return max(8, int(char_width * 100 / advance))
+
+
+def render_lines(lines: list[PrintLine], cols: int, paper: str, font_name: str) -> Rendered:
+    """Draw the lines; shrinks the font until no two cells of a line overlap."""
+    width = PAPER_WIDTH_PX[paper]
+    margin = width // 22
+    char_width = (width - 2 * margin) / cols
+    size = _fit_size(font_name, char_width)
+    while True:
+        rendered = _draw(lines, cols, width, margin, font_name, size)
+        if rendered is not None or size <= 8:
+            break
+        size -= 1
+    if rendered is None:
+        raise ValueError("receipt lines do not fit the paper width")
+    return rendered
+
+
+def _fonts_for(font_name: str, size: int) -> dict[str, FontType]:
+    return {
+        "normal": load_font(font_name, size),
+        "bold": load_font(font_name, size, bold=True),
+        "title": load_font(font_name, round(size * 1.35), bold=True),
+        "small": load_font(font_name, round(size * 0.85)),
+    }
+
+
+def _fill_rules(cells: tuple[Cell, ...], font: FontType, room: float) -> tuple[Cell, ...]:
+    """A dashed rule spans the paper whatever the font's dash width."""
+    if len(cells) == 1 and cells[0].text and set(cells[0].text) <= {"-", "="}:
+        char = cells[0].text[0]
+        return (Cell(char * int(room // _text_width(font, char)), 0),)
+    return cells
+
+
+def _draw(
+    lines: list[PrintLine], cols: int, width: int, margin: int, font_name: str, size: int
+) -> Rendered | None:
+    fonts = _fonts_for(font_name, size)
+    char_width = (width - 2 * margin) / cols
+    placed: list[tuple[int, list[tuple[float, str, FontType]]]] = []
+    y = margin
+    for line in lines:
+        font = fonts[line.kind]
+        spans: list[tuple[float, float]] = []
+        cells = []
+        for cell in _fill_rules(line.cells, font, width - 2 * margin):
+            text_width = _text_width(font, cell.text)
+            anchor = margin + cell.col * char_width
+            x = {"l": anchor, "r": anchor - text_width, "c": anchor - text_width / 2}[cell.align]
+            if x < margin - 1 or x + text_width > width - margin + 1:
+                return None
+            spans.append((x, x + text_width))
+            cells.append((x, cell.text, font))
+        spans.sort()
+        if any(
+            a_end + char_width * 0.5 > b_start
+            for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False)
+        ):
+            return None
+        placed.append((y, cells))
+        y += round(size * (1.75 if line.kind == "title" else 1.35))
+    image = Image.new("L", (width, y + margin * 2), PAPER)
+    draw = ImageDraw.Draw(image)
+    bottoms = []
+    for (top, cells), nxt in zip(placed, [*(p[0] for p in placed[1:]), y], strict=True):
+        for x, text, font in cells:
+            draw.text((round(x), top), text, fill=INK, font=font)
+        bottoms.append(nxt)
+    return Rendered(image, tuple(bottoms))
