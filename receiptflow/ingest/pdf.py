@@ -4,10 +4,11 @@ A PDF that carries its own text (an e-receipt, an invoice from a till system) ne
 ``pdftotext -bbox-layout`` gives each line with its box in points, which we scale into the
 rendered page's pixels. A scanned PDF (no text, or only whitespace) gets ``text_lines=None``.
 
-Both poppler tools run as child processes under one deadline (IngestSettings.pdf_timeout_s),
-so a hostile PDF costs at most that long and never hangs the caller. We call ``pdftoppm``
-directly rather than through pdf2image because pdf2image's page-count probe (pdfinfo) runs
-without a timeout.
+Pages are rendered one at a time through pdf2image (poppler's ``pdftoppm``) and the text layer
+read with ``pdftotext``, all under one deadline (IngestSettings.pdf_timeout_s), so a hostile
+PDF costs at most that long. pypdf has already parsed the file, checked encryption and counted
+the pages before poppler sees it; pdf2image's own page-count probe (``pdfinfo``) is the one
+poppler call without a timeout, and it only runs on a file pypdf could read.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdf2image import convert_from_path
+from pdf2image.exceptions import (
+    PDFInfoNotInstalledError,
+    PDFPageCountError,
+    PDFPopplerTimeoutError,
+    PDFSyntaxError,
+)
 from PIL import Image
 from pypdf import PasswordType, PdfReader
 
@@ -134,48 +142,34 @@ def _render_page(
     deadline: float,
 ) -> Image.Image:
     dpi = render_dpi(info, settings)
-    number = str(index + 1)
-    command = ["pdftoppm", "-r", str(dpi), "-f", number, "-l", number, "-singlefile",
-               str(pdf_file)]
-    output = _run_poppler(command, path, settings, deadline, what=f"rendering page {number}")
-    try:
-        with Image.open(io.BytesIO(output), formats=["PPM"]) as rendered:
-            check_pixel_limit(rendered.size, path, settings, page=index)
-            rendered.load()
-            return normalise_page_image(rendered, settings.max_side)
-    except IngestError:
-        raise
-    except Exception as exc:
-        raise IngestError(
-            path, f"poppler produced no usable image for page {number} ({exc})",
-            code="pdf_render_failed",
-        ) from exc
-
-
-def _run_poppler(
-    command: list[str], path: Path, settings: IngestSettings, deadline: float, *, what: str
-) -> bytes:
+    number = index + 1
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _timed_out(path, settings, what)
+        raise _timed_out(path, settings, f"rendering page {number}")
     try:
-        done = subprocess.run(command, capture_output=True, timeout=remaining, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise _timed_out(path, settings, what) from exc
-    except OSError as exc:  # poppler-utils missing
+        images = convert_from_path(
+            pdf_file, dpi=dpi, first_page=number, last_page=number,
+            timeout=max(1, math.ceil(remaining)),
+        )
+    except PDFPopplerTimeoutError as exc:
+        raise _timed_out(path, settings, f"rendering page {number}") from exc
+    except (PDFInfoNotInstalledError, OSError) as exc:  # poppler-utils missing
         raise IngestError(
-            path, f"cannot run {command[0]} (is poppler-utils installed?): {exc}",
+            path, f"cannot run poppler (is poppler-utils installed?): {exc}",
             code="pdf_render_failed",
         ) from exc
-    if done.returncode != 0 or not done.stdout:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise IngestError(
-            path,
-            f"{what} failed: {command[0]} exited with {done.returncode}"
-            + (f" ({' / '.join(message)})" if message else ""),
-            code="pdf_render_failed",
-        )
-    return done.stdout
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        raise IngestError(path, f"poppler cannot read page {number}: {exc}",
+                          code="pdf_render_failed") from exc
+    if not images:
+        raise IngestError(path, f"poppler produced no image for page {number}",
+                          code="pdf_render_failed")
+    rendered = images[0]
+    check_pixel_limit(rendered.size, path, settings, page=index)
+    page_image = normalise_page_image(rendered, settings.max_side)
+    if page_image is not rendered:
+        rendered.close()
+    return page_image
 
 
 def _read_text_layer(
