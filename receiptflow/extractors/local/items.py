@@ -16,6 +16,12 @@ from decimal import Decimal
 
 from receiptflow.extractors.local.items_rows import ItemRow, find_amount, read_row
 from receiptflow.extractors.local.items_tokens import (
+    DISCOUNT,
+    END_OF_ITEMS,
+    HEADER_WORDS,
+    ITEM_COUNT_LINE,
+    NOT_ITEM,
+    TOTAL_ANYWHERE,
     Word,
     count_value,
     is_code,
@@ -25,65 +31,6 @@ from receiptflow.extractors.local.items_tokens import (
 )
 from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.receipt import LineItem
-
-_HEADER_WORDS = frozenset(
-    [
-        "QTY",
-        "QUANTITY",
-        "DESC",
-        "DESCRIPTION",
-        "CODE/DESC",
-        "ITEM",
-        "ITEMS",
-        "PRICE",
-        "AMOUNT",
-        "AMT",
-        "TOTAL",
-        "RM",
-        "U.PRICE",
-        "UNIT",
-        "S/PRICE",
-        "U/PRICE",
-        "DISC",
-        "TAX",
-        "PRODUCT",
-        "ARTICLE",
-        "NAME",
-        "RATE",
-        "NO",
-        "NO.",
-        "SKU",
-        "UOM",
-        "QTY.",
-        "@",
-        "JUMLAH",
-        "HARGA",
-        "BANYAK",
-        "NAMA",
-        "BARANG",
-        "TOTAL(RM)",
-        "AMOUNT(RM)",
-        "PRICE(RM)",
-        "DESCRIPTIONS",
-        "QTY/UOM",
-    ]
-)
-_END = re.compile(
-    r"^\W*(?:\d+\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|TOTAL|TTL|GRAND|JUMLAH|NET\b|"
-    r"NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|TENDER|"
-    r"ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|"
-    r"VISA|MASTER|CARD|KARTU|QTY|TOTAL\s+QTY)\b",
-    re.IGNORECASE,
-)
-_ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
-_DISCOUNT = re.compile(
-    r"\b(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER)\b", re.IGNORECASE
-)
-_NOT_ITEM = re.compile(
-    r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
-    r"THANK)\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}:\d{2}",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -101,7 +48,7 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
     start = _region_start(rows, all_words, whole=whole)
     if start is None:
         return ItemsResult(confidence=0.2)
-    end = _region_end(rows, start)
+    end = _region_end(rows, start, all_words, whole=whole)
     column = _amount_column(all_words, whole=whole)
     read = [
         _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
@@ -120,12 +67,16 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
 
 def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -> ItemRow:
     amount_at = find_amount(words, whole=whole)
-    if amount_at is not None and column is not None and len(words) > 0:
+    off_column = False
+    if amount_at is not None and column is not None:
         width = max(word.x1 for word in words) - min(word.x0 for word in words)
         char = (words[amount_at].x1 - words[amount_at].x0) / max(len(words[amount_at].text), 1)
-        if words[amount_at].x1 < column - max(6 * char, 0.05 * width) and amount_at == 0:
+        off_column = words[amount_at].x1 < column - max(6 * char, 0.05 * width)
+        if off_column and amount_at == 0:
             amount_at = None  # a lone number left of the amount column: a count or a unit price
-    return read_row(index, words, whole=whole, amount_at=amount_at)
+    row = read_row(index, words, whole=whole, amount_at=amount_at)
+    row.off_column = off_column
+    return row
 
 
 def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
@@ -137,11 +88,21 @@ def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) 
             return start if start < len(rows) else None
     for index, row in enumerate(rows):
         text = row.text
-        if _END.search(text) or _NOT_ITEM.search(text) or _DISCOUNT.search(text):
+        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text):
             continue
-        if find_amount(all_words[index], whole=whole) is not None:
+        if find_amount(all_words[index], whole=whole) is None:
+            continue
+        near = [rows[i].text for i in (index - 1, index + 1) if 0 <= i < len(rows)]
+        if _names_something(text) or any(_names_something(other) for other in near):
             return _back_over_names(rows, index)
     return None
+
+
+def _names_something(text: str) -> bool:
+    """A word of three letters or more, on a row that is not a label, a date or a total."""
+    if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text):
+        return False
+    return bool(re.search(r"[^\W\d_]{2,}", text))
 
 
 def _back_over_names(rows: list[Row], index: int) -> int:
@@ -149,7 +110,7 @@ def _back_over_names(rows: list[Row], index: int) -> int:
     start = index
     while start > 0:
         text = rows[start - 1].text
-        if _END.search(text) or _NOT_ITEM.search(text) or re.search(r"\d[.,]\d", text):
+        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or re.search(r"\d[.,]\d", text):
             break
         if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()):
             break
@@ -159,11 +120,12 @@ def _back_over_names(rows: list[Row], index: int) -> int:
     return start
 
 
-def _region_end(rows: list[Row], start: int) -> int:
+def _region_end(rows: list[Row], start: int, all_words: list[list[Word]], *, whole: bool) -> int:
     seen_item = False
     for index in range(start, len(rows)):
         text = rows[index].text
-        if _END.search(text) or _ITEM_COUNT_LINE.search(text):
+        priced_total = TOTAL_ANYWHERE.search(text) and find_amount(all_words[index], whole=whole)
+        if END_OF_ITEMS.search(text) or ITEM_COUNT_LINE.search(text) or priced_total:
             if seen_item:
                 return index
             continue
@@ -177,10 +139,10 @@ def _is_header(words: list[Word], *, loose: bool = False) -> bool:
     names = [word.text.upper().strip(":") for word in words]
     if any(re.search(r"\d", name) for name in names):
         return False
-    hits = sum(name in _HEADER_WORDS for name in names)
+    hits = sum(name in HEADER_WORDS for name in names)
     if loose:
         return hits == len(names)
-    return hits >= 2 and hits >= len(names) - 1
+    return hits >= 2 and 2 * hits >= len(names)
 
 
 def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
@@ -205,14 +167,41 @@ def _looks_whole(all_words: list[list[Word]]) -> bool:
     return grouped > cents
 
 
+def _fold_count_rows(read: list[ItemRow]) -> list[ItemRow]:
+    """A row with only a count and a price ("2 X 13,000" above "Honey Mandarin 26,000", or
+    "@2 X RM 10.40" below "AJINOMOTO 1KG 20.80") belongs to the neighbour it multiplies to."""
+    kept: list[ItemRow] = []
+    for position, row in enumerate(read):
+        price = row.unit_price if row.amount is None else row.amount
+        if row.has_text or price is None or (row.amount is not None and row.unit_price):
+            kept.append(row)
+            continue
+        count = row.quantity or Decimal(1)
+        neighbours = [read[position - 1]] if position > 0 else []
+        neighbours += read[position + 1 : position + 2]
+        for neighbour in neighbours:
+            if (
+                neighbour.has_text
+                and neighbour.amount == count * price
+                and neighbour.quantity in (None, count)
+                and neighbour.unit_price in (None, price)
+            ):
+                neighbour.quantity, neighbour.unit_price = count, price
+                break
+        else:
+            kept.append(row)
+    return kept
+
+
 def _assemble(read: list[ItemRow]) -> list[LineItem]:
+    read = _fold_count_rows(read)
     names_above = _names_above(read)
     items: list[_Draft] = []
     pending_names: list[ItemRow] = []
     pending_counts: list[ItemRow] = []
     pending_code: str | None = None
     for position, row in enumerate(read):
-        if row.negative or _DISCOUNT.search(row.description):
+        if row.negative or DISCOUNT.search(row.description):
             continue  # discounts are not items (the key-field step reads them)
         below = read[position + 1] if position + 1 < len(read) else None
         if row.amount is None:
@@ -255,6 +244,8 @@ def _names_next(row: ItemRow, below: ItemRow | None) -> bool:
 def _is_option(row: ItemRow, item: ItemRow) -> bool:
     """Printed under an item but not aligned with its name: an option ("+Hot", "1 Sedang")."""
     if row.quantity is not None and row.amount is None:
+        return True
+    if not row.amount and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
         return True
     if row.description_x is None or item.description_x is None:
         return False

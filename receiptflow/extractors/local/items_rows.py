@@ -41,6 +41,7 @@ class ItemRow:
     words: list[Word] = field(default_factory=list)
     description_x: float | None = None  # where the description starts: modifiers sit indented
     char_width: float = 0.0
+    off_column: bool = False  # the amount stands left of the receipt's amount column
 
     @property
     def has_text(self) -> bool:
@@ -73,13 +74,14 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.amount_word = amount_word
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
+    rest = _drop_tax_codes(rest)
     if rest and is_code(rest[0].text) and len(rest) > 1:
         row.sku = rest[0].text.rstrip("-")
         rest = rest[1:]
     texts = [word.text for word in rest]
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
-        used |= _take_loose_count(row, texts)
+        used |= _take_loose_count(row, texts, whole=whole)
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     row.description = " ".join(word.text for word in kept)
     row.description_x = kept[0].x0 if kept else None
@@ -88,9 +90,23 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     return row
 
 
+def _drop_tax_codes(words: list[Word]) -> list[Word]:
+    """ "SR"/"ZR"/"[SR]" around a description are GST codes (SROIE), not part of the name."""
+    codes = {"SR", "ZR", "[SR]", "[ZR]", "(SR)", "(ZR)"}
+    while words and words[-1].text.upper() in codes:
+        words = words[:-1]
+    if len(words) > 1 and words[0].text.upper() in codes:
+        words = words[1:]
+    return words
+
+
 def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
     """Find count x unit price = amount; returns the positions used (and numbers after them)."""
     units = [(position, _unit_value(text, whole=whole)) for position, text in enumerate(texts)]
+    for position in range(len(texts) - 1):
+        if texts[position] == "@" and units[position + 1][1] is not None:
+            units[position] = (position, None)  # "@ 0.5500": the price after a lone "@"
+            texts = [*texts[: position + 1], "@" + texts[position + 1], *texts[position + 2 :]]
     counts = [(position, count_value(text)) for position, text in enumerate(texts)]
     for unit_at, unit in reversed(units):
         if unit is None:
@@ -122,27 +138,34 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
     return set()
 
 
-def _take_loose_count(row: ItemRow, texts: list[str]) -> set[int]:
-    """A count with no unit price: "2 Nasi Goreng 30.000" or "Nasi Goreng 2 30.000"."""
+def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
+    """A count with no unit price: "Nasi Goreng  2  30.000" (QTY column) or "2 Nasi Goreng
+    30.000"; a count that does not divide the amount ("489 TIGER BEER 108.50") is a code."""
+    candidates = []
     if (
         len(texts) >= 2
-        and count_value(texts[0]) is not None
-        and _LETTER.search(" ".join(texts[1:]))
-    ):
-        row.quantity = count_value(texts[0])
-        return {0}
-    if (
-        len(texts) >= 2
-        and _is_small_count(texts[-1])
         and _LETTER.search(" ".join(texts[:-1]))
+        and _is_small_count(texts[-1])
         and _in_own_column(row.words, texts[-1])
     ):
-        row.quantity = count_value(texts[-1])
-        return {len(texts) - 1}
-    if len(texts) == 1 and count_value(texts[0]) is not None:
-        row.quantity = count_value(texts[0])
-        return {0}
+        candidates.append(len(texts) - 1)
+    if len(texts) >= 2 and _LETTER.search(" ".join(texts[1:])):
+        candidates.append(0)
+    if len(texts) == 1:
+        candidates.append(0)
+    for position in candidates:
+        count = count_value(texts[position])
+        if count is not None and _divides(count, row.amount, whole=whole):
+            row.quantity = count
+            return {position}
     return set()
+
+
+def _divides(count: Decimal, amount: Decimal | None, *, whole: bool) -> bool:
+    if amount is None or count <= 1:
+        return True
+    share = abs(amount) / count
+    return share == share.quantize(Decimal(1) if whole else Decimal("0.01"))
 
 
 def _in_own_column(words: list[Word], text: str) -> bool:

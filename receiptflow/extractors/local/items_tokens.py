@@ -27,7 +27,7 @@ _PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with thr
 _INTEGER = re.compile(r"^\d+$")
 # Counts as printed before or after a description: 2, 2x, x2, 1X, 1Prs, 2 PC, .5
 _COUNT = re.compile(
-    r"^(?:[xX*]\s*)?(\d{1,3}(?:[.,]\d{1,3})?|\.\d{1,3})\s*"
+    r"^(?:[xX*@]\s*)?(\d{1,3}(?:[.,]\d{1,3})?|\.\d{1,3})\s*"
     r"(?:[xX*]|pcs?|PCS?|Pcs|prs|Prs|gls|Gls|btl|Btl|ea|EA|UNIT|unit|kg|KG|Kg)?$"
 )
 TAX_CODES = frozenset(
@@ -35,6 +35,71 @@ TAX_CODES = frozenset(
 )
 OPERATORS = frozenset(
     {"x", "X", "@", "*", "=", "PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "/kg", "/KG"}
+)
+
+HEADER_WORDS = frozenset(
+    {  # fmt: skip
+        "QTY",
+        "QUANTITY",
+        "QNTY",
+        "DESC",
+        "DESCRIPTION",
+        "DESCRIPTIONS",
+        "CODE/DESC",
+        "ITEM",
+        "ITEMS",
+        "PRICE",
+        "AMOUNT",
+        "AMT",
+        "TOTAL",
+        "RM",
+        "U.PRICE",
+        "U/PRICE",
+        "U\\PRICE",
+        "S/PRICE",
+        "UNIT",
+        "U/P",
+        "DISC",
+        "TAX",
+        "PRODUCT",
+        "ARTICLE",
+        "NAME",
+        "RATE",
+        "NO",
+        "NO.",
+        "SKU",
+        "UOM",
+        "QTY.",
+        "@",
+        "JUMLAH",
+        "HARGA",
+        "BANYAK",
+        "NAMA",
+        "BARANG",
+        "TOTAL(RM)",
+        "AMOUNT(RM)",
+        "PRICE(RM)",
+        "QTY/UOM",
+        "EXT",
+    }
+)
+END_OF_ITEMS = re.compile(
+    r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TTL|GRAND|"
+    r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
+    r"TENDER|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
+    r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
+    re.IGNORECASE,
+)
+TOTAL_ANYWHERE = re.compile(r"\bTOTAL\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
+ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
+DISCOUNT = re.compile(
+    r"\b(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+)\b",
+    re.IGNORECASE,
+)
+NOT_ITEM = re.compile(
+    r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
+    r"THANK)\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}:\d{2}|\s:\s",
+    re.IGNORECASE,
 )
 
 
@@ -108,7 +173,7 @@ def count_value(text: str) -> Decimal | None:
 
 def is_code(text: str) -> bool:
     """An article number / barcode printed before or above the description."""
-    return bool(re.fullmatch(r"\d{4,14}-?", text))
+    return bool(re.fullmatch(r"[A-Z]{0,2}\d{4,14}-?", text))
 
 
 def _decimal(text: str) -> Decimal | None:
