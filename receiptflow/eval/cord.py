@@ -12,13 +12,13 @@ and geometry go in: the category labels are never read. The local parser's item 
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
+from receiptflow.eval.report import FieldScore, official_text
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.items_tokens import count_value, money_value
 from receiptflow.extractors.local.layout import Row, group_rows
@@ -38,36 +38,17 @@ class Expected:
 
 
 @dataclass
-class Tally:
-    expected: int = 0
-    given: int = 0
-    hits: int = 0
+class Tally(FieldScore):
+    """Item counts (expected / given / matched) plus attribute checks on the matched items."""
+
     quantity_checked: int = 0
     quantity_right: int = 0
     amount_checked: int = 0
     amount_right: int = 0
 
-    @property
-    def precision(self) -> float:
-        return self.hits / self.given if self.given else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.hits / self.expected if self.expected else 0.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
     def to_dict(self) -> dict[str, float | int]:
         return {
-            "expected": self.expected,
-            "given": self.given,
-            "hits": self.hits,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            **super().to_dict(),
             "quantity_accuracy": _share(self.quantity_right, self.quantity_checked),
             "amount_accuracy": _share(self.amount_right, self.amount_checked),
         }
@@ -94,7 +75,9 @@ class CordReport:
             "misses": self.misses,
         }
 
-    def render(self, misses: int = 30) -> list[Any]:
+    def render(self, misses: int = 30) -> Any:
+        """One rich renderable: the score table, then the first ``misses`` misses."""
+        from rich.console import Group
         from rich.table import Table
 
         table = Table(title=f"CORD line items ({self.receipts} receipts)")
@@ -113,7 +96,7 @@ class CordReport:
             shown.add_column(column)
         for miss in self.misses[:misses]:
             shown.add_row(miss["file"], miss["kind"], miss["text"])
-        return [table, shown]
+        return Group(table, shown)
 
 
 def evaluate_cord(
@@ -201,8 +184,7 @@ def expected_items(sample: dict[str, Any]) -> list[Expected]:
     return found
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().upper()
+normalise = official_text  # upper-case, whitespace collapsed
 
 
 def _score(

@@ -80,8 +80,7 @@ def test_report_is_json_and_renders(tmp_path: Path) -> None:
     assert data["exact"]["hits"] == 1 and data["fuzzy"]["min_ratio"] == 0.8
     assert "top-level" in data["sub_items"]
     console = Console(record=True, width=160)
-    for renderable in report.render():
-        console.print(renderable)
+    console.print(report.render())
     text = console.export_text()
     assert "CORD line items" in text and "Es Jeruk" in text
 
