@@ -87,5 +87,5 @@ def photograph(image: Image.Image, rng: random.Random) -> Image.Image:
     canvas = ImageChops.multiply(canvas, _lighting(canvas.size, rng))
     scale = PHOTO_WIDTH_PX / canvas.width
     canvas = canvas.resize((PHOTO_WIDTH_PX, round(canvas.height * scale)), Image.Resampling.LANCZOS)
-    canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
-    return add_noise(canvas, 14, rng)
+    canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 0.8)))
+    return add_noise(canvas, 12, rng)
