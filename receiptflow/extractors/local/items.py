@@ -23,7 +23,6 @@ from receiptflow.extractors.local.items_tokens import (
     NOT_ITEM,
     TOTAL_ANYWHERE,
     Word,
-    count_value,
     is_code,
     money_value,
     row_words,
@@ -59,7 +58,7 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
     totals = _printed_totals(all_words[end : end + 6], whole=whole)
     return ItemsResult(
         items=items,
-        confidence=_confidence(items, totals),
+        confidence=_confidence(items, totals, _discounts(read)),
         first_row=start,
         last_row=max(row.index for row in read if row.amount is not None or row.has_text),
     )
@@ -283,6 +282,7 @@ class _Draft:
         if quantity is None and self.names:
             quantity = self.names[-1].quantity
         description = " ".join(part for part in parts if part).strip()
+        description = description or self.sku or ""  # a code row whose name was not read
         if not description or row.amount is None:
             return None
         return LineItem(
@@ -312,11 +312,23 @@ def _printed_totals(all_words: list[list[Word]], *, whole: bool) -> list[Decimal
     return totals
 
 
-def _confidence(items: list[LineItem], totals: list[Decimal]) -> float:
+def _discounts(read: list[ItemRow]) -> Decimal:
+    return sum(
+        (
+            abs(row.amount)
+            for row in read
+            if row.amount is not None and (row.negative or DISCOUNT.search(row.description))
+        ),
+        Decimal(0),
+    )
+
+
+def _confidence(items: list[LineItem], totals: list[Decimal], discounts: Decimal) -> float:
+    """High when the items add up to a printed subtotal/total (before or after discounts)."""
     amounts = [item.amount for item in items if item.amount is not None]
     if not amounts:
         return 0.2
-    if sum(amounts) in totals:
+    if sum(amounts) in totals or sum(amounts) - discounts in totals:
         return 0.95
     consistent = sum(
         1
@@ -329,4 +341,4 @@ def _confidence(items: list[LineItem], totals: list[Decimal]) -> float:
     return round(0.35 + 0.25 * consistent / len(items), 2)
 
 
-__all__ = ["ItemsResult", "count_value", "find_line_items"]
+__all__ = ["ItemsResult", "find_line_items"]

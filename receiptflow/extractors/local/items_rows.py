@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from receiptflow.extractors.local.items_tokens import (
     OPERATORS,
-    TAX_CODES,
     Word,
     count_value,
     is_code,
     is_currency_word,
     is_negative_amount,
+    is_tax_code,
     money_value,
 )
 
@@ -52,7 +52,7 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
     """Index of the line amount: the right-most amount, allowing tax codes after it."""
     for position in range(len(words) - 1, -1, -1):
         text = words[position].text
-        if text.upper() in TAX_CODES or is_currency_word(text):
+        if is_tax_code(text) or is_currency_word(text):
             continue
         if text.startswith("@") or text.endswith("%"):
             return None
@@ -83,6 +83,8 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     if row.quantity is None:
         used |= _take_loose_count(row, texts, whole=whole)
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
+    if not _LETTER.search(" ".join(word.text for word in kept)):
+        kept = []  # leftover numbers of a "code qty price price amount" row: no description
     row.description = " ".join(word.text for word in kept)
     row.description_x = kept[0].x0 if kept else None
     if words:
@@ -193,7 +195,8 @@ def _unit_value(text: str, *, whole: bool) -> Decimal | None:
 
 
 def _multiplies(count: Decimal, unit: Decimal, amount: Decimal, *, whole: bool) -> bool:
-    tolerance = Decimal(1) if whole else Decimal("0.011")
+    # a GST-inclusive amount may be off by a rounding step: 17 x 0.90 printed as 15.25
+    tolerance = max(Decimal(1) if whole else Decimal("0.011"), abs(amount) / 200)
     return abs(count * unit - abs(amount)) <= tolerance
 
 

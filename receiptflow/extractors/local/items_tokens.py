@@ -84,7 +84,7 @@ HEADER_WORDS = frozenset(
     }
 )
 END_OF_ITEMS = re.compile(
-    r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TTL|GRAND|"
+    r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TOT|TTL|GRAND|"
     r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
     r"TENDER|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
@@ -93,7 +93,7 @@ END_OF_ITEMS = re.compile(
 TOTAL_ANYWHERE = re.compile(r"\bTOTAL\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
 DISCOUNT = re.compile(
-    r"\b(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+)\b",
+    r"^\W*(?:\d+\s+)?(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+)\b",
     re.IGNORECASE,
 )
 NOT_ITEM = re.compile(
@@ -135,7 +135,12 @@ def strip_currency(text: str) -> str:
 
 
 def is_currency_word(text: str) -> bool:
-    return text.upper() in _CURRENCY_WORDS
+    return text.upper().strip("()") in _CURRENCY_WORDS
+
+
+def is_tax_code(text: str) -> bool:
+    """GST/VAT codes printed after an amount: "SR", "ZRL", "SVC", "*", "T"."""
+    return text.upper() in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}", text))
 
 
 def money_value(text: str, *, whole: bool) -> Decimal | None:
