@@ -66,6 +66,19 @@ def fonts_installed() -> dict[str, bool]:
     return found
 
 
+def draws_all(font_name: str, text: str) -> bool:
+    """Whether the font has a glyph for every character (Pillow's bundled font is ASCII-only)."""
+    font = load_font(font_name, 24)
+    missing = _glyph(font, "\U0010fffd")
+    return all(_glyph(font, char) != missing for char in set(text) if not char.isspace())
+
+
+def _glyph(font: FontType, char: str) -> bytes:
+    canvas = Image.new("L", (48, 48))
+    ImageDraw.Draw(canvas).text((4, 4), char, fill=255, font=font)
+    return canvas.tobytes()
+
+
 @dataclass(frozen=True)
 class Rendered:
     image: Image.Image  # mode "L"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from receiptflow.schemas.currency import currency_exponent, minor_unit
@@ -84,6 +84,44 @@ class Draft:
 
     def mark(self, index: int) -> str:
         return self.item_marks[index] if index < len(self.item_marks) else ""
+
+    def to_ascii(self) -> Draft:
+        """The same receipt with ASCII spellings, truth included, for a font without accents."""
+
+        def fold(texts: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(text.translate(ASCII_FOLD) for text in texts)
+
+        receipt = Receipt.model_validate_json(self.receipt.model_dump_json().translate(ASCII_FOLD))
+        style = replace(
+            self.style,
+            currency_format=self.style.currency_format.translate(ASCII_FOLD),
+            labels={key: value.translate(ASCII_FOLD) for key, value in self.style.labels.items()},
+        )
+        return replace(
+            self,
+            receipt=receipt,
+            style=style,
+            address_lines=fold(self.address_lines),
+            header_extra=fold(self.header_extra),
+            footer=fold(self.footer),
+        )
+
+
+ASCII_FOLD = str.maketrans(
+    {
+        "é": "e",
+        "ß": "ss",
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "Ä": "Ae",
+        "Ö": "Oe",
+        "Ü": "Ue",
+        "£": "GBP ",
+        "€": "EUR ",
+        "¥": "JPY ",
+    }
+)
 
 
 def to_money(value: Decimal, currency: str) -> Decimal:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from receiptflow.cli.main import app
-from receiptflow.samples import STANDARD_SAMPLES, SampleSpec, generate_sample, random_specs
-from receiptflow.samples.render import fonts_installed
+from receiptflow.samples import STANDARD_SAMPLES, SampleSpec, generate_sample, random_specs, render
+from receiptflow.samples.render import FONTS, fonts_installed
 from receiptflow.samples.scenarios import SCENARIOS, build
 from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.flags import has_errors
@@ -216,3 +217,27 @@ def test_random_specs_cover_variety_and_cli_writes_them(tmp_path: Path) -> None:
             p.name != truth.name and p.name.startswith(truth.name.split(".")[0])
             for p in tmp_path.iterdir()
         )
+
+
+@pytest.fixture
+def without_system_fonts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As on a machine without DejaVu/Liberation: every font is Pillow's bundled one."""
+    missing = {
+        name: ("Absent.ttf", "Absent-Bold.ttf", mono) for name, (_, _, mono) in FONTS.items()
+    }
+    monkeypatch.setattr(render, "FONTS", missing)
+    render.load_font.cache_clear()
+    yield
+    render.load_font.cache_clear()
+
+
+@pytest.mark.usefixtures("without_system_fonts")
+def test_fallback_font_prints_and_records_ascii(tmp_path: Path) -> None:
+    assert not any(fonts_installed().values())
+    for spec in (STANDARD_SAMPLES[2], STANDARD_SAMPLES[7]):  # German café, UK pound signs
+        sample = generate_sample(spec, tmp_path)
+        truth = sample.expected.read_text(encoding="utf-8")
+        assert truth.isascii(), truth
+        assert_consistent(sample.receipt)
+        assert Image.open(sample.document).size[0] >= 600
+    assert "Cafe Morgenrot" in (tmp_path / "eu_cafe.expected.json").read_text(encoding="utf-8")
