@@ -80,8 +80,8 @@ def _header(draft: Draft, cols: int) -> Iterator[PrintLine]:
         yield centered(f"{style.label('tax_id')} {merchant.tax_id}", cols)
     yield PrintLine()
     if receipt.date is not None and receipt.time is not None:
-        date = receipt.date.strftime(style.date_format)
-        time = receipt.time.strftime(style.time_format)
+        date = style.date(receipt.date)
+        time = style.time(receipt.time)
         yield left_right(f"{style.label('date')} {date}", f"{style.label('time')} {time}", cols)
     if receipt.receipt_number:
         yield PrintLine((Cell(f"{style.label('receipt_no')} {receipt.receipt_number}", 0),))

@@ -34,6 +34,10 @@ DEFAULT_LABELS: Mapping[str, str] = {
 }
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 @dataclass(frozen=True)
 class Style:
     """Printing conventions of one shop; nothing here is part of the truth."""
@@ -64,6 +68,14 @@ class Style:
             return text
         sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
         return sign + self.currency_format.format(amount=digits)
+
+    def date(self, value: dt.date) -> str:
+        """strftime with English names (and AM/PM in ``time``) whatever the process locale."""
+        english = self.date_format.replace("%a", _DAYS[value.weekday()])
+        return value.strftime(english.replace("%b", _MONTHS[value.month - 1]))
+
+    def time(self, value: dt.time) -> str:
+        return value.strftime(self.time_format.replace("%p", "AM" if value.hour < 12 else "PM"))
 
     def quantity(self, value: Decimal) -> str:
         if value == value.to_integral_value():
