@@ -109,9 +109,12 @@ def _back_over_names(rows: list[Row], index: int) -> int:
     start = index
     while start > 0:
         text = rows[start - 1].text
-        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or re.search(r"\d[.,]\d", text):
+        count_row = re.match(r"\s*\d{1,3}\s*[xX*]?\s*[@xX*]\s*\S*\d", text)  # "2 X 13,000"
+        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text):
             break
-        if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()):
+        if re.search(r"\d[.,]\d", text) and not count_row:
+            break
+        if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()) and not count_row:
             break
         start -= 1
         if index - start >= 2:
@@ -281,6 +284,8 @@ class _Draft:
         parts = [part.description for part in in_print_order]
         if quantity is None and self.names:
             quantity = self.names[-1].quantity
+        for name in self.names:  # "NAME BADGE (H) @ 0.5500" under the priced row
+            unit = unit or name.unit_price
         description = " ".join(part for part in parts if part).strip()
         description = description or self.sku or ""  # a code row whose name was not read
         if not description or row.amount is None:

@@ -56,6 +56,8 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             continue
         if text.startswith("@") or text.endswith("%"):
             return None
+        if position > 0 and words[position - 1].text in {"@", "X", "x", "*"}:
+            return None  # "NAME BADGE (H) @ 0.5500": a unit price, the amount is elsewhere
         value = money_value(text, whole=whole)
         if value is None:
             return None
@@ -75,15 +77,18 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    if rest and is_code(rest[0].text) and len(rest) > 1:
-        row.sku = rest[0].text.rstrip("-")
-        rest = rest[1:]
+    code_at = 1 if len(rest) > 2 and count_value(rest[0].text) is not None else 0
+    if len(rest) > code_at + 1 and is_code(rest[code_at].text):  # "1X 000007996511 ..."
+        row.sku = rest[code_at].text.rstrip("-")
+        rest = rest[:code_at] + rest[code_at + 1 :]
     texts = [word.text for word in rest]
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
         used |= _take_loose_count(row, texts, whole=whole)
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     if not _LETTER.search(" ".join(word.text for word in kept)):
+        if kept and row.sku is None and row.amount is not None:
+            row.sku = kept[0].text  # "238 1 10.00 10.00": a short article number
         kept = []  # leftover numbers of a "code qty price price amount" row: no description
     row.description = " ".join(word.text for word in kept)
     row.description_x = kept[0].x0 if kept else None
@@ -114,7 +119,8 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
         if unit is None:
             continue
         if row.amount is None:
-            if texts[unit_at].startswith("@"):  # "3X @6500": count and price, amount below
+            after_operator = unit_at > 0 and texts[unit_at - 1] in {"@", "x", "X", "*"}
+            if texts[unit_at].startswith("@") or after_operator:  # "3X @6500", "2 X 13,000"
                 row.unit_price = unit
                 count_at = _nearest_count(counts, unit_at)
                 if count_at is not None:
@@ -143,21 +149,21 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
 def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
     """A count with no unit price: "Nasi Goreng  2  30.000" (QTY column) or "2 Nasi Goreng
     30.000"; a count that does not divide the amount ("489 TIGER BEER 108.50") is a code."""
-    candidates = []
+    candidates: list[tuple[int, bool]] = []  # (position, must divide the amount)
     if (
         len(texts) >= 2
         and _LETTER.search(" ".join(texts[:-1]))
         and _is_small_count(texts[-1])
         and _in_own_column(row.words, texts[-1])
     ):
-        candidates.append(len(texts) - 1)
+        candidates.append((len(texts) - 1, False))  # a QTY column: GST may blur the division
     if len(texts) >= 2 and _LETTER.search(" ".join(texts[1:])):
-        candidates.append(0)
+        candidates.append((0, True))
     if len(texts) == 1:
-        candidates.append(0)
-    for position in candidates:
+        candidates.append((0, True))
+    for position, must_divide in candidates:
         count = count_value(texts[position])
-        if count is not None and _divides(count, row.amount, whole=whole):
+        if count is not None and (not must_divide or _divides(count, row.amount, whole=whole)):
             row.quantity = count
             return {position}
     return set()

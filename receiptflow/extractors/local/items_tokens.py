@@ -86,7 +86,7 @@ HEADER_WORDS = frozenset(
 END_OF_ITEMS = re.compile(
     r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TOT|TTL|GRAND|"
     r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
-    r"TENDER|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
+    r"TENDER|GROSS|SVR|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
     re.IGNORECASE,
 )
@@ -149,6 +149,7 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
+    core = re.sub(r"(?<=\d[.,]\d\d)[A-Z]{1,3}$", "", core)  # "75.00SR": a glued tax code
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
     elif _INTEGER.match(core) and not whole:
