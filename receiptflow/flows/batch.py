@@ -1,0 +1,134 @@
+"""``process_batch``: a folder or glob of receipts, fanned out with bounded concurrency.
+
+Each file is one ``process-receipt-file`` task (its archive / extract / record steps are
+nested task runs with their own retries and cache). The batch ends with a table artifact
+(counts, receipts that need a person, cost) and shows a progress bar in the terminal.
+With ``FlowSettings.dask_address`` (``--dask-address``) the tasks run on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import glob
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from rich.progress import Progress
+
+from receiptflow.flows.core import FileOutcome
+from receiptflow.flows.documents import PrefectSteps
+from receiptflow.flows.routing import Destinations, process_and_route
+from receiptflow.flows.summary import BatchSummary
+from receiptflow.settings import Settings
+
+ARTIFACT_KEY = "receiptflow-batch"
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Folders, files and glob patterns (``'inbox/**/*.jpg'``) -> the receipt files they mean."""
+    from receiptflow.ingest import iter_input_files
+
+    paths: list[Path] = []
+    for given in inputs:
+        text = str(given)
+        if glob.has_magic(text) and not Path(text).exists():  # a pattern, not a name
+            paths.extend(sorted(Path().glob(text)))
+        else:
+            paths.append(Path(text))
+    return iter_input_files(paths)
+
+
+@task(name="process-receipt-file", cache_policy=NO_CACHE)
+def process_receipt_file(
+    path: Path, settings: Settings, source: str, destinations: Destinations | None
+) -> FileOutcome:
+    return process_and_route(path, PrefectSteps(settings, source=source), destinations)
+
+
+def task_runner_for(settings: Settings, concurrency: int | None = None) -> TaskRunner[Any]:
+    """Threads here, or the Dask cluster at ``FlowSettings.dask_address``."""
+    workers = concurrency or settings.flows.batch_concurrency
+    if settings.flows.dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        runner: TaskRunner[Any] = DaskTaskRunner(address=settings.flows.dask_address)
+        return runner
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+@flow(name="process-batch", log_prints=False)
+def process_batch(
+    inputs: list[str],
+    settings: Settings | None = None,
+    source: str = "batch",
+    destinations: Destinations | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+) -> BatchSummary:
+    """Every receipt under ``inputs``; at most ``concurrency`` files in flight at once.
+
+    With ``destinations`` files are moved to processed/ or quarantine/ (the served inbox);
+    without, the originals stay put and failures are only recorded (database + artifact)."""
+    settings = settings or Settings()
+    started = time.perf_counter()
+    files = expand_inputs(inputs)
+    limit = max(1, concurrency or settings.flows.batch_concurrency)
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = BatchSummary()
+    with Progress(disable=not show, transient=False) as bar:
+        bar_task = bar.add_task("receipts", total=len(files))
+        for outcome in _fan_out(files, limit, settings, source, destinations):
+            summary.outcomes.append(outcome)
+            bar.advance(bar_task)
+    summary.seconds = time.perf_counter() - started
+    create_table_artifact(
+        table=summary.table(), key=ARTIFACT_KEY, description=f"receiptflow batch: {summary.line()}"
+    )
+    return summary
+
+
+def _fan_out(
+    files: list[Path],
+    limit: int,
+    settings: Settings,
+    source: str,
+    destinations: Destinations | None,
+) -> Iterable[FileOutcome]:
+    """Keep ``limit`` files submitted at a time (a sliding window, on threads or on Dask)."""
+    pending = list(reversed(files))
+    running: set[PrefectFuture[FileOutcome]] = set()
+    while pending or running:
+        while pending and len(running) < limit:
+            running.add(process_receipt_file.submit(pending.pop(), settings, source, destinations))
+        done: PrefectFuture[FileOutcome] = next(iter(as_completed(list(running))))
+        running.discard(done)
+        yield done.result()
+
+
+def run_batch(
+    inputs: list[str],
+    settings: Settings,
+    *,
+    source: str = "batch",
+    destinations: Destinations | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+) -> BatchSummary:
+    """``process_batch`` on threads, or on the Dask cluster when one is configured."""
+    runner = task_runner_for(settings, concurrency)
+    configured = process_batch.with_options(task_runner=runner)
+    return configured(
+        inputs,
+        settings=settings,
+        source=source,
+        destinations=destinations,
+        concurrency=concurrency,
+        progress=progress,
+    )

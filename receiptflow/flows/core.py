@@ -1,0 +1,244 @@
+"""What happens to one receipt file, without Prefect: archive -> ingest -> extract -> record.
+
+The same composition (``process_file``) runs in the plain loop, in the Prefect tasks and in
+the folder watcher: each caller hands in its ``Steps`` (plain calls, or Prefect tasks with
+retries and caching). Failures are sorted into two kinds:
+
+- permanent (bad input, nothing usable extracted): recorded, never retried, quarantined;
+- transient (LLM transport, database disconnect): raised again so the caller retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import BaseModel
+
+from receiptflow import SCHEMA_VERSION
+from receiptflow.errors import ConfigError, IngestError, ReceiptflowError
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus, Extractor
+from receiptflow.schemas.flags import Severity
+
+if TYPE_CHECKING:
+    from receiptflow.settings import IngestSettings
+
+
+class TransientError(ReceiptflowError):
+    """Worth trying again later: the provider or the database was unreachable for a while."""
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"  # stored; validates, nothing for a person to fix
+    FLAGGED = "flagged"  # stored; needs a person (see the review app)
+    DUPLICATE = "duplicate"  # these bytes were stored before; nothing done again
+    QUARANTINED = "quarantined"  # permanent failure: bad input or nothing usable extracted
+    FAILED = "failed"  # still failing after retries (transient or unexpected): try again later
+
+
+@dataclass
+class Archived:
+    document_id: int
+    sha256: str
+    receipt_id: int | None = None  # set when these bytes already have a receipt
+    receipt_status: str | None = None
+
+
+class Extraction(BaseModel):
+    """What the cached extraction step returns: picklable and JSON-able."""
+
+    result: ExtractionResult
+    pages: int
+
+
+@dataclass
+class Recorded:
+    receipt_id: int | None
+    status: str | None  # the stored receipt's status: extracted / flagged / approved / rejected
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    outcome: Outcome
+    sha256: str | None = None
+    document_id: int | None = None
+    receipt_id: int | None = None
+    stage: str | None = None  # where a failure happened: archive / ingest / extract / record
+    error: str | None = None
+    code: str | None = None
+    cost_usd: Decimal = Decimal("0")
+    seconds: float = 0.0
+    destination: Path | None = None  # where routing moved (or copied) the file
+    flags: list[str] = field(default_factory=list)  # codes of error flags, for the summary
+
+
+class Steps(Protocol):
+    """The four side-effecting steps; Prefect wraps each in a task."""
+
+    def archive(self, path: Path) -> Archived: ...
+
+    def extract(self, path: Path, sha256: str) -> Extraction: ...
+
+    def record(self, document_id: int, extraction: Extraction) -> Recorded: ...
+
+    def record_failure(self, document_id: int, error: str, stage: str) -> None: ...
+
+
+# -- transient or permanent ------------------------------------------------------------------
+
+# The LLM client turns transport errors into FAILED results (receiptflow.llm.client
+# describe_failure); these are its wordings for "the provider was unreachable or overloaded".
+_TRANSIENT_MESSAGES = re.compile(
+    r"connection failed after|timed out after|HTTP (?:408|409|429|5\d\d)\b", re.IGNORECASE
+)
+
+
+def _transient_types() -> tuple[type[BaseException], ...]:
+    found: list[type[BaseException]] = [TransientError, ConnectionError, TimeoutError]
+    try:
+        import openai
+
+        found += [
+            openai.APIConnectionError,  # includes APITimeoutError
+            openai.RateLimitError,
+            openai.InternalServerError,
+        ]
+    except ImportError:  # the llm extra is optional
+        pass
+    try:
+        from sqlalchemy import exc as sa_exc
+
+        found += [sa_exc.OperationalError, sa_exc.DisconnectionError, sa_exc.TimeoutError]
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures worth retrying: anywhere in the chain of causes."""
+    transient = _transient_types()
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, transient):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def transient_failure(result: ExtractionResult) -> str | None:
+    """The reason, when a failed extraction failed only because the provider was unreachable."""
+    if result.status is not ExtractionStatus.FAILED:
+        return None
+    for message in result.errors:
+        if _TRANSIENT_MESSAGES.search(message):
+            return message
+    return None
+
+
+# -- the plain steps -------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cache_key(sha256: str, extractor: str, schema_version: str = SCHEMA_VERSION) -> str:
+    """Extractions are reused by content, never by path: renamed or moved bytes still hit."""
+    return f"receiptflow-extract-{extractor}-schema{schema_version}-{sha256}"
+
+
+def extract_file(path: Path, extractor: Extractor, settings: IngestSettings) -> Extraction:
+    """Load and extract one file. IngestError (bad input) and transport failures raise."""
+    from receiptflow.ingest import load_document
+
+    document = load_document(path, settings)
+    result = extractor.extract(document)
+    reason = transient_failure(result)
+    if reason is not None:
+        raise TransientError(reason)
+    return Extraction(result=result, pages=len(document.pages))
+
+
+# Two copies of one receipt arriving together are processed one after the other, so the
+# second sees the first's receipt and is reported as a duplicate.
+_sha_locks: dict[str, threading.Lock] = {}
+_sha_locks_guard = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time(sha256: str) -> Iterator[None]:
+    with _sha_locks_guard:
+        lock = _sha_locks.setdefault(sha256, threading.Lock())
+    with lock:
+        yield
+
+
+def process_file(path: Path, steps: Steps) -> FileOutcome:
+    """Archive, extract and record one file. Transient and unexpected errors propagate."""
+    started = time.perf_counter()
+    with one_at_a_time(file_sha256(path)):
+        archived = steps.archive(path)
+        outcome = FileOutcome(
+            path=path,
+            outcome=Outcome.DUPLICATE,
+            sha256=archived.sha256,
+            document_id=archived.document_id,
+            receipt_id=archived.receipt_id,
+        )
+        if archived.receipt_id is None:
+            _extract_and_record(path, steps, archived, outcome)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: FileOutcome) -> None:
+    try:
+        extraction = steps.extract(path, archived.sha256)
+    except IngestError as error:
+        _quarantine(steps, outcome, "ingest", str(error), error.code)
+        return
+    except ConfigError:
+        raise  # not this file's fault: every file would fail the same way
+    except ReceiptflowError as error:
+        if is_transient(error):
+            raise
+        _quarantine(steps, outcome, "extract", str(error), type(error).__name__)
+        return
+    result = extraction.result
+    outcome.cost_usd = result.usage.cost_usd
+    recorded = steps.record(archived.document_id, extraction)
+    outcome.receipt_id = recorded.receipt_id
+    outcome.flags = [flag.code for flag in result.flags if flag.severity is Severity.ERROR]
+    if result.status is ExtractionStatus.FAILED or recorded.receipt_id is None:
+        outcome.outcome = Outcome.QUARANTINED
+        outcome.stage = "extract"
+        outcome.error = "; ".join(result.errors) or "no receipt found"
+        outcome.code = "nothing_extracted"
+    elif recorded.status == "flagged":
+        outcome.outcome = Outcome.FLAGGED
+    else:
+        outcome.outcome = Outcome.APPROVED
+
+
+def _quarantine(steps: Steps, outcome: FileOutcome, stage: str, error: str, code: str) -> None:
+    steps.record_failure(outcome.document_id or 0, error, stage)
+    outcome.outcome = Outcome.QUARANTINED
+    outcome.stage = stage
+    outcome.error = error
+    outcome.code = code

@@ -1,0 +1,93 @@
+"""The plain steps (Store + extractor, no Prefect) and the per-process resources they share.
+
+A store (engine + connection pool) and an extractor (OCR models) are expensive to build, so
+each process keeps one per configuration; Prefect tasks on Dask workers find theirs here too.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from receiptflow.flows.core import Archived, Extraction, Recorded, extract_file
+
+if TYPE_CHECKING:
+    from receiptflow.extractors.base import Extractor
+    from receiptflow.settings import Settings
+    from receiptflow.storage import Store
+
+_build_lock = threading.Lock()
+_stores: dict[tuple[str, Path], Store] = {}
+_extractors: dict[str, Extractor] = {}
+
+
+def store_for(settings: Settings) -> Store:
+    from receiptflow.storage import Store
+
+    key = (settings.resolved_database_url, settings.archive_dir)
+    with _build_lock:  # two threads migrating one fresh database at once would collide
+        store = _stores.get(key)
+        if store is None:
+            store = Store(*key)
+            store.migrate()
+            _stores[key] = store
+        return store
+
+
+def extractor_for(settings: Settings) -> Extractor:
+    from receiptflow.extractors import get_extractor
+
+    key = settings.model_dump_json()  # secrets are masked here; the factory gets the originals
+    with _build_lock:
+        extractor = _extractors.get(key)
+        if extractor is None:
+            extractor = _extractors[key] = get_extractor(settings.extractor, settings)
+        return extractor
+
+
+def forget_resources() -> None:
+    """Close cached stores and drop cached extractors (tests; a long-lived watcher's exit)."""
+    with _build_lock:
+        for store in _stores.values():
+            store.close()
+        _stores.clear()
+        _extractors.clear()
+
+
+class PlainSteps:
+    """Each step a direct call: the plain loop, and the body of every Prefect task."""
+
+    def __init__(self, settings: Settings, *, source: str) -> None:
+        self.settings = settings
+        self.source = source
+
+    @property
+    def store(self) -> Store:
+        return store_for(self.settings)
+
+    def archive(self, path: Path) -> Archived:
+        document = self.store.save_input(path, source=self.source)
+        receipt = None if document.created else self.store.get_receipt_for_document(document.id)
+        return Archived(
+            document_id=document.id,
+            sha256=document.sha256,
+            receipt_id=None if receipt is None else receipt.id,
+            receipt_status=None if receipt is None else receipt.status,
+        )
+
+    def extract(self, path: Path, sha256: str) -> Extraction:
+        del sha256  # the key of Prefect's cache; the plain step always extracts
+        return extract_file(path, extractor_for(self.settings), self.settings.ingest)
+
+    def record(self, document_id: int, extraction: Extraction) -> Recorded:
+        receipt = self.store.record_extraction(
+            document_id, extraction.result, pages=extraction.pages
+        )
+        return Recorded(
+            receipt_id=None if receipt is None else receipt.id,
+            status=None if receipt is None else receipt.status,
+        )
+
+    def record_failure(self, document_id: int, error: str, stage: str) -> None:
+        self.store.record_failure(document_id, error, stage=stage)
