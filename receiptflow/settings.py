@@ -113,6 +113,19 @@ class WatchSettings(BaseModel):
     retry_after_s: float = 30.0  # a file that hit a transient failure is tried again this late
 
 
+class ReviewSettings(BaseModel):
+    """The review web app (``receiptflow review``)."""
+
+    host: str = "127.0.0.1"  # loopback only unless asked: the app shows financial data
+    port: int = 8000
+    secret_key: SecretStr | None = None  # signs session cookies; default: <home>/review-secret
+    session_max_age_s: int = 8 * 3600  # one working day, then log in again
+    secure_cookies: bool = False  # True when served over HTTPS (behind a proxy)
+    page_image_max_side: int = 2000  # px of page images sent to the browser
+    max_login_failures: int = 5  # per user name, within login_lockout_s
+    login_lockout_s: float = 300.0
+
+
 class LlmSettings(BaseModel):
     max_in_flight: int = 16  # one global limit for concurrent LLM requests
     prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
@@ -135,6 +148,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @model_validator(mode="after")
     def _openai_sdk_environment(self) -> Settings:

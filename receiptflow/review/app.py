@@ -1,0 +1,133 @@
+"""The review web app: server-rendered pages over the same database as the CLI and the flows.
+
+Everything it serves is local (templates, one CSS and one JS file): it works offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.middleware.sessions import SessionMiddleware
+
+from receiptflow.review import security
+from receiptflow.review.pages import PageImages, PageNotFound
+from receiptflow.settings import Settings
+from receiptflow.storage import NotFoundError, Store
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "receiptflow_session"
+# Only our own files; no inline script or style, no framing, forms post only here.
+_CSP = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+_HEADERS = {
+    "Content-Security-Policy": _CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def templates() -> Jinja2Templates:
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=environment)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """A page with what every template needs: the user, the CSRF token, a one-time notice."""
+    engine: Jinja2Templates = request.app.state.templates
+    sessions: security.SessionRegistry = request.app.state.sessions
+    base = {
+        "user": sessions.user(request.session.get("sid")),
+        "csrf_token": security.csrf_token(request),
+        "notice": request.session.pop("notice", None),
+        "problem": request.session.pop("problem", None),
+    }
+    return engine.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    store = store or Store.from_settings(settings)
+    store.migrate()
+    app = FastAPI(title="receiptflow review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.templates = templates()
+    app.state.sessions = security.SessionRegistry(settings.review.session_max_age_s)
+    app.state.throttle = security.LoginThrottle(
+        settings.review.max_login_failures, settings.review.login_lockout_s
+    )
+    app.state.pages = PageImages(
+        store.archive.root, settings.ingest, settings.review.page_image_max_side
+    )
+
+    from receiptflow.review import web_auth, web_receipts  # the routes need render() above
+
+    app.include_router(web_auth.router)
+    app.include_router(web_receipts.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _add_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in _HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    # Added last so it runs first: every handler above sees request.session.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=security.secret_key(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.review.session_max_age_s,
+        same_site="strict",
+        https_only=settings.review.secure_cookies,
+    )
+    return app
+
+
+def _add_handlers(app: FastAPI) -> None:
+    async def login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, security.LoginRequired)
+        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/')}", status_code=303)
+
+    async def csrf_failed(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, "This form has expired or did not come from this site.")
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _error(request, 404, str(exc))
+
+    app.add_exception_handler(security.LoginRequired, login_required)
+    app.add_exception_handler(security.CsrfError, csrf_failed)
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(PageNotFound, not_found)
+
+
+def _error(request: Request, status_code: int, message: str) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "message": message},
+        status_code=status_code,
+    )

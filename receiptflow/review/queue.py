@@ -1,0 +1,148 @@
+"""The review queue: which receipts a person looks at, in which order, and how many there are.
+
+Read-only queries over the storage tables (the Store's engine, the Store's filters): flagged
+receipts first, worst flag first, oldest first within a severity, so nothing waits forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from receiptflow.storage import ReceiptRecord, Store
+from receiptflow.storage.mapping import receipt_record
+from receiptflow.storage.models import FlagRow, ReceiptRow
+from receiptflow.storage.queries import filtered, receipts_query
+from receiptflow.storage.records import RECEIPT_STATUSES
+
+# Tab name -> receipt statuses; "open" is what still needs a person.
+VIEWS: dict[str, tuple[str, ...] | None] = {
+    "open": ("flagged", "extracted"),
+    "flagged": ("flagged",),
+    "extracted": ("extracted",),
+    "approved": ("approved",),
+    "rejected": ("rejected",),
+    "all": None,
+}
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    view: str = "open"
+    merchant: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @classmethod
+    def parse(
+        cls, view: str | None, merchant: str | None, date_from: str | None, date_to: str | None
+    ) -> QueueFilter:
+        """From query-string text; anything unreadable is ignored rather than an error page."""
+        return cls(
+            view=view if view in VIEWS else "open",
+            merchant=(merchant or "").strip()[:255] or None,
+            date_from=_date(date_from),
+            date_to=_date(date_to),
+        )
+
+    def store_filters(self, *, with_status: bool = True) -> dict[str, Any]:
+        statuses = VIEWS[self.view] if with_status else None
+        return {
+            "status": list(statuses) if statuses is not None else None,
+            "merchant": self.merchant,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+        }
+
+    def query_string(self, **overrides: str) -> str:
+        """The filter as ``?view=...``, for links that keep the reviewer's place."""
+        params = {
+            "view": self.view,
+            "merchant": self.merchant or "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            **overrides,
+        }
+        return "?" + urlencode({key: value for key, value in params.items() if value})
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text else None
+    except ValueError:
+        return None
+
+
+def _worst_severity() -> Any:
+    rank = case(
+        *((FlagRow.severity == name, value) for name, value in SEVERITY_RANK.items()), else_=0
+    )
+    return (
+        select(func.coalesce(func.max(rank), 0))
+        .where(FlagRow.receipt_id == ReceiptRow.id)
+        .scalar_subquery()
+    )
+
+
+def _ordered(query: Select[Any]) -> Select[Any]:
+    flagged_first = case((ReceiptRow.status == "flagged", 0), else_=1)
+    return query.order_by(
+        flagged_first, _worst_severity().desc(), ReceiptRow.created_at, ReceiptRow.id
+    )
+
+
+def _session(store: Store) -> Session:
+    return Session(store.engine)
+
+
+def queue_page(store: Store, wanted: QueueFilter, *, page: int = 0) -> list[ReceiptRecord]:
+    query = _ordered(receipts_query(**wanted.store_filters()))
+    query = query.offset(max(page, 0) * PAGE_SIZE).limit(PAGE_SIZE)
+    with _session(store) as session:
+        return [receipt_record(row) for row in session.execute(query).unique().scalars()]
+
+
+def queue_ids(store: Store, wanted: QueueFilter) -> list[int]:
+    """Every id in queue order: what next and previous walk along."""
+    query = _ordered(filtered(select(ReceiptRow.id), **wanted.store_filters()))
+    with _session(store) as session:
+        return list(session.execute(query).scalars())
+
+
+def neighbours(ids: Sequence[int], receipt_id: int) -> tuple[int | None, int | None]:
+    """(previous, next) of ``receipt_id`` in ``ids``; a receipt no longer in the view (just
+    approved, say) has no place there, so next is then the first one still waiting."""
+    if receipt_id not in ids:
+        return None, (ids[0] if ids else None)
+    position = ids.index(receipt_id)
+    previous = ids[position - 1] if position > 0 else None
+    following = ids[position + 1] if position + 1 < len(ids) else None
+    return previous, following
+
+
+def counts(store: Store, wanted: QueueFilter) -> dict[str, int]:
+    """Receipts per tab under the merchant and date filters (tabs show these numbers)."""
+    query = filtered(
+        select(ReceiptRow.status, func.count(ReceiptRow.id)).group_by(ReceiptRow.status),
+        **wanted.store_filters(with_status=False),
+    )
+    with _session(store) as session:
+        per_status = {status: 0 for status in RECEIPT_STATUSES}
+        per_status.update({status: int(n) for status, n in session.execute(query).all()})
+    return {
+        view: sum(per_status.get(s, 0) for s in (statuses or per_status))
+        for view, statuses in VIEWS.items()
+    }
+
+
+def worst_severity(record: ReceiptRecord) -> str | None:
+    ranked = sorted(record.flags, key=lambda flag: SEVERITY_RANK.get(flag.severity.value, 0))
+    return ranked[-1].severity.value if ranked else None

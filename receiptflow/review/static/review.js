@@ -1,0 +1,156 @@
+// receiptflow review: zoom, table rows, keyboard shortcuts. No dependencies, works offline.
+(function () {
+  "use strict";
+
+  function typing(event) {
+    var target = event.target;
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function go(link) {
+    if (link && link.getAttribute("href")) { window.location.href = link.getAttribute("href"); }
+  }
+
+  // ---- queue: rows are links; j/k move a cursor, Enter opens ----
+  function setupQueue() {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.row-link"));
+    if (!rows.length) { return; }
+    var cursor = -1;
+    rows.forEach(function (row) {
+      row.addEventListener("click", function (event) {
+        if (event.target.tagName !== "A") { window.location.href = row.dataset.href; }
+      });
+    });
+    function move(step) {
+      if (cursor >= 0) { rows[cursor].classList.remove("cursor"); }
+      cursor = Math.max(0, Math.min(rows.length - 1, cursor + step));
+      rows[cursor].classList.add("cursor");
+      rows[cursor].scrollIntoView({ block: "nearest" });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (event.key === "j") { move(1); event.preventDefault(); }
+      else if (event.key === "k") { move(-1); event.preventDefault(); }
+      else if (event.key === "Enter" && cursor >= 0) { window.location.href = rows[cursor].dataset.href; }
+    });
+  }
+
+  // ---- page images: fit width, zoom in and out ----
+  function setupZoom() {
+    var pages = document.getElementById("pages");
+    if (!pages) { return null; }
+    var scale = 1;
+    function apply() {
+      pages.classList.toggle("zoomed", scale > 1);
+      Array.prototype.forEach.call(pages.querySelectorAll("img"), function (img) {
+        img.style.width = scale > 1 ? (scale * 100) + "%" : "";
+      });
+    }
+    function zoom(how) {
+      if (how === "in") { scale = Math.min(scale * 1.5, 6); }
+      else if (how === "out") { scale = Math.max(scale / 1.5, 1); }
+      else { scale = 1; }
+      apply();
+    }
+    document.querySelectorAll("[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () { zoom(button.dataset.zoom); });
+    });
+    pages.addEventListener("click", function (event) {
+      if (event.target.tagName !== "IMG") { return; }
+      var img = event.target;
+      var rect = img.getBoundingClientRect();
+      var fx = (event.clientX - rect.left) / rect.width;
+      var fy = (event.clientY - rect.top) / rect.height;
+      scale = scale > 1 ? 1 : 2.5;
+      apply();
+      if (scale > 1) {  // keep the clicked spot under the pointer
+        pages.scrollLeft = fx * img.offsetWidth - pages.clientWidth / 2;
+        pages.scrollTop = img.offsetTop + fy * img.offsetHeight - pages.clientHeight / 2;
+      }
+    });
+    return zoom;
+  }
+
+  // ---- edit tables: add rows from the template, strike removed ones ----
+  function setupTables(form) {
+    document.querySelectorAll("button.add-row").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var table = document.querySelector('table[data-table="' + button.dataset.table + '"]');
+        var template = table.querySelector("template.new-row");
+        var index = parseInt(button.dataset.next, 10);
+        button.dataset.next = String(index + 1);
+        var html = template.innerHTML.replace(/__i__/g, String(index));
+        var body = table.querySelector("tbody");
+        body.insertAdjacentHTML("beforeend", html);
+        var first = body.lastElementChild.querySelector("input");
+        if (first) { first.focus(); }
+        form.dataset.dirty = "1";
+      });
+    });
+    form.addEventListener("change", function (event) {
+      form.dataset.dirty = "1";
+      if (event.target.name && /\._remove$/.test(event.target.name)) {
+        event.target.closest("tr").classList.toggle("removed", event.target.checked);
+      }
+    });
+    form.addEventListener("input", function () { form.dataset.dirty = "1"; });
+    form.addEventListener("submit", function () { form.dataset.dirty = ""; });
+  }
+
+  function firstFlaggedInput() {
+    return document.querySelector(".field.flagged input, td.flagged input, .field.invalid input, td.invalid input") ||
+      document.querySelector("#edit-form input:not([type=hidden])");
+  }
+
+  function approve(form) {
+    var approveForm = document.getElementById("approve-form");
+    if (!approveForm) { return; }
+    if (form.dataset.dirty && !window.confirm("You have unsaved changes. Approve without saving them?")) { return; }
+    var confirmBox = document.getElementById("confirm-errors");
+    if (confirmBox && !confirmBox.checked) {
+      if (!window.confirm("This receipt still has errors. Approve it anyway?")) { return; }
+      confirmBox.checked = true;
+    }
+    approveForm.submit();
+  }
+
+  function setupDetail() {
+    var form = document.getElementById("edit-form");
+    if (!form) { return; }
+    var zoom = setupZoom();
+    setupTables(form);
+    window.addEventListener("beforeunload", function (event) {
+      if (form.dataset.dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+        event.preventDefault();
+        form.dataset.dirty = "";
+        form.requestSubmit();
+        return;
+      }
+      if (event.key === "Escape" && typing(event)) { event.target.blur(); return; }
+      if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var key = event.key;
+      if (key === "a") { event.preventDefault(); approve(form); }
+      else if (key === "j") { go(document.getElementById("next-link")); }
+      else if (key === "k") { go(document.getElementById("prev-link")); }
+      else if (key === "e") {
+        event.preventDefault();
+        var input = firstFlaggedInput();
+        if (input) { input.focus(); input.select(); }
+      } else if (key === "r") {
+        var reason = document.getElementById("reject-reason");
+        if (reason) { event.preventDefault(); reason.focus(); }
+      } else if (zoom && (key === "+" || key === "=")) { zoom("in"); }
+      else if (zoom && key === "-") { zoom("out"); }
+      else if (zoom && key === "0") { zoom("fit"); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupQueue();
+    setupDetail();
+  });
+})();
