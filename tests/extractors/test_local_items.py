@@ -83,7 +83,7 @@ def test_us_counts_units_weights_and_discounts() -> None:
     rows = receipt(
         "JOE'S DINER",
         "Tel 555-123-4567",
-        "2 x Latte 4.50 9.00",
+        "2 x Latte                  4.50    9.00",  # one OCR cell for the whole line
         [(0, "Croissant"), (20, "3"), (24, "@2.50"), right(40, "7.50")],
         [(0, "1 Burger"), right(40, "12.00")],
         [(0, "Bananas 0.456 kg @ 2.99/kg"), right(40, "1.36")],
@@ -150,6 +150,61 @@ def test_cord_qty_column_options_and_wrapped_names() -> None:
         ("Gojek Chicken Chilli Sauce H", 1, 95000),
         ("Nasi Putih", 2, 10000),
     ]
+
+
+def test_count_rows_join_the_item_they_multiply_to() -> None:
+    above = receipt(
+        [(8, "2 X"), right(30, "13,000")],
+        [(0, "Honey Mandarin"), right(40, "26,000")],
+        [(0, "TOTAL"), right(40, "26,000")],
+    )
+    got = [(i.description, i.quantity, i.unit_price) for i in find_line_items(above).items]
+    assert got == [("Honey Mandarin", 2, 13000)]
+    below = receipt(
+        [(0, "154 AJINOMOTO 1KG"), right(40, "RM20.80"), (41, "S")],
+        [(2, "@2 X RM 10.40")],
+        [(0, "TOTAL SALES (INCLUSIVE GST) RM"), right(40, "20.80")],
+    )
+    items = find_line_items(below, currency="MYR").items
+    got = [(i.description, i.quantity, i.unit_price, i.amount) for i in items]
+    assert got == [("154 AJINOMOTO 1KG", 2, Decimal("10.40"), Decimal("20.80"))]
+
+
+def test_article_numbers_that_do_not_divide_the_amount_are_not_counts() -> None:
+    rows = receipt(
+        [(0, "489 TIGER BEER CAN 4*6*320M"), right(40, "RM108.50"), (41, "S")],
+        [(0, "TOTAL SALES (INCLUSIVE GST)"), right(40, "108.50")],
+    )
+    item = find_line_items(rows, currency="MYR").items[0]
+    assert (item.description, item.quantity) == ("489 TIGER BEER CAN 4*6*320M", 1)
+
+
+def test_gst_codes_and_unit_price_rows_under_the_item() -> None:
+    rows = receipt(
+        [(0, "ITEM"), (12, "QTY"), (18, "RSP"), (28, "AMOUNT")],
+        [(0, "8239"), (13, "1"), right(25, "15.00"), right(35, "15.00")],
+        [(0, 'SR: 11" PROWESS SILICONE GUN')],
+        [(0, "F/CASTELL TACK-IT"), (28, "2"), (30, "SR"), right(35, "12.00")],
+        [(0, "75G- WHITE (NEW) @ 5.6600")],
+        [(0, "TOT QTY:"), (13, "3"), right(35, "27.00")],
+    )
+    items = find_line_items(rows, currency="MYR").items
+    got = [(i.sku, i.description, i.quantity, i.unit_price, i.amount) for i in items]
+    assert got == [
+        ("8239", '11" PROWESS SILICONE GUN', 1, Decimal("15.00"), Decimal("15.00")),
+        (None, "F/CASTELL TACK-IT 75G- WHITE (NEW)", 2, Decimal("5.6600"), Decimal("12.00")),
+    ]
+
+
+def test_tax_summary_after_the_total_is_not_items() -> None:
+    rows = receipt(
+        "KEDAI MAKAN",
+        [(0, "TOTAL"), right(40, "41.45")],
+        "GST SUMMARY",
+        [(0, "RATE"), (10, "NET(RM)"), (20, "GST(RM)"), (30, "TOTAL(RM)")],
+        [(0, "S"), (5, "6.00%"), right(18, "39.09"), right(28, "2.34"), right(40, "41.43")],
+    )
+    assert find_line_items(rows, currency="MYR").items == []
 
 
 def test_currency_is_guessed_from_the_amounts_when_not_given() -> None:

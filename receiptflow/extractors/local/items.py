@@ -20,7 +20,9 @@ from receiptflow.extractors.local.items_tokens import (
     END_OF_ITEMS,
     HEADER_WORDS,
     ITEM_COUNT_LINE,
+    LABELLED_NUMBER,
     NOT_ITEM,
+    SUMMARY,
     TOTAL_ANYWHERE,
     Word,
     is_code,
@@ -74,27 +76,38 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
         if off_column and amount_at == 0:
             amount_at = None  # a lone number left of the amount column: a count or a unit price
     row = read_row(index, words, whole=whole, amount_at=amount_at)
+    if off_column and row.has_text and row.amount:
+        # "SUSHI 1.80" above "4 X 1.80 7.20": a price inside the name, not the line amount
+        row = read_row(index, words, whole=whole, amount_at=None)
     row.off_column = off_column
     return row
 
 
 def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
-    for index, words in enumerate(all_words):
-        if _is_header(words):
+    """After the items header, else at the first priced row that names something; never in
+    the tax summary or loyalty statement printed after the total."""
+    stop = next((i for i, row in enumerate(rows) if SUMMARY.search(row.text)), len(rows))
+    for index in range(stop):
+        if _is_header(all_words[index]):
             start = index + 1
             while start < len(rows) and _is_header(all_words[start], loose=True):
                 start += 1
-            return start if start < len(rows) else None
-    for index, row in enumerate(rows):
-        text = row.text
-        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text):
-            continue
-        if find_amount(all_words[index], whole=whole) is None:
+            return start if start < stop else None
+    for index in range(stop):
+        text = rows[index].text
+        priced = find_amount(all_words[index], whole=whole) is not None
+        if priced and TOTAL_ANYWHERE.search(text):
+            return None  # a total before any item: the items were not printed or not read
+        if not priced or "%" in text or not _may_start(text):
             continue
         near = [rows[i].text for i in (index - 1, index + 1) if 0 <= i < len(rows)]
         if _names_something(text) or any(_names_something(other) for other in near):
             return _back_over_names(rows, index)
     return None
+
+
+def _may_start(text: str) -> bool:
+    return not (END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text))
 
 
 def _names_something(text: str) -> bool:
@@ -207,6 +220,8 @@ def _assemble(read: list[ItemRow]) -> list[LineItem]:
             continue  # discounts are not items (the key-field step reads them)
         below = read[position + 1] if position + 1 < len(read) else None
         if row.amount is None:
+            if LABELLED_NUMBER.match(row.description):
+                continue  # "BARCODE: 10182079", "ITEM NO. : 30001640"
             if row.has_text:
                 pending_code = pending_code or row.sku
                 if names_above or not items or pending_counts or _names_next(row, below):
@@ -230,7 +245,18 @@ def _assemble(read: list[ItemRow]) -> list[LineItem]:
         items.append(draft)
     if pending_names and items and not names_above:
         items[-1].names.extend(row for row in pending_names if row.quantity is None)
+    _lend_names(items)
     return [item for item in (draft.build() for draft in items) if item is not None]
+
+
+def _lend_names(items: list[_Draft]) -> None:
+    """A nameless "2PC @ 7.99 15.98" row takes the name printed just above it, which was read
+    as the wrapped end of the item before."""
+    for before, draft in zip(items, items[1:], strict=False):
+        if draft.row.has_text or draft.names or not before.names:
+            continue
+        if before.names[-1].index > before.row.index:
+            draft.names.append(before.names.pop())
 
 
 def _names_next(row: ItemRow, below: ItemRow | None) -> bool:

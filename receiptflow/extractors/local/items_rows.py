@@ -87,7 +87,7 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         used |= _take_loose_count(row, texts, whole=whole)
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     if not _LETTER.search(" ".join(word.text for word in kept)):
-        if kept and row.sku is None and row.amount is not None:
+        if kept and row.sku is None and row.amount is not None and kept[0].text.isdigit():
             row.sku = kept[0].text  # "238 1 10.00 10.00": a short article number
         kept = []  # leftover numbers of a "code qty price price amount" row: no description
     row.description = " ".join(word.text for word in kept)
@@ -98,12 +98,15 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
 
 
 def _drop_tax_codes(words: list[Word]) -> list[Word]:
-    """ "SR"/"ZR"/"[SR]" around a description are GST codes (SROIE), not part of the name."""
-    codes = {"SR", "ZR", "[SR]", "[ZR]", "(SR)", "(ZR)"}
-    while words and words[-1].text.upper() in codes:
+    """GST codes around a description ("SR", "[ZR]", "SR:") are not part of the name."""
+    code = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$", re.IGNORECASE)
+    while words and code.match(words[-1].text):
         words = words[:-1]
-    if len(words) > 1 and words[0].text.upper() in codes:
+    if len(words) > 1 and code.match(words[0].text):
         words = words[1:]
+    elif words and re.match(r"^[SZ]R[:.]\S", words[0].text):  # "SR:2" LAMBWOOL"
+        first = words[0]
+        words = [Word(first.text[3:], first.x0, first.x1), *words[1:]]
     return words
 
 
@@ -161,6 +164,8 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
         candidates.append((0, True))
     if len(texts) == 1:
         candidates.append((0, True))
+    if len(texts) > 1 and all(not _LETTER.search(text) or text in OPERATORS for text in texts):
+        candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
         count = count_value(texts[position])
         if count is not None and (not must_divide or _divides(count, row.amount, whole=whole)):

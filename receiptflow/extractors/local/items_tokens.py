@@ -80,16 +80,19 @@ HEADER_WORDS = frozenset(
         "AMOUNT(RM)",
         "PRICE(RM)",
         "QTY/UOM",
+        "CODE",
         "EXT",
     }
 )
 END_OF_ITEMS = re.compile(
     r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TOT|TTL|GRAND|"
-    r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?\b|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
+    r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
     r"TENDER|GROSS|SVR|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
     re.IGNORECASE,
 )
+LABELLED_NUMBER = re.compile(r"^[A-Z][A-Z .#]*:\s*[\w-]*\d[\w-]*$", re.IGNORECASE)
+SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary, loyalty points
 TOTAL_ANYWHERE = re.compile(r"\bTOTAL\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
 DISCOUNT = re.compile(
@@ -98,7 +101,7 @@ DISCOUNT = re.compile(
 )
 NOT_ITEM = re.compile(
     r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
-    r"THANK)\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}:\d{2}|\s:\s",
+    r"THANK)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s",
     re.IGNORECASE,
 )
 
@@ -140,7 +143,8 @@ def is_currency_word(text: str) -> bool:
 
 def is_tax_code(text: str) -> bool:
     """GST/VAT codes printed after an amount: "SR", "ZRL", "SVC", "*", "T"."""
-    return text.upper() in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}", text))
+    code = text.upper().strip("()[]")
+    return code in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}\d?\*?", text.strip("()[]")))
 
 
 def money_value(text: str, *, whole: bool) -> Decimal | None:
