@@ -75,7 +75,10 @@ def extract(
                 _emit(outcome[0], chosen)
             progress.advance(task)
     if chosen is OutputFormat.TABLE:
-        Console().print(summary_table(rows))
+        console = Console()
+        # Piped output defaults to 80 columns, too narrow for a receipt summary.
+        console.width = max(console.width, 130)
+        console.print(summary_table(rows))
     if failures:
         stderr.print(f"[red]{failures} of {len(files)} file(s) could not be read[/]")
         raise typer.Exit(1)
@@ -95,8 +98,8 @@ def _extract_one(
     result = engine.extract(document)
     if store is not None and record is not None:
         store.record_extraction(record.id, result, pages=len(document.pages))
-    for error in result.errors:
-        stderr.print(f"[yellow]{path.name}:[/] {error}")
+    for message in result.errors:
+        stderr.print(f"[yellow]{path.name}:[/] {message}")
     return result_object(document, result), result
 
 

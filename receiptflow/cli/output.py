@@ -36,8 +36,13 @@ def result_object(document: Document, result: ExtractionResult) -> dict[str, Any
 
 def summary_table(rows: list[tuple[Path, ExtractionResult]]) -> Table:
     table = Table(title="receiptflow extract", show_lines=False)
-    for column in ("file", "merchant", "date", "items", "total", "status", "flags"):
-        table.add_column(column, overflow="fold")
+    table.add_column("file", no_wrap=True)
+    table.add_column("merchant", overflow="fold", max_width=28)
+    table.add_column("date", no_wrap=True)
+    table.add_column("items", justify="right")
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("flags", overflow="fold")
     for path, result in rows:
         receipt = result.receipt
         merchant = receipt.merchant.name if receipt else None
