@@ -140,6 +140,8 @@ def _number_parts(number: str, decimal_comma: bool | None) -> tuple[str, str] | 
         is_thousands = (last == ",") != comma_is_decimal
         if is_thousands:
             return "".join(groups), ""
+    if last == "," and decimal_comma is False:
+        return None  # "55,57" on a receipt that writes 12.50: a list, not an amount
     return _split_decimal(groups, seps)
 
 

@@ -112,6 +112,7 @@ def address_start(text: str) -> bool:
     return bool(
         re.match(r"\W*(?:\d|[A-Z]{1,2}\s?[-.]*\s?\d)", text)
         or ADDRESS_WORD.search(text)
+        or re.search(r"\w(?:STRASSE|STR\.|WEG|PLATZ|ALLEE|GASSE|DAMM)\s*\d", text)
         or POSTCODE.search(text)
     )
 

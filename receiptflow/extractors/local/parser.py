@@ -40,7 +40,7 @@ class ParsedReceipt:
 
 _INCLUSIVE = re.compile(
     r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:INC\w*)|"
-    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|MWST\s*ENTHALTEN|TTC"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|INKL\.?\s*MWST|INCLUDED|TTC"
 )
 
 

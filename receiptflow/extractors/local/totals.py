@@ -265,7 +265,7 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
         if index in by_index:
             continue
         below = by_index.get(index + 1)
-        if below is None or re.search(r"[A-Z]{3}", below.label):
+        if below is None or re.search(r"[A-Z]", re.sub(r"\b(?:RM|MYR|USD|EUR)\b", "", below.label)):
             continue
         label = row.text.upper()
         if (
@@ -422,6 +422,11 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             totals.change = value
         elif totals.tendered is None and _payment_method(label):
             totals.tendered, totals.method = value, _payment_method(label)
+    if not totals.taxes:  # only a GST/VAT summary table states the tax: "SR @ 6%  8.49  0.51"
+        for money in rows:
+            rate = _rate(money.label)
+            if money.in_summary and rate and money.count >= 2 and not _TOTAL.search(money.label):
+                totals.taxes.append((money.label, rate, money.amount.value))
     for row in all_rows:
         if match := re.search(
             r"(?:[X*#]{4,}|ENDING\s*(?:IN)?\s*:?)\s?-?\s?(\d{4})\b", row.text.upper()

@@ -1,0 +1,75 @@
+"""Receipt date, time and number; currency and decimal style."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from local_receipts_support import Printed, lines_of
+
+from receiptflow.extractors.local.currency import guess_currency
+from receiptflow.extractors.local.dates import find_receipt_number, find_when
+from receiptflow.extractors.local.layout import Row, group_rows
+
+TODAY = dt.date(2024, 6, 1)
+
+
+def rows_of(printed: list[Printed]) -> list[Row]:
+    return group_rows(lines_of(printed))
+
+
+def test_labelled_sale_date_beats_other_dates() -> None:
+    when = find_when(rows_of([
+        "POINTS EXPIRY 31/12/2019",
+        ("INV NO: 1234", "DATE: 05/01/2018"),
+        ("TIME", "11:44:44"),
+    ]), today=TODAY)
+    assert when.date is not None
+    assert when.date.value == dt.date(2018, 1, 5)
+    assert when.date.text == "05/01/2018"
+    assert when.time == dt.time(11, 44, 44)
+
+
+def test_time_on_the_date_row_and_printed_text_kept() -> None:
+    when = find_when(rows_of(["30 DEC 17", "18:40:57"]), today=TODAY)
+    assert when.date is not None and when.date.text == "30 DEC 17"
+    assert when.time == dt.time(18, 40, 57)
+
+
+def test_implausible_dates_lose_and_no_date_gives_nothing() -> None:
+    when = find_when(rows_of(["12/05/2099", "DATE 02/01/2018"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2018, 1, 2)
+    assert find_when(rows_of(["NO DATE HERE", ("TOTAL", "9.00")]), today=TODAY).date is None
+
+
+def test_conflicting_unlabelled_dates_are_less_confident() -> None:
+    one = find_when(rows_of(["02/01/2018"]), today=TODAY)
+    two = find_when(rows_of(["02/01/2018", "03/04/2018"]), today=TODAY)
+    assert two.date_confidence < one.date_confidence
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [(["INVOICE NO : OR18030502160349"], "OR18030502160349"),
+     (["TABLE 5", "BILL#: V031-551345"], "V031-551345"),
+     (["RECEIPT #: CSP0393921 DATE: 15/06/2017"], "CSP0393921"),
+     (["THANK YOU"], None)],
+)
+def test_receipt_number(printed: list[Printed], expected: str | None) -> None:
+    assert find_receipt_number(rows_of(printed))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "code", "comma"),
+    [([("TOTAL", "RM 9.00")], "MYR", False),
+     (["ABC SDN BHD", ("TOTAL", "$8.20")], "MYR", False),
+     (["ABC PTE LTD", "SINGAPORE 018956", ("TOTAL", "$8.20")], "SGD", False),
+     ([("SUMME", "5,60 €"), ("BAR", "10,00 €")], "EUR", True),
+     (["PT MAJU JAYA", ("TOTAL", "Rp 23.000"), ("TUNAI", "50.000"), ("KEMBALI", "27.000")],
+      "IDR", True),
+     ([("TOTAL", "4.50")], None, False)],
+)
+def test_currency_and_decimal_style(printed: list[Printed], code: str | None, comma: bool) -> None:
+    guess = guess_currency(rows_of(printed))
+    assert guess.code == code
+    assert bool(guess.decimal_comma) is comma

@@ -1,0 +1,99 @@
+"""Which amount is the total, and the money rows around it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from local_receipts_support import Printed, lines_of
+
+from receiptflow.extractors.local.layout import group_rows
+from receiptflow.extractors.local.totals import Totals, find_totals
+
+
+def totals_of(rows: list[Printed], decimal_comma: bool | None = None) -> Totals:
+    return find_totals(group_rows(lines_of(rows)), decimal_comma=decimal_comma)
+
+
+def total_of(rows: list[Printed]) -> Decimal | None:
+    found = totals_of(rows).total
+    return found.value if found else None
+
+
+def test_amount_after_the_rounding_row_wins() -> None:
+    rows: list[Printed] = [
+        ("SUBTOTAL", "87.80"), ("10% SRV CHG", "8.78"), ("GST @6%", "5.81"),
+        ("TOTAL:", "102.39"), ("ROUNDING", "0.01"), ("TOTAL", "102.40"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("102.40")
+    assert totals.subtotal == Decimal("87.80")
+    assert totals.service_charge == Decimal("8.78")
+    assert totals.rounding == Decimal("0.01")
+
+
+def test_rounded_amount_labelled_only_rounding_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("TOTAL SALES (INCLUSIVE GST) RM", "45.34"), ("ROUNDING ADJUSTMENT RM", ".01"),
+        ("ROUNDING RM", "45.35"), ("CREDIT RM", "45.35"), ("CHANGE RM", ".00"),
+    ]
+    assert total_of(rows) == Decimal("45.35")
+
+
+def test_cash_minus_change_settles_a_plain_total() -> None:
+    rows: list[Printed] = [
+        ("TOTAL AMT......... RM", "60.31"), ("ROUNDING ADJ", "-0.01"), ("RM", "60.30"),
+        ("CASH", "100.00"), ("CHANGE", "39.70"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("60.30")
+    assert (totals.tendered, totals.change, totals.method) == (
+        Decimal("100.00"), Decimal("39.70"), "cash")
+
+
+def test_tax_statement_and_quantity_rows_are_not_totals() -> None:
+    rows: list[Printed] = [
+        ("TOTAL QTY:", "9"), ("TAKEOUT TOTAL (INCL GST)", "13.10"),
+        ("CASH TENDERED", "20.00"), ("CHANGE", "6.90"), ("TOTAL INCLUDES 6% GST", "0.74"),
+    ]
+    assert total_of(rows) == Decimal("13.10")
+
+
+def test_gst_summary_total_does_not_override_the_receipt_total() -> None:
+    rows: list[Printed] = [
+        ("TOTAL INCL. GST", "50.45"), ("CASH", "50.45"), "GST SUMMARY",
+        ("SR = GST @6%", "47.59", "2.86"), ("TOTAL", "47.59", "2.86"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("50.45")
+    assert totals.taxes == [("SR = GST @6%", Decimal("6"), Decimal("2.86"))]
+
+
+def test_without_a_total_label_subtotal_plus_tax_as_printed() -> None:
+    rows: list[Printed] = [
+        ("SUB TOTAL", "RM", "68.87"), ("GST/TAX 6%", "RM", "4.13"), ("TO", "RM", "73.00"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("73.00")
+    assert totals.total_confidence < 0.8
+
+
+def test_label_alone_takes_the_amount_on_the_next_row() -> None:
+    rows: list[Printed] = ["SUBTOTAL", "28.70", "GRAND TOTAL", "30.42"]
+    totals = totals_of(rows)
+    assert totals.subtotal == Decimal("28.70")
+    assert totals.total is not None and totals.total.value == Decimal("30.42")
+
+
+def test_discount_and_decimal_comma_amounts() -> None:
+    rows: list[Printed] = [("Rabatt", "-1,50"), ("SUMME", "12,30 €"), ("BAR", "20,00"),
+                           ("Rückgeld", "7,70")]
+    totals = totals_of(rows, decimal_comma=True)
+    assert totals.total is not None and totals.total.value == Decimal("12.30")
+    assert totals.discounts == [("RABATT", Decimal("1.50"))]
+    assert totals.change == Decimal("7.70")
+
+
+def test_disagreeing_payment_lowers_confidence() -> None:
+    agree = totals_of([("TOTAL", "10.00"), ("CASH", "20.00"), ("CHANGE", "10.00")])
+    disagree = totals_of([("TOTAL", "10.00"), ("CASH", "50.00"), ("CHANGE", "10.00")])
+    assert agree.total_confidence > disagree.total_confidence
