@@ -1,0 +1,116 @@
+"""Extraction accuracy in one run: SROIE key fields from ground-truth boxes and from our own
+OCR, and CORD line items.
+
+    .venv/bin/python bench/accuracy.py [--data ../shared/datasets] [--ocr-limit N]
+        [--extractor local] [--skip-ocr] [--json]
+
+1. SROIE key-field F1 (company, date, address, total) on the ground-truth OCR boxes of every
+   labelled receipt (626): the text-to-fields step alone.
+2. The same with receiptflow's own OCR on the scans (209), plus seconds per receipt (image
+   load + OCR + parse, median and mean). Slow: about 5-10 s per scan on two cores.
+3. CORD line-item F1 (exact and fuzzy descriptions), when receiptflow.eval.cord is present.
+
+Both SROIE scorings are printed: ``exact`` (official: trimmed, whitespace collapsed,
+upper-cased, date and total as printed) and ``normalised`` (ISO date, Decimal total, letters
+and digits of company and address).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from receiptflow.eval.sroie import SroieReport, evaluate_sroie
+from receiptflow.extractors import get_extractor
+from receiptflow.ingest.loader import load_document
+from receiptflow.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "datasets"
+
+
+def _sroie(data: Path, *, ocr_boxes: bool, limit: int | None, extractor: str) -> SroieReport:
+    settings = Settings()
+    chosen = get_extractor(extractor, settings)
+    return evaluate_sroie(
+        data / "sroie-dev",
+        chosen.extract,
+        ocr_boxes=ocr_boxes,
+        load_document=lambda path: load_document(path, settings.ingest),
+        limit=limit,
+        source=("gt-boxes:" if ocr_boxes else "ocr:") + extractor,
+    )
+
+
+def _summary(report: SroieReport) -> dict[str, Any]:
+    data = report.to_dict()
+    return {
+        "receipts": data["receipts"],
+        "exact": {n: f["f1"] for n, f in data["exact"]["fields"].items()}
+        | {"overall": data["exact"]["overall"]["f1"]},
+        "normalised": {n: f["f1"] for n, f in data["normalised"]["fields"].items()}
+        | {"overall": data["normalised"]["overall"]["f1"]},
+        "median_s": data["timings"]["median_s"],
+        "mean_s": data["timings"]["mean_s"],
+        "failed": len(data["failed"]),
+    }
+
+
+def _cord(data: Path) -> dict[str, Any] | None:
+    if importlib.util.find_spec("receiptflow.eval.cord") is None:
+        return None
+    from receiptflow.eval.cord import evaluate_cord
+
+    report = evaluate_cord(data / "cord-val-text").to_dict()
+    return {
+        "receipts": report["receipts"],
+        "exact_f1": report["exact"]["f1"],
+        "fuzzy_f1": report["fuzzy"]["f1"],
+    }
+
+
+def _print(results: dict[str, Any]) -> None:
+    for name in ("sroie_gt_boxes", "sroie_own_ocr"):
+        summary = results.get(name)
+        if summary is None:
+            continue
+        print(f"{name}: {summary['receipts']} receipts, {summary['median_s']:.3f} s median, "
+              f"{summary['mean_s']:.3f} s mean per receipt, {summary['failed']} failed")
+        for scoring in ("exact", "normalised"):
+            fields = "  ".join(f"{k} {v:.3f}" for k, v in summary[scoring].items())
+            print(f"  {scoring:<10} F1  {fields}")
+    cord = results.get("cord_items")
+    if cord is not None:
+        print(f"cord_items: {cord['receipts']} receipts, line-item F1 exact {cord['exact_f1']:.3f}"
+              f", fuzzy {cord['fuzzy_f1']:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--extractor", default="local")
+    parser.add_argument("--ocr-limit", type=int, default=None, help="only the first N scans")
+    parser.add_argument("--skip-ocr", action="store_true", help="skip the slow OCR run")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "sroie_gt_boxes": _summary(
+            _sroie(args.data, ocr_boxes=True, limit=None, extractor=args.extractor)
+        ),
+    }
+    if not args.skip_ocr:
+        results["sroie_own_ocr"] = _summary(
+            _sroie(args.data, ocr_boxes=False, limit=args.ocr_limit, extractor=args.extractor)
+        )
+    results["cord_items"] = _cord(args.data)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        _print(results)
+
+
+if __name__ == "__main__":
+    main()
