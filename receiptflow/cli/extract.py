@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from receiptflow.cli.output import result_object, summary_table
@@ -18,7 +19,7 @@ from receiptflow.extractors import EXTRACTORS, ExtractionResult, get_extractor
 from receiptflow.ingest import iter_input_files, load_document
 from receiptflow.settings import Settings
 
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)  # one message per line, greppable
 
 
 class OutputFormat(StrEnum):
@@ -54,7 +55,7 @@ def extract(
     settings = Settings()
     files = iter_input_files(paths)
     if not files:
-        stderr.print("[red]no receipt files found[/] in: " + ", ".join(map(str, paths)))
+        stderr.print("[red]no receipt files found[/] in: " + escape(", ".join(map(str, paths))))
         raise typer.Exit(1)
     chosen = output_format or (
         OutputFormat.JSON if len(files) == 1 and not paths[0].is_dir() else OutputFormat.JSONL
@@ -91,7 +92,7 @@ def _extract_one(
     try:
         document = load_document(path, settings.ingest)
     except ReceiptflowError as error:
-        stderr.print(f"[red]error:[/] {error}")
+        stderr.print(f"[red]error:[/] {escape(str(error))}")
         if store is not None and record is not None:
             store.record_failure(record.id, str(error), stage="ingest")
         return None
@@ -99,7 +100,7 @@ def _extract_one(
     if store is not None and record is not None:
         store.record_extraction(record.id, result, pages=len(document.pages))
     for message in result.errors:
-        stderr.print(f"[yellow]{path.name}:[/] {message}")
+        stderr.print(f"[yellow]{escape(path.name)}:[/] {escape(message)}")
     return result_object(document, result), result
 
 

@@ -1,0 +1,72 @@
+"""``receiptflow extract`` as a user runs it: a real process, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+DIGITAL = SAMPLES / "us_restaurant_digital.pdf"  # text layer: no OCR, fast
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "receiptflow", "extract", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_one_file_prints_one_pretty_json_object() -> None:
+    done = run(str(DIGITAL))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("{\n")
+    obj = json.loads(done.stdout)
+    assert list(obj)[:5] == ["source", "extractor", "receipt", "flags", "confidence"]
+    assert set(obj["source"]) == {"path", "sha256", "pages"}
+    assert obj["source"]["pages"] == 1 and len(obj["source"]["sha256"]) == 64
+    assert obj["extractor"] == "local"
+    expected = json.loads(DIGITAL.with_name("us_restaurant_digital.expected.json").read_text())
+    assert obj["receipt"]["total"] == expected["total"]
+    assert obj["receipt"]["merchant"]["name"] == expected["merchant"]["name"]
+
+
+def test_folder_gives_jsonl_and_bad_input_fails_after_the_others(tmp_path: Path) -> None:
+    shutil.copy(DIGITAL, tmp_path / "a.pdf")
+    shutil.copy(DIGITAL, tmp_path / "c.pdf")
+    (tmp_path / "b.jpg").write_text("this is not a picture")
+    done = run(str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert [Path(json.loads(line)["source"]["path"]).name for line in lines] == ["a.pdf", "c.pdf"]
+    assert "b.jpg: " in done.stderr and "not a supported image" in done.stderr
+
+
+def test_missing_file_is_a_clear_error() -> None:
+    done = run("/nonexistent/receipt.png")
+    assert done.returncode != 0
+    assert "/nonexistent/receipt.png" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_extractor_is_refused_with_the_choices() -> None:
+    done = run(str(DIGITAL), "--extractor", "magic")
+    assert done.returncode == 2
+    assert "local" in done.stderr and "magic" in done.stderr
+
+
+@pytest.mark.ocr
+@pytest.mark.slow
+def test_table_format_shows_each_receipt() -> None:
+    done = run(str(DIGITAL), str(SAMPLES / "us_diner.png"), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert "us_diner.png" in done.stdout and "us_restaurant_digital.pdf" in done.stdout
+    assert "SUNRISE DINER" in done.stdout
