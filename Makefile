@@ -23,7 +23,7 @@ install-dev: $(VENV)/.dev-installed
 $(VENV)/.dev-installed: $(VENV)/.installed
 	scripts/system-deps.sh --test
 	$(PIP) install -q -e '.[dev]'
-	VENV=$(VENV) scripts/install-llamacpp.sh
+	PYTHON=$(BIN)/python .ci/llamacpp.sh
 	touch $@
 
 test: install-dev
