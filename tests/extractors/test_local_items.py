@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.items_tokens import money_value
-from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.layout import Row, group_rows
 from receiptflow.ingest.document import TextLine
 
 CHAR = 10.0  # pixels per character of the synthetic monospaced printer
@@ -205,6 +205,39 @@ def test_tax_summary_after_the_total_is_not_items() -> None:
         [(0, "S"), (5, "6.00%"), right(18, "39.09"), right(28, "2.34"), right(40, "41.43")],
     )
     assert find_line_items(rows, currency="MYR").items == []
+
+
+def tilted(lines: list[list[tuple[int, str]]], slope: float, pitch: float = 24.0) -> list[Row]:
+    """A photo taken at an angle: each box drops by ``slope`` per pixel to the right."""
+    boxes = []
+    for number, cells in enumerate(lines):
+        for column, text in cells:
+            x0, x1 = column * CHAR, (column + len(text)) * CHAR
+            top = number * pitch + slope * (x0 + x1) / 2
+            boxes.append(TextLine(text, (x0, top, x1, top + 22)))
+    return group_rows(boxes)
+
+
+def test_rows_of_a_tilted_photo_are_straightened() -> None:
+    lines = [
+        [(0, "1 Pain au Chocolat"), right(40, "11,000")],
+        [(0, "1 Choco Custard"), right(40, "12,000")],
+        [(0, "2 Milk Pastry Roll"), right(40, "18,000")],
+        [(0, "TOTAL"), right(40, "41,000")],
+    ]
+    rows = tilted(lines, slope=0.06)
+    assert [len(row.cells) for row in rows] != [2, 2, 2, 2]  # overlap grouping loses the lines
+    result = find_line_items(rows, currency="IDR")
+    got = [(i.description, i.quantity, i.amount) for i in result.items]
+    assert got == [
+        ("Pain au Chocolat", 1, 11000),
+        ("Choco Custard", 1, 12000),
+        ("Milk Pastry Roll", 2, 18000),
+    ]
+    assert result.confidence >= 0.9
+    straight = tilted(lines, slope=0.0, pitch=30.0)
+    assert len(straight) == len(lines)
+    assert find_line_items(straight, currency="IDR").items == result.items
 
 
 def test_currency_is_guessed_from_the_amounts_when_not_given() -> None:

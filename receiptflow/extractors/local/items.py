@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.items_rows import ItemRow, find_amount, read_row
+from receiptflow.extractors.local.items_skew import straightened
 from receiptflow.extractors.local.items_tokens import (
     DISCOUNT,
     END_OF_ITEMS,
@@ -44,6 +45,7 @@ class ItemsResult:
 
 def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsResult:
     """The receipt's line items, with how sure we are and which rows they came from."""
+    rows, origin = straightened(rows)
     all_words = [row_words(row) for row in rows]
     whole = whole_amounts(currency) if currency else _looks_whole(all_words)
     start = _region_start(rows, all_words, whole=whole)
@@ -61,8 +63,8 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
     return ItemsResult(
         items=items,
         confidence=_confidence(items, totals, _discounts(read)),
-        first_row=start,
-        last_row=max(row.index for row in read if row.amount is not None or row.has_text),
+        first_row=origin[start],
+        last_row=max(origin[row.index] for row in read if row.amount is not None or row.has_text),
     )
 
 
