@@ -42,14 +42,17 @@ class Header:
 
 def _strip_after_legal(text: str) -> str:
     """Drop registration numbers and what follows the legal suffix on the name row:
-    "(256864-P)", "273500-U (KJ1)", "(CO. NO:20154-T)"."""
-    name = re.split(r"\b(?:FKA|F\.K\.A|FORMERLY)\b", without_reg_no(text))[0]
+    "(256864-P)", "273500-U (KJ1)", "(CO. NO:20154-T)"; and "FKA <old name>"."""
+    name = re.split(r"\b(?:FKA|F\.K\.A|FORMERLY)\b", text)[0]
+    name = re.sub(r"[(<\[][^)>\]]*\d{4,}[^)>\]]*[)>\]]", " ", name)  # "(CO. NO:20154-T)"
     last = None
     for match in LEGAL.finditer(name.upper()):
         last = match
     if last and re.search(r"\d", name[last.end() :]):
         cut = last.end() + (name[last.end() : last.end() + 1] == ".")
         name = name[:cut]
+    if re.search(r"\d{4,}", name):
+        name = without_reg_no(name)
     return re.sub(r"\s+", " ", name).strip(" ,:;-")
 
 

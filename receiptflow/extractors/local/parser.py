@@ -124,7 +124,7 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     if when.time_text:
         printed["time"] = when.time_text
     if totals.total:
-        printed["total"] = _printed_amount(totals.total, rows)
+        printed["total"] = _printed_amount(totals.total)
     return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
 
 
@@ -142,13 +142,11 @@ def _total_confidence(totals: Totals, items: list[LineItem]) -> float:
     return score
 
 
-def _printed_amount(amount: AmountMatch, rows: list[Row]) -> str:
-    """The amount as printed, with a leading currency mark only when it shares the amount's
-    box ("RM 13.30"); a mark in the label's box or after the number is left out."""
+def _printed_amount(amount: AmountMatch) -> str:
+    """The amount as printed, with its currency mark only when glued to it ("RM9.00"): a mark
+    set apart ("RM 9.00", "9.00 RM") reads as a column label, and SROIE labels omit it."""
     text = amount.text.strip()
-    if not amount.mark:
-        return text
-    glued = text.startswith(amount.mark) and any(
-        text in cell.text for row in rows for cell in row.cells
-    )
-    return text if glued else text.replace(amount.mark, "", 1).strip()
+    mark = amount.mark
+    if mark and not re.match(re.escape(mark) + r"\S", text):
+        text = re.sub(r"\s+", " ", text.replace(mark, "", 1)).strip()
+    return text
