@@ -88,15 +88,21 @@ def extract(
 def _extract_one(
     path: Path, engine: Any, settings: Settings, store: Any
 ) -> tuple[dict[str, Any], ExtractionResult] | None:
-    record = store.save_input(path, source="cli") if store is not None else None
+    record = None
     try:
+        record = store.save_input(path, source="cli") if store is not None else None
         document = load_document(path, settings.ingest)
     except ReceiptflowError as error:
         stderr.print(f"[red]error:[/] {escape(str(error))}")
         if store is not None and record is not None:
             store.record_failure(record.id, str(error), stage="ingest")
         return None
-    result = engine.extract(document)
+    try:
+        result = engine.extract(document)
+    except Exception as error:  # a bug, not a bad receipt: keep the error with the document
+        if store is not None and record is not None:
+            store.record_failure(record.id, f"{type(error).__name__}: {error}", stage="extract")
+        raise
     if store is not None and record is not None:
         store.record_extraction(record.id, result, pages=len(document.pages))
     for message in result.errors:

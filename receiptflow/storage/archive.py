@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from receiptflow.storage.records import StorageError
+
 _CHUNK = 1024 * 1024
 
 # Leading bytes -> (media type, extension); what the bytes are, whatever the name says.
@@ -59,7 +61,11 @@ class Archive:
         return self.root / relative_path
 
     def store_file(self, path: Path) -> ArchivedFile:
-        with path.open("rb") as source:
+        try:
+            source = path.open("rb")
+        except OSError as error:
+            raise StorageError(f"{path}: cannot read the file ({error.strerror})") from error
+        with source:
             return self.store_stream(source, path.name)
 
     def store_stream(self, source: BinaryIO, name: str) -> ArchivedFile:

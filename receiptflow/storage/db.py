@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 
 MIGRATIONS = "receiptflow.storage:migrations"
 _MIGRATION_LOCK = 7_214_508_330  # any constant; names the advisory lock
+_READ_ONLY = "receiptflow_read_only"
 
 
 def make_engine(database_url: str) -> Engine:
@@ -43,9 +44,18 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # Take the write lock up front: a deferred transaction that later upgrades to a write can
-    # fail with SQLITE_BUSY immediately, without waiting for the busy timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock up front: a deferred transaction that later upgrades to a
+    # write can fail with SQLITE_BUSY at once, without waiting for the busy timeout. Readers
+    # (engines from ``reader``) begin deferred, so they never block anyone under WAL.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that only read."""
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def alembic_config() -> Config:

@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -79,6 +79,7 @@ class Store:
         self.archive = Archive(archive_dir)
         self.engine = db.make_engine(database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(db.reader(self.engine), expire_on_commit=False)
         self._migrated = False
 
     @classmethod
@@ -99,11 +100,16 @@ class Store:
         self.close()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, *, read_only: bool = False) -> Iterator[Session]:
         if not self._migrated:
             self.migrate()
-        with self._sessions.begin() as session:
+        with (self._read_sessions if read_only else self._sessions).begin() as session:
             yield session
+
+    def read_session(self) -> AbstractContextManager[Session]:
+        """A read-only transaction for queries beyond this API (the review queue). Rows read
+        here are live ORM objects: turn them into records before the block ends."""
+        return self._session(read_only=True)
 
     def _retrying(self, work: Callable[[Session], _T]) -> _T:
         """Run ``work`` in a transaction, again when a concurrent writer won a unique race."""
@@ -158,12 +164,12 @@ class Store:
         return self._retrying(work)
 
     def get_document(self, document_id: int) -> DocumentRecord | None:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             row = session.get(DocumentRow, document_id)
             return None if row is None else mapping.document_record(row, self.archive.root)
 
     def get_document_by_sha256(self, sha256: str) -> DocumentRecord | None:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             row = session.execute(
                 select(DocumentRow).where(DocumentRow.sha256 == sha256)
             ).scalar_one_or_none()
@@ -173,7 +179,7 @@ class Store:
         query = select(DocumentRow).order_by(DocumentRow.id)
         if status is not None:
             query = query.where(DocumentRow.status == status)
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             return [
                 mapping.document_record(row, self.archive.root) for row in session.scalars(query)
             ]
@@ -250,7 +256,7 @@ class Store:
         return row
 
     def runs(self, document_id: int) -> list[ExtractionRunRecord]:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             rows = session.scalars(
                 select(ExtractionRunRow)
                 .where(ExtractionRunRow.document_id == document_id)
@@ -259,7 +265,7 @@ class Store:
             return [mapping.run_record(row) for row in rows]
 
     def get_receipt(self, receipt_id: int) -> ReceiptRecord | None:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             row = (
                 session.execute(queries.receipts_query().where(ReceiptRow.id == receipt_id))
                 .unique()
@@ -268,7 +274,7 @@ class Store:
             return None if row is None else mapping.receipt_record(row)
 
     def get_receipt_for_document(self, document_id: int) -> ReceiptRecord | None:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             row = (
                 session.execute(
                     queries.receipts_query().where(ReceiptRow.document_id == document_id)
@@ -295,14 +301,27 @@ class Store:
         )
         query = query.order_by(ReceiptRow.id.desc() if newest_first else ReceiptRow.id)
         query = query.offset(offset).limit(limit)
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             return [
                 mapping.receipt_record(row) for row in session.execute(query).unique().scalars()
             ]
 
+    def iter_receipts(self, *, batch: int = 500, **filters: Any) -> Iterator[ReceiptRecord]:
+        """Every matching receipt, oldest first, a batch per transaction (for exports)."""
+        last_id = 0
+        while True:
+            query = queries.receipts_query(**filters).where(ReceiptRow.id > last_id)
+            with self._session(read_only=True) as session:
+                rows = session.execute(query.order_by(ReceiptRow.id).limit(batch)).unique()
+                records = [mapping.receipt_record(row) for row in rows.scalars()]
+            yield from records
+            if len(records) < batch:
+                return
+            last_id = records[-1].id
+
     def count_receipts(self, *, status: queries.StatusFilter = None) -> int:
         query = queries.filtered(select(func.count(ReceiptRow.id)), status=status)
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             return int(session.execute(query).scalar_one())
 
     # -- review ----------------------------------------------------------------------------
@@ -352,7 +371,7 @@ class Store:
             return mapping.receipt_record(row)
 
     def history(self, receipt_id: int) -> list[ReviewEventRecord]:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             rows = session.scalars(
                 select(ReviewEventRow)
                 .where(ReviewEventRow.receipt_id == receipt_id)
@@ -364,12 +383,12 @@ class Store:
 
     def totals_by_month(self, **filters: Any) -> list[MonthTotal]:
         """Receipt totals per month and currency; filters as ``list_receipts``."""
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             return queries.totals_by_month(session, **filters)
 
     def totals_by_category(self, **filters: Any) -> list[CategoryTotal]:
         """Line-item amounts per category and currency; filters as ``list_receipts``."""
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             return queries.totals_by_category(session, **filters)
 
     # -- users (the review app's reviewers) ------------------------------------------------
@@ -385,7 +404,7 @@ class Store:
             raise StorageError(f"user {name!r} already exists") from None
 
     def get_user(self, name: str) -> UserRecord | None:
-        with self._session() as session:
+        with self._session(read_only=True) as session:
             row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
             return None if row is None else mapping.user_record(row)
 

@@ -75,3 +75,36 @@ def make_result(receipt: Receipt | None = None, **overrides: Any) -> ExtractionR
     }
     values.update(overrides)
     return ExtractionResult(**values)
+
+
+def save_all_worker(
+    database_url: str,
+    archive_dir: str,
+    paths: list[str],
+    seed: int,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    """One of several processes handing in the same files at once (a spawn target)."""
+    import random
+    import traceback
+    from pathlib import Path
+
+    from receiptflow.storage import Store
+
+    order = list(paths)
+    random.Random(seed).shuffle(order)
+    errors: list[str] = []
+    store = Store(database_url, Path(archive_dir))
+    ready.put(seed)
+    go.wait(60)
+    for path in order:
+        try:
+            document = store.save_input(Path(path), source="batch")
+            receipt = make_receipt(merchant=f"SHOP {Path(path).stem}")
+            store.record_extraction(document.id, make_result(receipt))
+        except Exception:
+            errors.append(traceback.format_exc())
+    store.close()
+    results.put((seed, errors))

@@ -1,0 +1,200 @@
+"""``receiptflow receipts list|show|totals``, ``receiptflow export``, ``receiptflow db upgrade``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from receiptflow.export import EXPORTERS, get_exporter
+from receiptflow.export.json import receipt_json
+from receiptflow.settings import Settings
+from receiptflow.storage.records import RECEIPT_STATUSES
+
+if TYPE_CHECKING:
+    from receiptflow.storage import Store
+
+stderr = Console(stderr=True)
+
+ExportFormat = StrEnum("ExportFormat", {name.upper(): name for name in EXPORTERS})  # type: ignore[misc]
+
+
+class TotalsBy(StrEnum):
+    MONTH = "month"
+    CATEGORY = "category"
+
+
+def _check_status(status: str | None) -> str | None:
+    if status is not None and status not in RECEIPT_STATUSES:
+        raise typer.BadParameter(f"{status!r}; choose one of: {', '.join(RECEIPT_STATUSES)}")
+    return status
+
+
+Status = Annotated[
+    str | None,
+    typer.Option(callback=_check_status, help=f"One of: {', '.join(RECEIPT_STATUSES)}."),
+]
+Since = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Receipts dated on or after this day (YYYY-MM-DD)."),
+]
+Until = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Receipts dated on or before this day."),
+]
+
+
+def _store() -> Store:
+    from receiptflow.storage import Store
+
+    return Store.from_settings(Settings())
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return moment.date() if moment is not None else None
+
+
+def list_receipts(
+    status: Status = None,
+    merchant: Annotated[str | None, typer.Option(help="Part of the merchant name.")] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Stored receipts, newest first."""
+    with _store() as store:
+        records = store.list_receipts(
+            status=status,
+            merchant=merchant,
+            date_from=_day(since),
+            date_to=_day(until),
+            limit=limit,
+        )
+    if as_json:
+        for record in records:
+            sys.stdout.write(json.dumps(receipt_json(record), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(records)} receipt(s)")
+    for column in ("id", "date", "merchant", "total", "status", "flags", "file"):
+        table.add_column(column, justify="right" if column in ("id", "total") else "left")
+    for record in records:
+        receipt = record.receipt
+        total = f"{receipt.total} {receipt.currency or ''}".strip() if receipt.total else ""
+        table.add_row(
+            str(record.id),
+            receipt.date.isoformat() if receipt.date else "",
+            receipt.merchant.name or "",
+            total,
+            record.status,
+            ", ".join(sorted({flag.code for flag in record.flags})),
+            record.document_name,
+        )
+    console = Console()
+    console.width = max(console.width, 120)
+    console.print(table)
+
+
+def show_receipt(receipt_id: Annotated[int, typer.Argument(help="Receipt id.")]) -> None:
+    """One receipt as JSON: values, flags, its document, extraction runs and review history."""
+    with _store() as store:
+        record = store.get_receipt(receipt_id)
+        if record is None:
+            stderr.print(f"[red]no receipt {receipt_id}[/]")
+            raise typer.Exit(1)
+        document = store.get_document(record.document_id)
+        runs = store.runs(record.document_id)
+        history = store.history(receipt_id)
+    shown: dict[str, Any] = receipt_json(record)
+    if document is not None:
+        shown["document"] |= document.model_dump(
+            mode="json", include={"media_type", "source", "received_at", "archive_path"}
+        )
+    shown["runs"] = [run.model_dump(mode="json", exclude={"raw_output"}) for run in runs]
+    shown["history"] = [event.model_dump(mode="json") for event in history]
+    sys.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
+
+
+def totals(
+    by: Annotated[TotalsBy, typer.Option(help="Group by month or by line-item category.")] = (
+        TotalsBy.MONTH
+    ),
+    status: Status = None,
+    since: Since = None,
+    until: Until = None,
+) -> None:
+    """Totals per month (receipt totals) or per category (line items), per currency."""
+    filters = {"status": status, "date_from": _day(since), "date_to": _day(until)}
+    with _store() as store:
+        rows = (
+            [
+                (t.month or "undated", t.currency, t.receipts, t.total)
+                for t in store.totals_by_month(**filters)
+            ]
+            if by is TotalsBy.MONTH
+            else [
+                (t.category or "uncategorised", t.currency, t.line_items, t.total)
+                for t in store.totals_by_category(**filters)
+            ]
+        )
+    table = Table(title=f"totals by {by.value}")
+    for column in (by.value, "currency", "count", "total"):
+        table.add_column(column, justify="right" if column in ("count", "total") else "left")
+    for key, currency, count, total in rows:
+        table.add_row(key, currency or "", str(count), str(total))
+    Console().print(table)
+
+
+def export(
+    export_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")],
+    status: Status = None,
+    since: Since = None,
+    until: Until = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet."""
+    exporter = get_exporter(export_format.value)
+    with _store() as store:
+        receipts = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
+        if output is None:
+            sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+            exporter.export(receipts, sys.stdout)
+            sys.stdout.flush()
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                exporter.export(receipts, out)
+
+
+def db_upgrade() -> None:
+    """Create or update the database tables (also done automatically on first use)."""
+    settings = Settings()
+    with _store() as store:
+        store.migrate()
+    typer.echo(f"database at the latest revision: {_safe_url(settings.resolved_database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def register(app: typer.Typer) -> None:
+    receipts_app = typer.Typer(help="Stored receipts.", no_args_is_help=True)
+    receipts_app.command("list")(list_receipts)
+    receipts_app.command("show")(show_receipt)
+    receipts_app.command("totals")(totals)
+    app.add_typer(receipts_app, name="receipts")
+    app.command("export")(export)
+    db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,21 @@
+"""The exporter contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TextIO, runtime_checkable
+
+from receiptflow.storage.records import ReceiptRecord
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    name: str
+    media_type: str  # for HTTP downloads, e.g. "text/csv"
+    suffix: str  # file name extension, e.g. ".csv"
+
+    def is_available(self) -> bool: ...
+
+    def export(self, receipts: Iterable[ReceiptRecord], out: TextIO) -> None:
+        """Write the receipts to ``out`` (a text stream opened with ``newline=""``)."""
+        ...
