@@ -44,6 +44,12 @@ def evaluate(
         OutputFormat.TEXT
     ),
     misses: Annotated[int, typer.Option(help="How many misses the text report lists")] = 40,
+    ocr_cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="SROIE scans: keep each scan's OCR lines here and reuse them on the next run"
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 per field, seconds per receipt, and the misses."""
     if dataset is Dataset.CORD:
@@ -52,13 +58,21 @@ def evaluate(
         report: Any = evaluate_cord(directory, limit)
         _emit(report.to_dict(), [report.render()], output)
         return
-    report = _run_sroie(directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor)
+    report = _run_sroie(
+        directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
+    )
     _emit(report.to_dict(), report.render(misses), output)
 
 
 def _run_sroie(
-    directory: Path, *, limit: int | None, ocr_boxes: bool, extractor: str | None
+    directory: Path,
+    *,
+    limit: int | None,
+    ocr_boxes: bool,
+    extractor: str | None,
+    ocr_cache: Path | None,
 ) -> Any:
+    from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
     from receiptflow.eval.sroie import evaluate_sroie
     from receiptflow.extractors import get_extractor
     from receiptflow.ingest.loader import load_document
@@ -67,14 +81,20 @@ def _run_sroie(
     settings = Settings()
     name = extractor or settings.extractor
     chosen = get_extractor(name, settings)
-    source = f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}"
+    cache = None
+    if ocr_cache is not None and not ocr_boxes:
+        if not isinstance(chosen, LinesExtractor):
+            raise typer.BadParameter(f"extractor {name!r} has no separate OCR step to cache")
+        cache = (OcrCache(ocr_cache), chosen)
     return evaluate_sroie(
         directory,
         chosen.extract,
         ocr_boxes=ocr_boxes,
         load_document=lambda path: load_document(path, settings.ingest),
         limit=limit,
-        source=source,
+        source=(f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}")
+        + (" (cached OCR)" if cache else ""),
+        ocr_cache=cache,
     )
 
 

@@ -1,0 +1,51 @@
+"""OCR lines saved per scan, so a parser change can be re-scored without re-running OCR.
+
+``receiptflow eval --ocr-cache DIR``: the first run reads every scan with the extractor's OCR
+and writes ``DIR/<id>.json`` (the lines and the seconds that load + OCR took); later runs parse
+those lines again and count the recorded OCR seconds into the per-receipt time. Only
+extractors that expose their OCR step (``read_lines`` / ``extract_lines``, like ``local``)
+can use it. Delete the folder after changing OCR settings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from receiptflow.extractors.base import ExtractionResult
+from receiptflow.ingest.document import Document, TextLine
+
+
+@runtime_checkable
+class LinesExtractor(Protocol):
+    def read_lines(self, document: Document) -> list[TextLine]: ...
+
+    def extract_lines(self, lines: list[TextLine]) -> ExtractionResult: ...
+
+
+class OcrCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, receipt_id: str) -> Path:
+        return self.directory / f"{receipt_id}.json"
+
+    def get(self, receipt_id: str) -> tuple[list[TextLine], float] | None:
+        path = self._path(receipt_id)
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        lines = [
+            TextLine(text, (box[0], box[1], box[2], box[3]), confidence, page)
+            for text, box, confidence, page in data["lines"]
+        ]
+        return lines, float(data["seconds"])
+
+    def put(self, receipt_id: str, lines: list[TextLine], seconds: float) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = {
+            "seconds": seconds,
+            "lines": [[line.text, list(line.box), line.confidence, line.page] for line in lines],
+        }
+        self._path(receipt_id).write_text(json.dumps(data), encoding="utf-8")
