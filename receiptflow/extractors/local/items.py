@@ -26,7 +26,9 @@ from receiptflow.extractors.local.items_tokens import (
     SUMMARY,
     TOTAL_ANYWHERE,
     Word,
+    count_value,
     is_code,
+    is_currency_word,
     money_value,
     row_words,
     whole_amounts,
@@ -88,7 +90,15 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
 def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
     """After the items header, else at the first priced row that names something; never in
     the tax summary or loyalty statement printed after the total."""
-    stop = next((i for i, row in enumerate(rows) if SUMMARY.search(row.text)), len(rows))
+    stop = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if SUMMARY.search(row.text)
+            or (TOTAL_ANYWHERE.search(row.text) and find_amount(all_words[i], whole=whole))
+        ),
+        len(rows),
+    )
     for index in range(stop):
         if _is_header(all_words[index]):
             start = index + 1
@@ -104,7 +114,7 @@ def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) 
             continue
         near = [rows[i].text for i in (index - 1, index + 1) if 0 <= i < len(rows)]
         if _names_something(text) or any(_names_something(other) for other in near):
-            return _back_over_names(rows, index)
+            return _back_over_names(rows, index, all_words[index], whole=whole)
     return None
 
 
@@ -119,15 +129,24 @@ def _names_something(text: str) -> bool:
     return bool(re.search(r"[^\W\d_]{2,}", text))
 
 
-def _back_over_names(rows: list[Row], index: int) -> int:
-    """Include the name and code rows printed just above the first priced row."""
+def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: bool) -> int:
+    """Include the count rows ("2 X 13,000") printed just above the first priced row, and
+    its name and code rows when it has no name of its own ("30000 30000", "1 X 3.00 SR")."""
+    before_amount = words[: find_amount(words, whole=whole)]
+    nameless = not any(
+        re.search(r"[^\W\d_]{2}", word.text)
+        and not is_code(word.text)
+        and count_value(word.text) is None
+        and not is_currency_word(word.text)
+        for word in before_amount
+    )
     start = index
     while start > 0:
         text = rows[start - 1].text
         count_row = re.match(r"\s*\d{1,3}\s*[xX*]?\s*[@xX*]\s*\S*\d", text)  # "2 X 13,000"
-        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text):
+        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or LABELLED_NUMBER.match(text):
             break
-        if re.search(r"\d[.,]\d", text) and not count_row:
+        if not count_row and (not nameless or re.search(r"\d[.,]\d", text)):
             break
         if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()) and not count_row:
             break
@@ -153,9 +172,11 @@ def _region_end(rows: list[Row], start: int, all_words: list[list[Word]], *, who
 def _is_header(words: list[Word], *, loose: bool = False) -> bool:
     if not words:
         return False
-    names = [word.text.upper().strip(":") for word in words]
-    if any(re.search(r"\d", name) for name in names):
+    if any(re.search(r"\d", word.text) for word in words):
         return False
+    # "AMT(RM)" is AMT; a lone "(RM)" / "(GST)" under a header word is neither here nor there
+    names = [re.sub(r"\(.*\)$", "", word.text.upper().strip(":")) for word in words]
+    names = [name for name in names if name]
     hits = sum(name in HEADER_WORDS for name in names)
     if loose:
         return hits == len(names)
@@ -228,8 +249,8 @@ def _assemble(read: list[ItemRow]) -> list[LineItem]:
                 pending_code = pending_code or row.sku
                 if names_above or not items or pending_counts or _names_next(row, below):
                     pending_names.append(row)
-                elif not _is_option(row, items[-1].row):
-                    items[-1].names.append(row)
+                elif not items[-1].named or not _is_option(row, items[-1].row):
+                    items[-1].names.append(row)  # a wrapped name, or the name of a code row
             elif row.quantity is not None or row.unit_price is not None:
                 pending_counts.append(row)
             elif row.sku or is_code(" ".join(word.text for word in row.words)):
@@ -275,7 +296,7 @@ def _is_option(row: ItemRow, item: ItemRow) -> bool:
     """Printed under an item but not aligned with its name: an option ("+Hot", "1 Sedang")."""
     if row.quantity is not None and row.amount is None:
         return True
-    if not row.amount and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
+    if row.amount == 0 and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
         return True
     if row.description_x is None or item.description_x is None:
         return False
@@ -290,7 +311,7 @@ def _names_above(read: list[ItemRow]) -> bool:
     for row in read:
         if row.amount is not None:
             return False
-        if row.has_text:
+        if row.has_text and not LABELLED_NUMBER.match(row.description):
             return True
     return False
 
@@ -301,6 +322,10 @@ class _Draft:
     sku: str | None = None
     names: list[ItemRow] = field(default_factory=list)
     counts: list[ItemRow] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        return self.row.has_text or bool(self.names)
 
     def build(self) -> LineItem | None:
         row = self.row

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.items_tokens import (
-    OPERATORS,
     Word,
     count_value,
     is_code,
     is_currency_word,
     is_negative_amount,
+    is_operator,
     is_tax_code,
     money_value,
 )
@@ -77,10 +77,10 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    code_at = 1 if len(rest) > 2 and count_value(rest[0].text) is not None else 0
-    if len(rest) > code_at + 1 and is_code(rest[code_at].text):  # "1X 000007996511 ..."
-        row.sku = rest[code_at].text.rstrip("-")
-        rest = rest[:code_at] + rest[code_at + 1 :]
+    if len(rest) > 1 and is_code(rest[0].text):
+        row.sku, rest = rest[0].text.rstrip("-"), rest[1:]
+    elif len(rest) > 1 and count_value(rest[0].text) is not None and is_code(rest[1].text):
+        row.sku, rest = rest[1].text.rstrip("-"), [rest[0], *rest[2:]]  # "1X 000007996511"
     texts = [word.text for word in rest]
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
@@ -164,7 +164,7 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
         candidates.append((0, True))
     if len(texts) == 1:
         candidates.append((0, True))
-    if len(texts) > 1 and all(not _LETTER.search(text) or text in OPERATORS for text in texts):
+    if len(texts) > 1 and all(not _LETTER.search(text) or is_operator(text) for text in texts):
         candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
         count = count_value(texts[position])
@@ -221,8 +221,8 @@ def _is_small_count(text: str) -> bool:
 
 def _trim_operators(words: list[Word]) -> list[Word]:
     """Drop "x", "@", "PC" left at the ends once the count and unit price are taken out."""
-    while words and (words[0].text in OPERATORS or words[0].text in {"-", ":"}):
+    while words and is_operator(words[0].text):
         words = words[1:]
-    while words and (words[-1].text in OPERATORS or words[-1].text in {"-", ":"}):
+    while words and is_operator(words[-1].text):
         words = words[:-1]
     return words

@@ -62,21 +62,31 @@ def _rows_by_centre(lines: list[TextLine]) -> list[Row]:
 
 
 def _best_slope(cells: list[TextLine]) -> float:
-    """The tilt that lines up the most pairs of line centres (a projection-profile search
-    over -6..6 degrees): robust where the tilt over the receipt's width nears a line pitch."""
+    """The tilt that puts the most side-by-side pairs of lines on one height without putting
+    lines that overlap left to right (one above the other) there too: a projection search over
+    -6..6 degrees, robust where the tilt over the receipt's width nears a line pitch."""
     tolerance = 0.25 * statistics.median(cell.height for cell in cells)
-    best, best_score = 0.0, -1
+    pairs = [
+        (first, second, _apart(first, second))
+        for position, first in enumerate(cells)
+        for second in cells[position + 1 :]
+        if first.page == second.page
+    ]
+    best, best_score = 0.0, float("-inf")
     for step in range(-50, 51):
         slope = step * 0.002
-        centres = sorted(c.center_y - slope * (c.box[0] + c.box[2]) / 2 for c in cells)
-        score, first = 0, 0
-        for last, centre in enumerate(centres):
-            while centre - centres[first] > tolerance:
-                first += 1
-            score += last - first
+        score = 0.0
+        for first, second, apart in pairs:
+            lift = slope * ((first.box[0] + first.box[2]) - (second.box[0] + second.box[2])) / 2
+            if abs(first.center_y - second.center_y - lift) <= tolerance:
+                score += 1 if apart else -2
         if score > best_score or (score == best_score and abs(slope) < abs(best)):
             best, best_score = slope, score
     return best
+
+
+def _apart(first: TextLine, second: TextLine) -> bool:
+    return first.box[2] <= second.box[0] or second.box[2] <= first.box[0]
 
 
 def _slope(rows: list[Row]) -> float:

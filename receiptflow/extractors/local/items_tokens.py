@@ -28,14 +28,21 @@ _INTEGER = re.compile(r"^\d+$")
 # Counts as printed before or after a description: 2, 2x, x2, 1X, 1Prs, 2 PC, .5
 _COUNT = re.compile(
     r"^(?:[xX*@]\s*)?(\d{1,3}(?:[.,]\d{1,3})?|\.\d{1,3})\s*"
-    r"(?:[xX*]|pcs?|PCS?|Pcs|prs|Prs|gls|Gls|btl|Btl|ea|EA|UNIT|unit|kg|KG|Kg)?$"
+    r"(?:[xX*]|pcs?|PCS?|Pcs|prs|Prs|gls|Gls|btl|Btl|ea|EA|UNIT|unit|kg|KG|Kg|Stk|STK)?$"
 )
 TAX_CODES = frozenset(
     {"SR", "ZR", "S", "Z", "T", "A", "B", "E", "N", "X", "TX", "ES", "*", "#", "D"}
 )
 OPERATORS = frozenset(
-    {"x", "X", "@", "*", "=", "PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "/kg", "/KG"}
+    {"x", "X", "@", "*", "=", "PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "Stk", "STK", "St"}
 )
+_PER_UNIT = re.compile(r"(?:EUR|USD|RM|[€$£])?/(?:kg|KG|Kg|lb|LB|l|L|100g|Stk)", re.IGNORECASE)
+
+
+def is_operator(text: str) -> bool:
+    """Words between a count and a price: "x", "@", "PCS", "Stk", "EUR/kg"."""
+    return text in OPERATORS or text in {"-", ":"} or bool(_PER_UNIT.fullmatch(text))
+
 
 HEADER_WORDS = frozenset(
     {  # fmt: skip
@@ -81,13 +88,14 @@ HEADER_WORDS = frozenset(
         "PRICE(RM)",
         "QTY/UOM",
         "CODE",
+        "RSP",
         "EXT",
     }
 )
 END_OF_ITEMS = re.compile(
     r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|TOTAL|TOT|TTL|GRAND|"
-    r"JUMLAH|NET\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
-    r"TENDER|GROSS|SVR|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
+    r"JUMLAH|NET\d?\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
+    r"TENDER|GROSS|SVR|SUMME|ZWISCHENSUMME|GESAMT|MWST|NETTO|BRUTTO|R(?:UE|Ü)CKGELD|GEG\.|BAR\b|TL\b|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
     re.IGNORECASE,
 )
@@ -96,7 +104,7 @@ SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary
 TOTAL_ANYWHERE = re.compile(r"\bTOTAL\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
 DISCOUNT = re.compile(
-    r"^\W*(?:\d+\s+)?(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+)\b",
+    r"^\W*(?:\d+\s+)?(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+|RABATT|REMISE)\b",
     re.IGNORECASE,
 )
 NOT_ITEM = re.compile(
