@@ -77,10 +77,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         store.archive.root, settings.ingest, settings.review.page_image_max_side
     )
 
-    from receiptflow.review import web_auth, web_receipts  # the routes need render() above
+    from receiptflow.review import web_auth, web_export, web_receipts  # they use render()
 
     app.include_router(web_auth.router)
     app.include_router(web_receipts.router)
+    app.include_router(web_export.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _add_handlers(app)
 

@@ -71,7 +71,10 @@ class QueueFilter:
             "date_to": self.date_to.isoformat() if self.date_to else "",
             **overrides,
         }
-        return "?" + urlencode({key: value for key, value in params.items() if value})
+        kept = {key: value for key, value in params.items() if value}
+        if kept.get("view") == "open":
+            del kept["view"]  # the default tab
+        return "?" + urlencode(kept) if kept else ""
 
 
 def _date(text: str | None) -> dt.date | None:

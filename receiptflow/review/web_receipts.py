@@ -135,6 +135,10 @@ def _stale(request: Request, record: ReceiptRecord, version: str) -> bool:
     return True
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _fresh(request: Request, receipt_id: int, version: str) -> ReceiptRecord | None:
     """The receipt, unless it changed since the reviewer's page was rendered."""
     record = _receipt(_store(request), receipt_id)
@@ -160,7 +164,7 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
     updated = await run_in_threadpool(store.update_receipt, receipt_id, receipt, user=user)
     fixed = len(record.flags) - len(updated.flags)
     request.session["notice"] = (
-        f"Saved {len(changes)} change(s). {len(updated.flags)} flag(s) now"
+        f"Saved {_count(len(changes), 'change')}. {_count(len(updated.flags), 'finding')} now"
         + (f" ({fixed} resolved)." if fixed > 0 else ".")
     )
     return _back(receipt_id, request)

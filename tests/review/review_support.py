@@ -1,0 +1,67 @@
+"""Helpers for the review tests: a store seeded with receipts as an extractor would leave them."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.schemas.flags import has_errors
+from receiptflow.schemas.receipt import Receipt
+from receiptflow.schemas.validation import validate_receipt
+from receiptflow.storage import ReceiptRecord, Store
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
+SAMPLE_IMAGE = SAMPLES / "us_diner.png"
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sample_path(name: str) -> Path:
+    """The committed sample file (image or PDF) called ``name``."""
+    (found,) = [p for p in SAMPLES.glob(f"{name}.*") if not p.name.endswith(".json")]
+    return found
+
+
+def sample_receipt(name: str = "us_diner", **changes: object) -> Receipt:
+    """A sample's true values, with ``changes`` (e.g. a misread total) applied."""
+    data = json.loads((SAMPLES / f"{name}.expected.json").read_text())
+    data.update(changes)
+    return Receipt.model_validate(data)
+
+
+def seed(store: Store, path: Path, receipt: Receipt, *, name: str | None = None) -> ReceiptRecord:
+    """Archive ``path`` and record ``receipt`` for it the way an extraction run does."""
+    if name is None:
+        document = store.save_input(path, source="cli")
+    else:
+        document = store.save_input_bytes(path.read_bytes() + name.encode(), name, source="cli")
+    flags = validate_receipt(receipt)
+    result = ExtractionResult(
+        status=ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK,
+        receipt=receipt,
+        flags=flags,
+        confidence={"merchant.name": 0.97, "date": 0.91, "total": 0.62},
+        method="local",
+    )
+    record = store.record_extraction(document.id, result, pages=1)
+    assert record is not None
+    return record
+
+
+def wrong_total() -> Receipt:
+    """The diner receipt with its total misread (84.19 read as 94.19): flagged."""
+    return sample_receipt(total="94.19")
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match is not None, "page has no CSRF token"
+    return match.group(1)
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)

@@ -1,0 +1,186 @@
+"""End to end in Debian's Chromium: log in, open the queue, fix a misread total, approve.
+
+The server is the real thing: ``receiptflow review`` in its own process on a free port, over a
+temp SQLite database seeded with committed samples (one has its total misread). The run saves
+docs/screenshots/review-queue.png and review-detail.png, which the README shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from review_support import (
+    PASSWORD,
+    REPO,
+    sample_path,
+    sample_receipt,
+    seed,
+    wrong_total,
+)
+
+from receiptflow.settings import Settings
+from receiptflow.storage import Store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+    flagged_id: int
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _seed(settings: Settings) -> int:
+    with Store.from_settings(settings) as store:
+        flagged = seed(store, sample_path("us_diner"), wrong_total())
+        seed(store, sample_path("uk_supermarket_2pages"), sample_receipt("uk_supermarket_2pages"))
+        seed(store, sample_path("eu_cafe"), sample_receipt("eu_cafe"))
+        missing_date = sample_receipt("jp_konbini_rot90", date=None)
+        seed(store, sample_path("jp_konbini_rot90"), missing_date)
+        approved = seed(store, sample_path("my_shop_photo"), sample_receipt("my_shop_photo"))
+        store.set_status(approved.id, "approved", user="alice")
+        return flagged.id
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"receiptflow review exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s}s")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    home = tmp_path / "home"
+    env = {**os.environ, "RECEIPTFLOW_HOME": str(home)}
+    env.pop("RECEIPTFLOW_DATABASE_URL", None)
+    settings = Settings(home=home, database_url=None)
+    flagged_id = _seed(settings)
+    cli = [str(Path(sys.executable).parent / "receiptflow")]  # the installed command
+    subprocess.run(
+        [*cli, "users", "add", "alice", "--password-stdin"],
+        input=f"{PASSWORD}\n".encode(),
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    process = subprocess.Popen([*cli, "review", "--port", str(port)], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url, process)
+        yield Server(url, settings, flagged_id)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def page(server: Server) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_fix_total_and_approve(server: Server, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("pageerror", lambda error: failed.append(str(error)))
+
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login?next=/")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    # The queue: the misread diner receipt is first (an error flag), with counts per tab.
+    first_row = page.locator("table.queue-table tbody tr").first
+    expect(first_row).to_contain_text("SUNRISE DINER")
+    expect(first_row.locator(".dot")).to_have_class("dot error")
+    expect(page.locator('a.tab[data-view="open"] .count')).to_have_text("4")
+    expect(page.locator('a.tab[data-view="approved"] .count')).to_have_text("1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
+
+    first_row.locator("a.merchant").click()
+    expect(page.locator("h1")).to_have_text("SUNRISE DINER")
+    total_field = page.locator('[id="f-total"]')
+    expect(total_field.locator("p.flag.error")).to_contain_text("84.19")
+    image = page.locator(".page img").first
+    expect(image).to_be_visible()
+    page.wait_for_function("() => document.querySelector('.page img').naturalWidth > 0")
+    page.screenshot(path=str(SCREENSHOTS / "review-detail.png"))
+
+    page.fill('input[name="total"]', "84.19")
+    page.click("#save")
+    expect(page.locator(".banner.ok")).to_contain_text("Saved 1 change.")
+    expect(page.locator(".findings-box")).to_have_count(0)
+    expect(page.locator("#status")).to_have_text("extracted")
+
+    page.keyboard.press("a")  # approve and go to the next receipt in the queue
+    expect(page.locator(".banner.ok")).to_contain_text("SUNRISE DINER: approved.")
+    expect(page.locator("h1")).not_to_have_text("SUNRISE DINER")
+    assert not failed, failed
+
+    with Store.from_settings(server.settings) as store:
+        record = store.get_receipt(server.flagged_id)
+        assert record is not None
+        assert record.status == "approved"
+        assert str(record.receipt.total) == "84.19"
+        assert record.flags == []
+        edit, approve = store.history(server.flagged_id)
+    assert (edit.user, edit.action) == ("alice", "edit")
+    changes = {change.field: (change.before, change.after) for change in edit.changes}
+    assert changes["total"] == ("94.19", "84.19")
+    assert changes["status"] == ("flagged", "extracted")
+    assert (approve.user, approve.action) == ("alice", "approve")
+    assert [(c.before, c.after) for c in approve.changes] == [("extracted", "approved")]
+    assert dt.datetime.now(dt.UTC) - approve.created_at < dt.timedelta(minutes=5)

@@ -1,0 +1,170 @@
+"""Editing on the receipt page: save -> re-validation -> flags updated -> review event;
+approve, reject with a reason, reopen; bad input and stale pages save nothing."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from fastapi.testclient import TestClient
+from review_support import SAMPLE_IMAGE, csrf_of, sample_path, sample_receipt, seed, wrong_total
+
+from receiptflow.review.forms import ReceiptForm
+from receiptflow.storage import ReceiptRecord, Store
+
+
+def _form(client: TestClient, record: ReceiptRecord, **changes: str) -> dict[str, Any]:
+    """The page's edit form as the browser would send it, with ``changes`` typed in."""
+    html = client.get(f"/receipts/{record.id}").text
+    data: dict[str, Any] = dict(
+        re.findall(r'<input id="in-[^"]*" name="([^"]+)" type="[^"]+" value="([^"]*)"', html)
+    )
+    data.update(
+        re.findall(
+            r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
+        )
+    )
+    method = re.search(r'<option value="(\w+)" selected>', html)
+    data["payment.method"] = method.group(1) if method else ""
+    for checked in re.findall(r'name="(taxes\.\d+\.inclusive)"[^>]* checked', html):
+        data[checked] = "on"
+    version = re.search(r'name="version" value="([^"]+)"', html)
+    assert version is not None
+    data.update(csrf_token=csrf_of(html), version=version.group(1), **changes)
+    return data
+
+
+def test_edit_revalidates_updates_flags_and_records_event(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    assert [flag.code for flag in record.flags] == ["total_mismatch"]
+    page = client.get(f"/receipts/{record.id}").text
+    assert re.search(r'id="f-total".*?class="flag error" data-code="total_mismatch"', page, re.S)
+
+    response = client.post(f"/receipts/{record.id}/edit", data=_form(client, record, total="84.19"))
+    assert response.status_code == 303
+    after = store.get_receipt(record.id)
+    assert after is not None
+    assert after.receipt.total == Decimal("84.19")
+    assert after.flags == []
+    assert after.status == "extracted"
+    (event,) = store.history(record.id)
+    assert (event.user, event.action) == ("alice", "edit")
+    assert {(c.field, c.before, c.after) for c in event.changes} == {
+        ("total", "94.19", "84.19"),
+        ("status", "flagged", "extracted"),
+    }
+    page = client.get(response.headers["location"]).text
+    assert "Saved 1 change. 0 findings now (1 resolved)." in page
+    assert 'data-action="edit"' in page and "94.19" in page  # the history shows it
+
+
+def test_an_edit_can_also_break_a_receipt(client: TestClient, reviewer: str, store: Store) -> None:
+    record = seed(store, SAMPLE_IMAGE, sample_receipt())
+    assert record.flags == [] and record.status == "extracted"
+    client.post(
+        f"/receipts/{record.id}/edit",
+        data=_form(client, record, **{"line_items.0.amount": "40.75"}),
+    )
+    after = store.get_receipt(record.id)
+    assert after is not None and after.status == "flagged"
+    assert {flag.field for flag in after.flags} >= {"line_items.0.amount"}
+
+
+def test_rows_are_added_and_removed(client: TestClient, reviewer: str, store: Store) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    form = _form(
+        client,
+        record,
+        **{
+            "line_items.5._remove": "1",  # orange juice 7.50 goes
+            "line_items.6.description": "Pancakes",
+            "line_items.6.quantity": "1",
+            "line_items.6.unit_price": "7.50",
+            "line_items.6.amount": "7,50",
+            "discounts.0.description": "Loyalty",
+            "discounts.0.amount": "1.00",
+        },
+    )
+    client.post(f"/receipts/{record.id}/edit", data=form)
+    after = store.get_receipt(record.id)
+    assert after is not None
+    assert [item.description for item in after.receipt.line_items][-2:] == [
+        "Club Sandwich",
+        "Pancakes",
+    ]
+    assert after.receipt.line_items[-1].amount == Decimal("7.50")
+    assert after.receipt.discounts[0].amount == Decimal("1.00")
+    fields = {change.field for change in store.history(record.id)[0].changes}
+    assert {"line_items.5.description", "discounts.0.amount"} <= fields
+
+
+def test_bad_input_saves_nothing_and_says_where(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    form = _form(client, record, total="12.3x", date="31/02/2024", **{"payment.card_last4": "12"})
+    response = client.post(f"/receipts/{record.id}/edit", data=form)
+    assert response.status_code == 422
+    assert "&#39;12.3x&#39; is not a number" in response.text
+    assert "is not a date such as 2024-03-14" in response.text
+    assert 'value="12.3x"' in response.text  # what was typed is kept for fixing
+    assert store.history(record.id) == []
+    form = _form(client, record, **{"payment.card_last4": "12"})
+    response = client.post(f"/receipts/{record.id}/edit", data=form)
+    assert response.status_code == 422
+    assert re.search(r'id="f-payment.card_last4".*?field-error', response.text, re.S)
+
+
+def test_stale_page_does_not_overwrite(client: TestClient, reviewer: str, store: Store) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    stale = _form(client, record, total="84.19")
+    store.update_receipt(record.id, sample_receipt(total="84.20"), user="bob")
+    response = client.post(f"/receipts/{record.id}/edit", data=stale)
+    assert response.status_code == 303
+    after = store.get_receipt(record.id)
+    assert after is not None and after.receipt.total == Decimal("84.20")
+    assert "Someone changed this receipt" in client.get(response.headers["location"]).text
+
+
+def test_approve_needs_errors_fixed_or_confirmed(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    other = seed(store, sample_path("eu_cafe"), sample_receipt("eu_cafe"))
+    form = {"csrf_token": reviewer, "version": record.updated_at.isoformat(), "go_next": "1"}
+    client.post(f"/receipts/{record.id}/approve", data=form)
+    assert store.get_receipt(record.id).status == "flagged"  # type: ignore[union-attr]
+    response = client.post(f"/receipts/{record.id}/approve", data={**form, "confirm_errors": "1"})
+    assert response.headers["location"] == f"/receipts/{other.id}"  # approve and go next
+    assert store.get_receipt(record.id).status == "approved"  # type: ignore[union-attr]
+    (event,) = store.history(record.id)
+    assert (event.user, event.action) == ("alice", "approve")
+
+
+def test_reject_needs_a_reason_and_reopen_undoes(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    record = seed(store, SAMPLE_IMAGE, wrong_total())
+    form = {"csrf_token": reviewer, "version": record.updated_at.isoformat()}
+    client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "  "})
+    assert store.history(record.id) == []
+    client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "private expense"})
+    assert store.get_receipt(record.id).status == "rejected"  # type: ignore[union-attr]
+    client.post(f"/receipts/{record.id}/reopen", data={"csrf_token": reviewer})
+    assert store.get_receipt(record.id).status == "flagged"  # type: ignore[union-attr]
+    reject, reopen = store.history(record.id)
+    assert (reject.action, reject.reason) == ("reject", "private expense")
+    assert reopen.action == "reopen"
+    page = client.get(f"/receipts/{record.id}").text
+    assert "private expense" in page
+
+
+def test_form_round_trips_the_stored_receipt(store: Store) -> None:
+    record = seed(
+        store, sample_path("uk_supermarket_2pages"), sample_receipt("uk_supermarket_2pages")
+    )
+    form = ReceiptForm.from_receipt(record.receipt)
+    assert form.to_receipt() == record.receipt
