@@ -259,7 +259,7 @@ _DATE_PATTERNS: list[re.Pattern[str]] = [
         + _DSEP
         + r")"
         + _YEAR
-        + r"(?![\d/])"
+        + r"(?:(?![\d/])|(?=\d{1,2}:\d{2}))"  # a time glued on: "5/3/201822:52:33"
     ),
     # 30 DEC 17, 02/JAN/2017, 05-JAN-2017, 5th March 2018
     re.compile(

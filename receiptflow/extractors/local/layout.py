@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from receiptflow.ingest.document import TextLine
 
 
@@ -44,24 +46,79 @@ class Row:
         return min(cell.confidence for cell in self.cells)
 
 
-def _vertical_overlap(a: TextLine, row: Row) -> float:
-    top = max(a.box[1], row.top)
-    bottom = min(a.box[3], row.bottom)
-    height = min(a.height, row.bottom - row.top) or 1.0
+@dataclass(frozen=True)
+class _Band:
+    """A line's vertical extent once the page's tilt is taken out."""
+
+    line: TextLine
+    top: float
+    bottom: float
+
+
+_SLOPES = np.arange(-30, 31) / 200  # -0.15 .. 0.15, about +-8.5 degrees
+
+
+def page_slope(lines: list[TextLine]) -> float:
+    """The page's tilt (dy per dx): the slope under which the most side-by-side boxes line up
+    into shared rows. Photos of receipts are often a few degrees off; 0 for a straight scan
+    (and on ties, so a straight page is never sheared)."""
+    ordered = sorted(lines, key=lambda item: item.center_y)
+    pairs = [
+        (a.box, b.box)
+        for index, a in enumerate(ordered)
+        for b in ordered[index + 1 : index + 10]
+        if b.box[0] >= a.box[2] or a.box[0] >= b.box[2]
+    ]
+    if len(pairs) < 3:
+        return 0.0
+    boxes = np.array(pairs, dtype=float)  # pairs x 2 x 4
+    slopes = _SLOPES[:, None, None]  # slopes x 1 x 1, against pairs x 2
+    width = boxes[:, :, 2] - boxes[:, :, 0]
+    height = np.maximum(
+        boxes[:, :, 3] - boxes[:, :, 1] - np.abs(slopes) * width,
+        0.4 * (boxes[:, :, 3] - boxes[:, :, 1]),
+    )
+    centre = (boxes[:, :, 1] + boxes[:, :, 3]) / 2 - slopes * (boxes[:, :, 0] + boxes[:, :, 2]) / 2
+    top, bottom = centre - height / 2, centre + height / 2
+    shared = np.minimum(bottom[..., 0], bottom[..., 1]) - np.maximum(top[..., 0], top[..., 1])
+    aligned = (shared >= 0.7 * np.minimum(height[..., 0], height[..., 1])).sum(axis=1)
+    best = aligned == aligned.max()
+    return float(min(_SLOPES[best], key=abs))
+
+
+def _bands(lines: list[TextLine], slope: float) -> list[_Band]:
+    bands: list[_Band] = []
+    for line in lines:
+        width = line.box[2] - line.box[0]
+        # A tilted line's box is taller than its text by |slope| x width; shrink it back
+        height = max(line.height - abs(slope) * width, 0.4 * line.height)
+        centre = line.center_y - slope * (line.box[0] + line.box[2]) / 2
+        bands.append(_Band(line, centre - height / 2, centre + height / 2))
+    return bands
+
+
+def _overlap(band: _Band, row: list[_Band]) -> float:
+    top = max(band.top, min(other.top for other in row))
+    bottom = min(band.bottom, max(other.bottom for other in row))
+    row_height = max(other.bottom for other in row) - min(other.top for other in row)
+    height = min(band.bottom - band.top, row_height) or 1.0
     return max(0.0, bottom - top) / height
 
 
 def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:
-    """Cluster lines whose vertical extents overlap by ``min_overlap`` of the smaller height."""
+    """Cluster lines whose vertical extents overlap by ``min_overlap`` of the smaller height,
+    after taking the page's tilt out (see ``page_slope``); rows top to bottom, cells left to
+    right."""
     rows: list[Row] = []
-    for line in sorted(lines, key=lambda item: (item.page, item.center_y, item.box[0])):
-        if not line.text.strip():
-            continue
-        target = rows[-1] if rows and rows[-1].page == line.page else None
-        if target is not None and _vertical_overlap(line, target) >= min_overlap:
-            target.cells.append(line)
-        else:
-            rows.append(Row(cells=[line]))
-    for row in rows:
-        row.cells.sort(key=lambda cell: cell.box[0])
+    for page in sorted({line.page for line in lines}):
+        on_page = [line for line in lines if line.page == page and line.text.strip()]
+        bands = _bands(on_page, page_slope(on_page))
+        grouped: list[list[_Band]] = []
+        for band in sorted(bands, key=lambda item: (item.top + item.bottom, item.line.box[0])):
+            if grouped and _overlap(band, grouped[-1]) >= min_overlap:
+                grouped[-1].append(band)
+            else:
+                grouped.append([band])
+        for group in grouped:
+            rows.append(Row(cells=sorted((b.line for b in group), key=lambda c: c.box[0])))
     return rows

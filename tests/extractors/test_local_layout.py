@@ -1,0 +1,64 @@
+"""Row grouping, including photos taken a few degrees off."""
+
+from __future__ import annotations
+
+import pytest
+
+from receiptflow.extractors.local.layout import group_rows, page_slope
+from receiptflow.ingest.document import TextLine
+
+GLYPH = 20.0  # text height in px
+
+
+def tilted(rows: list[list[tuple[str, float, float]]], slope: float) -> list[TextLine]:
+    """Cells (text, x0, x1) on rows 30 px apart, as the axis-aligned boxes of lines tilted by
+    ``slope``: a wide line's box is taller than its text by |slope| x width."""
+    lines = []
+    for index, cells in enumerate(rows):
+        for text, x0, x1 in cells:
+            y_left = 100 + index * 30 + slope * x0
+            y_right = 100 + index * 30 + slope * x1
+            top = min(y_left, y_right)
+            lines.append(TextLine(text, (x0, top, x1, top + GLYPH + abs(y_right - y_left))))
+    return lines
+
+
+RECEIPT = [
+    [("LIGHTROOM GALLERY SDN BHD", 100, 600)],
+    [("NO: 28, JALAN ASTANA 1C,", 120, 560)],
+    [("BANDAR BUKIT RAJA, 41050", 110, 580)],
+    [("KLANG SELANGOR D.E, MALAYSIA", 90, 610)],
+    [("SUB TOTAL :", 40, 250), ("68.87", 520, 600)],
+    [("GST 6% :", 40, 200), ("4.13", 530, 600)],
+    [("TOTAL :", 40, 170), ("73.00", 520, 600)],
+]
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.06, -0.06])
+def test_tilted_rows_stay_apart_and_cells_stay_together(slope: float) -> None:
+    rows = group_rows(tilted(RECEIPT, slope))
+    assert [row.text for row in rows] == [
+        "LIGHTROOM GALLERY SDN BHD",
+        "NO: 28, JALAN ASTANA 1C,",
+        "BANDAR BUKIT RAJA, 41050",
+        "KLANG SELANGOR D.E, MALAYSIA",
+        "SUB TOTAL : 68.87",
+        "GST 6% : 4.13",
+        "TOTAL : 73.00",
+    ]
+
+
+def test_page_slope_is_measured_from_rows_with_two_cells() -> None:
+    assert page_slope(tilted(RECEIPT, 0.06)) == pytest.approx(0.06, abs=0.01)
+    assert page_slope(tilted(RECEIPT, -0.06)) == pytest.approx(-0.06, abs=0.01)
+    assert page_slope(tilted(RECEIPT, 0.0)) == 0.0
+
+
+def test_blank_lines_are_dropped_and_pages_kept_apart() -> None:
+    lines = [
+        TextLine("A", (0, 0, 10, 10), page=0),
+        TextLine("  ", (20, 0, 30, 10), page=0),
+        TextLine("B", (0, 0, 10, 10), page=1),
+    ]
+    rows = group_rows(lines)
+    assert [(row.text, row.page) for row in rows] == [("A", 0), ("B", 1)]
