@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 from enum import StrEnum
@@ -166,7 +167,8 @@ def export(
     with _store() as store:
         receipts = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
         if output is None:
-            sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+            if isinstance(sys.stdout, io.TextIOWrapper):
+                sys.stdout.reconfigure(newline="")  # CSV writes its own CRLF
             exporter.export(receipts, sys.stdout)
             sys.stdout.flush()
         else:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Dialect,
@@ -82,7 +83,7 @@ class DocumentRow(Base):
     original_name: Mapped[str] = mapped_column(String(1024))
     media_type: Mapped[str] = mapped_column(String(127))
     pages: Mapped[int | None] = mapped_column(Integer)
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(32))  # cli, batch, watcher, web
     archive_path: Mapped[str] = mapped_column(String(255))  # relative to the archive dir
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-29 12:32:58.045575
+Create Date: 2026-11-29
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("original_name", sa.String(length=1024), nullable=False),
         sa.Column("media_type", sa.String(length=127), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=True),
-        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("archive_path", sa.String(length=255), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
