@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 MIGRATIONS = "receiptflow.storage:migrations"
 _MIGRATION_LOCK = 7_214_508_330  # any constant; names the advisory lock
@@ -24,11 +24,15 @@ _READ_ONLY = "receiptflow_read_only"
 
 def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
+    if url.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
+        url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60}, poolclass=NullPool)
+        engine = create_engine(url, connect_args={"timeout": 60}, poolclass=NullPool)
+    else:  # one in-memory database, shared by every session of this engine
+        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -246,3 +246,11 @@ def test_store_from_settings_uses_home(tmp_path: Path, monkeypatch: pytest.Monke
         document = store.save_input_bytes(b"bytes", "x.jpg", source="cli")
     assert (tmp_path / "home" / "receiptflow.db").is_file()
     assert document.archive_path.is_relative_to(tmp_path / "home" / "archive")
+
+
+def test_in_memory_sqlite_and_plain_postgresql_urls(tmp_path: Path) -> None:
+    with Store("sqlite://", tmp_path / "archive") as store:
+        saved = store.save_input_bytes(b"bytes", "x.jpg", source="cli")
+        assert [d.id for d in store.list_documents()] == [saved.id]
+    with Store("postgresql://postgres@127.0.0.1:5432/x", tmp_path / "archive") as store:
+        assert store.engine.url.drivername == "postgresql+psycopg"  # no connection made
