@@ -71,6 +71,8 @@ def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsRes
 
 
 def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -> ItemRow:
+    if whole:
+        words = _join_spaced_thousands(words)
     amount_at = find_amount(words, whole=whole)
     off_column = False
     if amount_at is not None and column is not None:
@@ -85,6 +87,16 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
         row = read_row(index, words, whole=whole, amount_at=None)
     row.off_column = off_column
     return row
+
+
+def _join_spaced_thousands(words: list[Word]) -> list[Word]:
+    """ "18 000" read as two words at the end of a row is one amount (rupiah, dong)."""
+    if len(words) >= 2 and re.fullmatch(r"\d{3}", words[-1].text):
+        before, last = words[-2], words[-1]
+        char = (last.x1 - last.x0) / 3
+        if re.fullmatch(r"\d{1,3}", before.text) and last.x0 - before.x1 <= 1.5 * char:
+            return [*words[:-2], Word(before.text + "." + last.text, before.x0, last.x1)]
+    return words
 
 
 def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
@@ -220,7 +232,8 @@ def _fold_count_rows(read: list[ItemRow]) -> list[ItemRow]:
         for neighbour in neighbours:
             if (
                 neighbour.has_text
-                and neighbour.amount == count * price
+                and neighbour.amount is not None
+                and abs(neighbour.amount - count * price) < Decimal("0.01")
                 and neighbour.quantity in (None, count)
                 and neighbour.unit_price in (None, price)
             ):
@@ -296,7 +309,7 @@ def _is_option(row: ItemRow, item: ItemRow) -> bool:
     """Printed under an item but not aligned with its name: an option ("+Hot", "1 Sedang")."""
     if row.quantity is not None and row.amount is None:
         return True
-    if row.amount == 0 and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
+    if row.amount in (None, 0) and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
         return True
     if row.description_x is None or item.description_x is None:
         return False

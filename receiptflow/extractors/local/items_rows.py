@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.items_tokens import (
+    UNIT_WORDS,
     Word,
     count_value,
     is_code,
@@ -77,7 +78,13 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    if len(rest) > 1 and is_code(rest[0].text):
+    barcode = next((w for w in rest[1:] if re.fullmatch(r"\d{8,14}", w.text)), None)
+    if barcode is not None and _LETTER.search(rest[0].text):  # "BANANAS 000000004011 F"
+        row.sku = barcode.text
+        rest = [w for w in rest if w is not barcode]
+        if rest and re.fullmatch(r"[A-Z]", rest[-1].text):
+            rest = rest[:-1]  # the department / food-stamp flag printed after the code
+    elif len(rest) > 1 and is_code(rest[0].text):
         row.sku, rest = rest[0].text.rstrip("-"), rest[1:]
     elif len(rest) > 1 and count_value(rest[0].text) is not None and is_code(rest[1].text):
         row.sku, rest = rest[1].text.rstrip("-"), [rest[0], *rest[2:]]  # "1X 000007996511"
@@ -85,6 +92,7 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
         used |= _take_loose_count(row, texts, whole=whole)
+    used |= {p + 1 for p in used if p + 1 < len(texts) and texts[p + 1] in UNIT_WORDS}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     if not _LETTER.search(" ".join(word.text for word in kept)):
         if kept and row.sku is None and row.amount is not None and kept[0].text.isdigit():
@@ -153,18 +161,19 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
     """A count with no unit price: "Nasi Goreng  2  30.000" (QTY column) or "2 Nasi Goreng
     30.000"; a count that does not divide the amount ("489 TIGER BEER 108.50") is a code."""
     candidates: list[tuple[int, bool]] = []  # (position, must divide the amount)
-    if (
-        len(texts) >= 2
-        and _LETTER.search(" ".join(texts[:-1]))
-        and _is_small_count(texts[-1])
-        and _in_own_column(row.words, texts[-1])
-    ):
-        candidates.append((len(texts) - 1, False))  # a QTY column: GST may blur the division
+    last = len(texts) - 1
+    trailing = last > 0 and _LETTER.search(" ".join(texts[:-1])) and _is_small_count(texts[-1])
+    if trailing and _in_own_column(row.words, texts[-1]):
+        candidates.append((last, False))  # a QTY column: GST may blur the division
     if len(texts) >= 2 and _LETTER.search(" ".join(texts[1:])):
         candidates.append((0, True))
+    if trailing and re.search(r"[xX]", texts[-1]):
+        candidates.append((last, True))  # "Cha Keaw L... x2"
     if len(texts) == 1:
         candidates.append((0, True))
-    if len(texts) > 1 and all(not _LETTER.search(text) or is_operator(text) for text in texts):
+    if len(texts) > 1 and all(
+        not _LETTER.search(text) or is_operator(text) or text in UNIT_WORDS for text in texts
+    ):
         candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
         count = count_value(texts[position])

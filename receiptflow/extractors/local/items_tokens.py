@@ -33,15 +33,17 @@ _COUNT = re.compile(
 TAX_CODES = frozenset(
     {"SR", "ZR", "S", "Z", "T", "A", "B", "E", "N", "X", "TX", "ES", "*", "#", "D"}
 )
-OPERATORS = frozenset(
-    {"x", "X", "@", "*", "=", "PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "Stk", "STK", "St"}
+OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":"})  # between a count and a price
+UNIT_WORDS = frozenset(
+    {"PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "Stk", "STK", "St", "lb", "LB", "lbs"}
+    | {"oz", "OZ", "g", "l", "L", "ltr", "LTR", "ea", "EA"}
 )
 _PER_UNIT = re.compile(r"(?:EUR|USD|RM|[€$£])?/(?:kg|KG|Kg|lb|LB|l|L|100g|Stk)", re.IGNORECASE)
 
 
 def is_operator(text: str) -> bool:
     """Words between a count and a price: "x", "@", "PCS", "Stk", "EUR/kg"."""
-    return text in OPERATORS or text in {"-", ":"} or bool(_PER_UNIT.fullmatch(text))
+    return text in OPERATORS or bool(_PER_UNIT.fullmatch(text))
 
 
 HEADER_WORDS = frozenset(
