@@ -1,18 +1,26 @@
-"""Receipt <-> rows, rows -> records, and the field-level diff behind the audit trail."""
+"""Receipt <-> rows, rows -> records, extraction results -> runs, and the field-level diff
+behind the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.receipt import LineItem, Receipt
 from receiptflow.storage.models import (
     DocumentRow,
     ExtractionRunRow,
+    FieldChangeRow,
     FlagRow,
     LineItemRow,
     ReceiptRow,
@@ -232,3 +240,58 @@ def diff_receipts(before: Receipt, after: Receipt) -> list[FieldChange]:
 
 def _path_order(path: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in path.split("."))
+
+
+@functools.cache
+def schema_version() -> str:
+    """Changes whenever the Receipt schema does, so each run says which schema it filled."""
+    schema = json.dumps(Receipt.model_json_schema(), sort_keys=True).encode()
+    return "receipt-" + hashlib.sha256(schema).hexdigest()[:12]
+
+
+def add_review_event(
+    session: Session,
+    row: ReceiptRow,
+    user: str,
+    action: str,
+    changes: list[FieldChange],
+    reason: str | None = None,
+) -> None:
+    session.add(
+        ReviewEventRow(
+            receipt_id=row.id,
+            user=user,
+            action=action,
+            reason=reason,
+            changes=[
+                FieldChangeRow(field=c.field, before=c.before, after=c.after) for c in changes
+            ],
+        )
+    )
+
+
+def run_row(
+    document_id: int, result: ExtractionResult, prompt_version: str | None
+) -> ExtractionRunRow:
+    usage = result.usage
+    timings = dict(result.timings)
+    latency = timings.get("total", sum(timings.values())) if timings else None
+    return ExtractionRunRow(
+        document_id=document_id,
+        status=result.status.value,
+        extractor=result.method,
+        model=result.model,
+        schema_version=schema_version(),
+        prompt_version=prompt_version,
+        attempts=result.attempts,
+        raw_output=result.raw_output,
+        result=result.model_dump(mode="json", exclude={"raw_output"}),
+        requests=usage.requests,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        image_tokens=usage.image_tokens,
+        cost_usd=usage.cost_usd,
+        latency_s=latency,
+        timings=timings,
+        error="\n".join(result.errors) or None,
+    )

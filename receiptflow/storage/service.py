@@ -8,10 +8,7 @@ written, then extraction results (or the failure) are attached to it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import io
-import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -31,7 +28,6 @@ from receiptflow.storage.archive import Archive, ArchivedFile
 from receiptflow.storage.models import (
     DocumentRow,
     ExtractionRunRow,
-    FieldChangeRow,
     ReceiptRow,
     ReviewEventRow,
     UserRow,
@@ -57,13 +53,6 @@ SYSTEM_USER = "receiptflow"
 _RETRIES = 5
 _T = TypeVar("_T")
 _STATUS_ACTIONS = {"approved": "approve", "rejected": "reject"}
-
-
-@functools.cache
-def schema_version() -> str:
-    """Changes whenever the Receipt schema does, so each run says which schema it filled."""
-    schema = json.dumps(Receipt.model_json_schema(), sort_keys=True).encode()
-    return "receipt-" + hashlib.sha256(schema).hexdigest()[:12]
 
 
 def _receipt_status(result_status: ExtractionStatus | None, flags: list[Flag]) -> str:
@@ -218,7 +207,7 @@ class Store:
             document = self._document(session, document_id)
             if pages is not None:
                 document.pages = pages
-            session.add(_run_row(document_id, result, prompt_version))
+            session.add(mapping.run_row(document_id, result, prompt_version))
             if result.status is ExtractionStatus.FAILED or result.receipt is None:
                 document.error = "\n".join(result.errors) or "extraction failed"
                 document.error_stage = "extract"
@@ -244,7 +233,9 @@ class Store:
         else:
             changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
             if changes:
-                _add_event(session, row, SYSTEM_USER, "re-extract", changes, reason=result.method)
+                mapping.add_review_event(
+                    session, row, SYSTEM_USER, "re-extract", changes, reason=result.method
+                )
         mapping.fill_receipt_row(row, receipt)
         mapping.fill_flag_rows(row, flags)
         row.confidence = dict(result.confidence)
@@ -352,7 +343,7 @@ class Store:
             mapping.fill_flag_rows(row, flags)
             row.status = status
             row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
-            _add_event(session, row, user, action, changes)
+            mapping.add_review_event(session, row, user, action, changes)
             session.flush()
             return mapping.receipt_record(row)
 
@@ -364,7 +355,9 @@ class Store:
         with self._session() as session:
             row = self._receipt_row(session, receipt_id)
             change = FieldChange(field="status", before=row.status, after=status)
-            _add_event(session, row, user, _STATUS_ACTIONS.get(status, "reopen"), [change], reason)
+            mapping.add_review_event(
+                session, row, user, _STATUS_ACTIONS.get(status, "reopen"), [change], reason
+            )
             row.status = status
             row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
             session.flush()
@@ -407,51 +400,3 @@ class Store:
         with self._session(read_only=True) as session:
             row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
             return None if row is None else mapping.user_record(row)
-
-
-def _add_event(
-    session: Session,
-    row: ReceiptRow,
-    user: str,
-    action: str,
-    changes: list[FieldChange],
-    reason: str | None = None,
-) -> None:
-    session.add(
-        ReviewEventRow(
-            receipt_id=row.id,
-            user=user,
-            action=action,
-            reason=reason,
-            changes=[
-                FieldChangeRow(field=c.field, before=c.before, after=c.after) for c in changes
-            ],
-        )
-    )
-
-
-def _run_row(
-    document_id: int, result: ExtractionResult, prompt_version: str | None
-) -> ExtractionRunRow:
-    usage = result.usage
-    timings = dict(result.timings)
-    latency = timings.get("total", sum(timings.values())) if timings else None
-    return ExtractionRunRow(
-        document_id=document_id,
-        status=result.status.value,
-        extractor=result.method,
-        model=result.model,
-        schema_version=schema_version(),
-        prompt_version=prompt_version,
-        attempts=result.attempts,
-        raw_output=result.raw_output,
-        result=result.model_dump(mode="json", exclude={"raw_output"}),
-        requests=usage.requests,
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        image_tokens=usage.image_tokens,
-        cost_usd=usage.cost_usd,
-        latency_s=latency,
-        timings=timings,
-        error="\n".join(result.errors) or None,
-    )
