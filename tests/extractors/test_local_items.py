@@ -240,6 +240,33 @@ def test_rows_fused_on_a_tilted_photo_are_straightened() -> None:
     assert find_line_items(straight, currency="IDR").items == result.items
 
 
+def test_supermarket_barcodes_weights_and_unit_words() -> None:
+    rows = receipt(
+        "WALMART",
+        [(0, "BANANAS"), (18, "000000004011 F"), right(40, "1.36 N")],
+        [(2, "2.72 lb @ 0.50 /lb")],
+        [(0, "CUP 14 OZ"), (18, "007874235186"), right(40, "3.48 N")],
+        [(20, "SUBTOTAL"), right(40, "4.84")],
+    )
+    items = find_line_items(rows, currency="USD").items
+    got = [(i.sku, i.description, i.quantity, i.unit_price, i.amount) for i in items]
+    assert got == [
+        ("000000004011", "BANANAS", Decimal("2.72"), Decimal("0.50"), Decimal("1.36")),
+        ("007874235186", "CUP 14 OZ", 1, Decimal("3.48"), Decimal("3.48")),
+    ]
+
+
+def test_idr_spaced_thousands_and_counts_after_the_name() -> None:
+    rows = receipt(
+        [(0, "2 Mineral Water"), right(40, "18 000")],
+        [(0, "Cha Keaw L... x2"), right(40, "60.000")],
+        [(0, "Total"), right(40, "78 000")],
+    )
+    items = find_line_items(rows, currency="IDR").items
+    got = [(i.description, i.quantity, i.amount) for i in items]
+    assert got == [("Mineral Water", 2, 18000), ("Cha Keaw L...", 2, 60000)]
+
+
 def test_currency_is_guessed_from_the_amounts_when_not_given() -> None:
     rows = receipt(
         [(0, "1 Kopi Susu"), right(30, "23.000")],
