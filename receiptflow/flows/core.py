@@ -10,7 +10,9 @@ retries and caching). Failures are sorted into two kinds:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 import threading
 import time
@@ -158,9 +160,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cache_key(sha256: str, extractor: str, schema_version: str = SCHEMA_VERSION) -> str:
-    """Extractions are reused by content, never by path: renamed or moved bytes still hit."""
-    return f"receiptflow-extract-{extractor}-schema{schema_version}-{sha256}"
+def cache_key(sha256: str, extractor: str, schema_version: str) -> str:
+    """Extractions are reused by content, never by path: renamed or moved bytes still hit.
+    A new extractor or a changed Receipt schema (storage's schema_version) misses."""
+    return f"receiptflow-extract-{extractor}-{schema_version}-{sha256}"
+
+
+@functools.cache
+def receipt_schema_version() -> str:
+    """Changes whenever the Receipt schema does (the package's SCHEMA_VERSION, or any field)."""
+    from receiptflow.schemas.receipt import Receipt
+
+    schema = json.dumps(Receipt.model_json_schema(), sort_keys=True).encode()
+    return f"v{SCHEMA_VERSION}-{hashlib.sha256(schema).hexdigest()[:12]}"
 
 
 def extract_file(path: Path, extractor: Extractor, settings: IngestSettings) -> Extraction:

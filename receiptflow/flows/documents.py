@@ -25,6 +25,7 @@ from receiptflow.flows.core import (
     Recorded,
     cache_key,
     is_transient,
+    receipt_schema_version,
 )
 from receiptflow.flows.limits import llm_slot
 from receiptflow.flows.routing import Destinations, process_and_route
@@ -47,7 +48,7 @@ def _retry_transient(_task: Task[..., Any], _run: TaskRun, state: State[Any]) ->
 
 def _extraction_key(_context: TaskRunContext, parameters: dict[str, Any]) -> str:
     settings: Settings = parameters["settings"]
-    return cache_key(parameters["sha256"], settings.extractor)
+    return cache_key(parameters["sha256"], settings.extractor, receipt_schema_version())
 
 
 @task(name="archive-input", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
