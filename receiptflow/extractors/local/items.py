@@ -158,7 +158,8 @@ def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: b
         count_row = re.match(r"\s*\d{1,3}\s*[xX*]?\s*[@xX*]\s*\S*\d", text)  # "2 X 13,000"
         if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or LABELLED_NUMBER.match(text):
             break
-        if not count_row and (not nameless or re.search(r"\d[.,]\d", text)):
+        priced = re.search(r"\d[.,]\d\d\s*\S{0,3}$", text)  # ends in an amount: an item
+        if not count_row and (not nameless or priced):
             break
         if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()) and not count_row:
             break

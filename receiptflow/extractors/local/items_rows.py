@@ -26,6 +26,7 @@ from receiptflow.extractors.local.items_tokens import (
 )
 
 _LETTER = re.compile(r"[^\W\d_]")
+_GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|ea|EA|pc|PC)$")
 
 
@@ -78,10 +79,10 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    barcode = next((w for w in rest[1:] if re.fullmatch(r"\d{8,14}", w.text)), None)
-    if barcode is not None and _LETTER.search(rest[0].text):  # "BANANAS 000000004011 F"
+    barcode = next((w for w in rest if re.fullmatch(r"\d{8,14}", w.text)), None)
+    if barcode is not None and len(rest) > 1:  # "BANANAS 000000004011 F", "1 SR 9555586101265"
         row.sku = barcode.text
-        rest = [w for w in rest if w is not barcode]
+        rest = _drop_tax_codes([w for w in rest if w is not barcode])
         if rest and re.fullmatch(r"[A-Z]", rest[-1].text):
             rest = rest[:-1]  # the department / food-stamp flag printed after the code
     elif len(rest) > 1 and is_code(rest[0].text):
@@ -94,6 +95,9 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         used |= _take_loose_count(row, texts, whole=whole)
     used |= {p + 1 for p in used if p + 1 < len(texts) and texts[p + 1] in UNIT_WORDS}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
+    kept = [word for word in kept if not _GST_CODE.match(word.text)]
+    if len(kept) == 1 and re.fullmatch(r"[^\W\d_]", kept[0].text):
+        kept = []  # "1 D 70.00 SR": a one-letter department or tax code, not a name
     if not _LETTER.search(" ".join(word.text for word in kept)):
         if kept and row.sku is None and row.amount is not None and kept[0].text.isdigit():
             row.sku = kept[0].text  # "238 1 10.00 10.00": a short article number
@@ -107,10 +111,9 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
 
 def _drop_tax_codes(words: list[Word]) -> list[Word]:
     """GST codes around a description ("SR", "[ZR]", "SR:") are not part of the name."""
-    code = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$", re.IGNORECASE)
-    while words and code.match(words[-1].text):
+    while words and _GST_CODE.match(words[-1].text):
         words = words[:-1]
-    if len(words) > 1 and code.match(words[0].text):
+    if len(words) > 1 and _GST_CODE.match(words[0].text):
         words = words[1:]
     elif words and re.match(r"^[SZ]R[:.]\S", words[0].text):  # "SR:2" LAMBWOOL"
         first = words[0]
