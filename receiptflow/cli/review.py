@@ -41,7 +41,11 @@ def review(
                 "put it behind HTTPS (and set RECEIPTFLOW_REVIEW__SECURE_COOKIES=true).",
                 err=True,
             )
-        app = create_app(settings, store=store)
+        # On loopback, only requests addressed to this computer (no DNS rebinding).
+        local_names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
+        app = create_app(
+            settings, store=store, allowed_hosts=local_names if _is_loopback(host) else None
+        )
         typer.echo(f"receiptflow review on http://{host}:{port}/  (Ctrl+C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 

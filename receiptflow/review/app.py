@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from receiptflow.review import security
 from receiptflow.review.pages import PageImages, PageNotFound
@@ -62,7 +63,11 @@ def render(
     return engine.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, store: Store | None = None, allowed_hosts: list[str] | None = None
+) -> FastAPI:
+    """The app over ``store`` (default: the settings' database). ``allowed_hosts``: answer
+    only requests for these host names (against DNS rebinding of a loopback server)."""
     store = store or Store.from_settings(settings)
     store.migrate()
     app = FastAPI(title="receiptflow review", docs_url=None, redoc_url=None, openapi_url=None)
@@ -105,6 +110,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         same_site="strict",
         https_only=settings.review.secure_cookies,
     )
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
 
 

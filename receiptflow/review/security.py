@@ -77,8 +77,12 @@ class SessionRegistry:
 
     def start(self, user: str) -> str:
         session_id = secrets.token_urlsafe(32)
+        now = time.monotonic()
         with self._lock:
-            self._sessions[session_id] = (user, time.monotonic())
+            idle = [key for key, (_, seen) in self._sessions.items() if now - seen > self.max_age_s]
+            for key in idle:
+                del self._sessions[key]
+            self._sessions[session_id] = (user, now)
         return session_id
 
     def user(self, session_id: str | None) -> str | None:
@@ -115,6 +119,8 @@ class LoginThrottle:
 
     def failed(self, name: str) -> None:
         with self._lock:
+            for other in [key for key in self._failures if not self._recent(key)]:
+                del self._failures[other]  # forget names whose failures are old
             self._failures[name] = [*self._recent(name), time.monotonic()]
 
     def succeeded(self, name: str) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from review_support import PASSWORD, csrf_of
+from review_support import PASSWORD, log_in
 
 from receiptflow.review import create_app
 from receiptflow.review.security import hash_password
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "storage"))
+from storage_support import create_pg_database, drop_pg_database  # noqa: E402
 
 
 @pytest.fixture
@@ -33,17 +37,22 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
         yield test_client
 
 
-def log_in(client: TestClient, name: str = "alice", password: str = PASSWORD) -> str:
-    """Log in through the form; returns the CSRF token of the new session."""
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"}
-    )
-    assert response.status_code == 303, response.text
-    return csrf_of(client.get("/").text)
-
-
 @pytest.fixture
 def reviewer(client: TestClient) -> str:
     """A logged-in client; the value is the session's CSRF token."""
     return log_in(client)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (a throwaway database)."""
+    if request.param == "sqlite":
+        with Store(f"sqlite:///{tmp_path / 'review.db'}", tmp_path / "archive") as opened:
+            yield opened
+        return
+    url = create_pg_database("receiptflow_review_test")
+    try:
+        with Store(url, tmp_path / "archive") as opened:
+            yield opened
+    finally:
+        drop_pg_database(url)

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.flags import has_errors
 from receiptflow.schemas.receipt import Receipt
@@ -65,3 +67,13 @@ def csrf_of(html: str) -> str:
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+def log_in(client: TestClient, name: str = "alice", password: str = PASSWORD) -> str:
+    """Log in through the form; returns the CSRF token of the new session."""
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"}
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/").text)

@@ -4,12 +4,14 @@ the session on the server, wrong passwords are throttled, ``next`` never leaves 
 from __future__ import annotations
 
 import pytest
-from conftest import log_in
 from fastapi.testclient import TestClient
-from review_support import PASSWORD, csrf_of
+from review_support import PASSWORD, csrf_of, log_in
 
+from receiptflow.review import create_app
 from receiptflow.review.app import SESSION_COOKIE
 from receiptflow.review.security import hash_password, safe_next, verify_password
+from receiptflow.settings import Settings
+from receiptflow.storage import Store
 
 
 @pytest.mark.parametrize("path", ["/", "/receipts/1", "/receipts/1/pages/1.jpg", "/export"])
@@ -102,3 +104,11 @@ def test_security_headers_on_every_page(client: TestClient) -> None:
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_allowed_hosts_refuse_other_host_names(settings: Settings, store: Store) -> None:
+    app = create_app(settings, store=store, allowed_hosts=["127.0.0.1", "localhost"])
+    local = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+    assert local.get("/login").status_code == 200
+    rebound = TestClient(app, base_url="http://attacker.example:8000", follow_redirects=False)
+    assert rebound.get("/login").status_code == 400

@@ -134,6 +134,8 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.on("pageerror", lambda error: failed.append(str(error)))
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
 
     page.goto(server.url + "/")
     expect(page).to_have_url(server.url + "/login?next=/")
@@ -158,6 +160,10 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     expect(image).to_be_visible()
     page.wait_for_function("() => document.querySelector('.page img').naturalWidth > 0")
     page.screenshot(path=str(SCREENSHOTS / "review-detail.png"))
+    image.click()  # zoom in where clicked, click again to fit
+    expect(page.locator("#pages")).to_have_class("pages zoomed")
+    image.click()
+    expect(page.locator("#pages")).to_have_class("pages")
 
     page.fill('input[name="total"]', "84.19")
     page.click("#save")
@@ -169,6 +175,11 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     expect(page.locator(".banner.ok")).to_contain_text("SUNRISE DINER: approved.")
     expect(page.locator("h1")).not_to_have_text("SUNRISE DINER")
     assert not failed, failed
+    assert all(url.startswith(server.url + "/") for url in fetched), fetched  # nothing remote
+    assert any(url.endswith("/static/review.js") for url in fetched)
+
+    rebound = httpx.get(server.url + "/login", headers={"Host": "attacker.example"})
+    assert rebound.status_code == 400  # a loopback server answers only to local names
 
     with Store.from_settings(server.settings) as store:
         record = store.get_receipt(server.flagged_id)

@@ -14,7 +14,7 @@ from review_support import SAMPLE_IMAGE, sample_path, sample_receipt, seed, wron
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from receiptflow.review.queue import QueueFilter, counts, neighbours, queue_ids
+from receiptflow.review.queue import QueueFilter, counts, neighbours, queue_ids, queue_page
 from receiptflow.schemas.receipt import Merchant
 from receiptflow.storage import Store
 from receiptflow.storage.models import DocumentRow, ReceiptRow
@@ -52,12 +52,15 @@ def _seed_queue(store: Store) -> dict[str, int]:
     return ids
 
 
-def test_queue_puts_worst_flags_first_then_oldest(store: Store) -> None:
+def test_queue_puts_worst_flags_first_then_oldest(any_store: Store) -> None:
+    store = any_store
     ids = _seed_queue(store)
     order = queue_ids(store, QueueFilter())
+    assert [r.id for r in queue_page(store, QueueFilter())] == order
     assert order == [ids["error_old"], ids["error_new"], ids["warning"], ids["clean"]]
     assert neighbours(order, ids["error_new"]) == (ids["error_old"], ids["warning"])
     assert neighbours(order, ids["approved"]) == (None, ids["error_old"])
+    assert counts(store, QueueFilter(merchant="greenfield"))["all"] == 1
     assert counts(store, QueueFilter()) == {
         "open": 4,
         "flagged": 2,
