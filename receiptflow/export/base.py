@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, TextIO, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
-from receiptflow.storage.records import ReceiptRecord
+if TYPE_CHECKING:
+    from receiptflow.storage.records import ReceiptRecord
 
 
 @runtime_checkable

@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from receiptflow.storage.records import ReceiptRecord
+if TYPE_CHECKING:
+    from receiptflow.storage.records import ReceiptRecord
+
 
 COLUMNS = [
     "receipt_id",

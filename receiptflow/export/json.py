@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from receiptflow.storage.records import ReceiptRecord
+if TYPE_CHECKING:
+    from receiptflow.storage.records import ReceiptRecord
 
 
 def receipt_json(record: ReceiptRecord) -> dict[str, Any]:

@@ -1,5 +1,11 @@
 """Storage: the archive of originals, documents, extraction runs, receipts, line items, flags
-and the review trail, in SQLite or PostgreSQL (``RECEIPTFLOW_DATABASE_URL``)."""
+and the review trail, in SQLite or PostgreSQL (``RECEIPTFLOW_DATABASE_URL``).
+
+``Store`` is imported on first use, so the records (plain Pydantic) stay importable where the
+``storage`` extra (SQLAlchemy, Alembic, psycopg) is not installed.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from receiptflow.storage.records import (
     CategoryTotal,
@@ -13,7 +19,9 @@ from receiptflow.storage.records import (
     StorageError,
     UserRecord,
 )
-from receiptflow.storage.service import Store
+
+if TYPE_CHECKING:
+    from receiptflow.storage.service import Store
 
 __all__ = [
     "CategoryTotal",
@@ -28,3 +36,11 @@ __all__ = [
     "Store",
     "UserRecord",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from receiptflow.storage.service import Store
+
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

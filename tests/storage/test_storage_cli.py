@@ -129,3 +129,28 @@ def test_extract_save_keeps_a_file_that_cannot_be_read(
         assert document.status == "failed" and document.error_stage == "ingest"
         assert document.error and "broken.jpg" in document.error
         assert document.archive_path.read_bytes() == b"this is no JPEG"
+
+
+BLOCK_STORAGE_EXTRA = """
+import importlib.abc, sys
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in ("sqlalchemy", "alembic", "psycopg"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Missing())
+from receiptflow.cli.main import app
+from receiptflow.export import get_exporter
+from receiptflow.storage import ReceiptRecord
+app(["receipts", "--help"])
+"""
+
+
+def test_cli_works_without_the_storage_extra() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK_STORAGE_EXTRA], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "list" in done.stdout and "show" in done.stdout
