@@ -27,6 +27,7 @@ from receiptflow.schemas.receipt import LineItem
 
 RowSource = Literal["layout", "row_id"]
 FUZZY_RATIO = 0.8
+CONFIDENT = 0.9
 CURRENCY = "IDR"
 
 
@@ -61,6 +62,9 @@ class CordReport:
     exact: Tally = field(default_factory=Tally)
     fuzzy: Tally = field(default_factory=Tally)
     receipts_all_right: int = 0  # every item found and nothing extra (fuzzy match)
+    # ItemsResult.confidence against the truth: receipts and all-right receipts per band
+    confident: list[int] = field(default_factory=lambda: [0, 0])
+    unsure: list[int] = field(default_factory=lambda: [0, 0])
     misses: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,6 +76,10 @@ class CordReport:
             "exact": self.exact.to_dict(),
             "fuzzy": {"min_ratio": FUZZY_RATIO, **self.fuzzy.to_dict()},
             "receipts_all_right": self.receipts_all_right,
+            "calibration": {
+                f"confidence>={CONFIDENT}": _band(self.confident),
+                f"confidence<{CONFIDENT}": _band(self.unsure),
+            },
             "misses": self.misses,
         }
 
@@ -91,6 +99,11 @@ class CordReport:
                 *(f"{row[key]:.3f}" for key in ("precision", "recall", "f1")),
                 *(f"{row[key]:.3f}" for key in ("quantity_accuracy", "amount_accuracy")),
             )
+        bands = self.to_dict()["calibration"]
+        table.caption = "all items right: " + ", ".join(
+            f"{name}: {band['share_all_items_right']:.2f} of {band['receipts']}"
+            for name, band in bands.items()
+        )
         shown = Table(title=f"Misses (first {misses} of {len(self.misses)})")
         for column in ("file", "kind", "text"):
             shown.add_column(column)
@@ -108,12 +121,16 @@ def evaluate_cord(
     for path in sorted(Path(directory).glob("*.json"))[:limit]:
         sample = json.loads(path.read_text(encoding="utf-8"))
         expected = expected_items(sample)
-        got = find_line_items(cord_rows(sample, rows), currency=CURRENCY).items
+        result = find_line_items(cord_rows(sample, rows), currency=CURRENCY)
+        got = result.items
         report.receipts += 1
         _score(report.exact, expected, got, fuzzy=False)
         unmatched = _score(report.fuzzy, expected, got, fuzzy=True)
-        if not unmatched[0] and not unmatched[1]:
-            report.receipts_all_right += 1
+        all_right = not unmatched[0] and not unmatched[1]
+        report.receipts_all_right += all_right
+        band = report.confident if result.confidence >= CONFIDENT else report.unsure
+        band[0] += 1
+        band[1] += all_right
         report.misses += [
             {"file": path.name, "kind": "missed", "text": _show(e)} for e in unmatched[0]
         ]
@@ -237,6 +254,10 @@ def _first(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     return None if value is None else str(value)
+
+
+def _band(counts: list[int]) -> dict[str, float | int]:
+    return {"receipts": counts[0], "share_all_items_right": _share(counts[1], counts[0])}
 
 
 def _share(right: int, checked: int) -> float:
