@@ -30,6 +30,10 @@ from receiptflow.schemas.parsing import find_date
 _STRONG_START = re.compile(
     r"^\W*(?:\d|NO\b|NO\.|LOT\b|UNIT\b|LEVEL\b|BLOCK\b|BLK\b|SUITE\b|[A-Z]{1,2}\s?[-.]?\s?\d)"
 )
+_STREET = re.compile(
+    r"(?<![A-Z])(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH\w*|STREET|ROAD|AVENUE|LANE|DRIVE|"
+    r"HIGHWAY|BOULEVARD)(?![A-Z])"
+)
 _BRANCH = re.compile(r"^\s*\d{3,4}\s?-?\s?[A-Z][A-Z .'&-]+$")  # "1214-JINJANG UTARA"
 _BRACKETED = re.compile(r"\s*[(\[<].*[)\]>]\s*")
 # "HQ ADD: LOT 11995", "BR NO.: (124525-H) NO 19-G": a label or a branch number before the street
@@ -80,13 +84,17 @@ def address_rows(rows: list[Row], start: int, end: int, name_row: int | None = N
         if len(taken) >= _MAX_ROWS:
             break
     joined = " ".join(row_upper(rows[index]) for index in taken)
-    if not (ADDRESS_WORD.search(joined) or has_postcode_town(joined) or STATE.search(joined)):
+    listed = len(taken) >= 2 and row_upper(rows[taken[0]]).rstrip().endswith(",")
+    if not (
+        ADDRESS_WORD.search(joined) or has_postcode_town(joined) or STATE.search(joined) or listed
+    ):
         return []  # digits alone do not make an address
     first = row_upper(rows[taken[0]])
     if (
         len(taken) >= 2
         and not re.search(r"\d", first)
         and not _STRONG_START.match(first)
+        and not _STREET.search(first)
         and _STRONG_START.match(row_upper(rows[taken[1]]))
     ):
         taken = taken[1:]  # a branch or mall name printed above the street line

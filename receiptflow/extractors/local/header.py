@@ -107,7 +107,9 @@ def _join_name(rows: list[Row], index: int) -> str:
     while first > 0 and first > index - 2:
         current = rows[first].text.upper() if first != index else text.upper()
         words = re.sub(r"[^A-Z/ ]", " ", without_reg_no(current)).split()
-        suffix_only = bool(words) and all(LEGAL.fullmatch(w) or TRADE.fullmatch(w) for w in words)
+        rest = [w for w in words if not (LEGAL.fullmatch(w) or TRADE.fullmatch(w) or w == "M")]
+        # only suffixes left, give or take a misread "CO." ("CP. (M) SDN BHD")
+        suffix_only = len(words) > len(rest) and sum(len(w) for w in rest) <= 2
         previous = row_upper(rows[first - 1])
         if not (suffix_only or _CONTINUES.match(current)) or not name_like(previous):
             break

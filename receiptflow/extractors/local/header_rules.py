@@ -154,6 +154,7 @@ def body_start(rows: list[Row]) -> int:
 def has_postcode_town(text: str) -> bool:
     """A postcode followed by the town (or ending the row), not a lot or house number."""
     for match in POSTCODE_TOWN.finditer(text):
-        if not re.search(r"(?:LOT|NO|P\.?\s?T\.?|PTD|#)\W*$", text[: match.start()]):
+        digits = match.start() + re.search(r"\d", match.group(0)).start()  # type: ignore[union-attr]
+        if not re.search(r"(?:LOT|NO|P\.?\s?T\.?|PTD|#)\W*$", text[:digits]):
             return True
     return False
