@@ -340,3 +340,34 @@ def test_money_value_reads_grouped_thousands_and_cents(value: int) -> None:
     cents = Decimal(value) / 100
     assert money_value(f"{cents:,.2f}", whole=False) == cents
     assert money_value(f"-{cents:.2f}", whole=False) == -cents
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(names, min_size=1, max_size=3).map(" ".join),
+            st.integers(min_value=1, max_value=20),
+            st.integers(min_value=1, max_value=500).map(lambda hundreds: hundreds * 500),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from([".", ","]),
+)
+def test_rupiah_names_above_count_rows_are_read_back(
+    lines: list[tuple[str, int, int]], separator: str
+) -> None:
+    def rupiah(value: int) -> str:
+        return f"{value:,}".replace(",", separator)
+
+    printed: list[str | list[tuple[int, str]]] = []
+    for name, count, unit in lines:
+        printed.append(name)
+        printed.append([(0, f"{count} x @ {rupiah(unit)}"), right(36, rupiah(count * unit))])
+    total = sum(count * unit for _, count, unit in lines)
+    printed.append([(0, "Total"), (24, "Rp"), right(36, rupiah(total))])
+    result = find_line_items(receipt(*printed), currency="IDR")
+    got = [(i.description, i.quantity, i.unit_price, i.amount) for i in result.items]
+    assert got == [(name, count, unit, count * unit) for name, count, unit in lines]
+    assert result.confidence >= 0.9
