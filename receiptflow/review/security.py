@@ -22,6 +22,7 @@ from receiptflow.errors import ReceiptflowError
 from receiptflow.settings import Settings
 
 CSRF_FIELD = "csrf_token"
+_MAX_FORM_FIELDS = 20_000
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Checked when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
@@ -144,7 +145,8 @@ def csrf_token(request: Request) -> str:
 async def check_csrf(request: Request) -> None:
     """Dependency of every POST route: the form's token must equal the session's."""
     expected = request.session.get(CSRF_FIELD)
-    form = await request.form()
+    # Parsed (and cached for the route) here, with room for long receipts: 7 inputs per item.
+    form = await request.form(max_fields=_MAX_FORM_FIELDS)
     sent = form.get(CSRF_FIELD)
     if not isinstance(expected, str) or not isinstance(sent, str):
         raise CsrfError("missing CSRF token")

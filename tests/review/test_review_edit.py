@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from review_support import SAMPLE_IMAGE, csrf_of, sample_path, sample_receipt, seed, wrong_total
 
 from receiptflow.review.forms import ReceiptForm
+from receiptflow.schemas.receipt import LineItem
 from receiptflow.storage import ReceiptRecord, Store
 
 
@@ -168,3 +169,17 @@ def test_form_round_trips_the_stored_receipt(store: Store) -> None:
     )
     form = ReceiptForm.from_receipt(record.receipt)
     assert form.to_receipt() == record.receipt
+
+
+def test_a_long_receipt_can_be_saved(client: TestClient, reviewer: str, store: Store) -> None:
+    items = [
+        LineItem(description=f"item {n}", quantity=Decimal(1), amount=Decimal("0.10"))
+        for n in range(300)
+    ]
+    long = sample_receipt().model_copy(update={"line_items": items})
+    record = seed(store, SAMPLE_IMAGE, long)
+    form = _form(client, record, **{"line_items.299.amount": "0.20"})
+    assert len(form) > 1000  # over Starlette's default limit of form fields
+    assert client.post(f"/receipts/{record.id}/edit", data=form).status_code == 303
+    after = store.get_receipt(record.id)
+    assert after is not None and after.receipt.line_items[299].amount == Decimal("0.20")
