@@ -97,7 +97,7 @@ class LlmClient:
         }
 
     def extract(self, messages: list[dict[str, Any]], image_tokens: int = 0) -> ExtractionResult:
-        recorder = UsageRecorder(image_tokens_per_request=image_tokens)
+        recorder = UsageRecorder(image_tokens, max_tokens=self.endpoint.max_tokens)
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
@@ -113,7 +113,7 @@ class LlmClient:
     async def aextract(
         self, messages: list[dict[str, Any]], image_tokens: int = 0
     ) -> ExtractionResult:
-        recorder = UsageRecorder(image_tokens_per_request=image_tokens)
+        recorder = UsageRecorder(image_tokens, max_tokens=self.endpoint.max_tokens)
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None

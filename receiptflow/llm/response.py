@@ -29,7 +29,8 @@ class ExtractedReceipt(Receipt):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # The tool's parameters: every field listed (nullable when optional), money as decimal
         # strings. Accepted by OpenAI strict tools and convertible to a llama.cpp grammar.
-        return {"title": "Receipt", "description": cls.__doc__, **strict_json_schema(Receipt)}
+        schema = _portable_patterns(strict_json_schema(Receipt))
+        return {"title": "Receipt", "description": cls.__doc__, **schema}
 
     @model_validator(mode="after")
     def _must_add_up(self) -> ExtractedReceipt:
@@ -37,6 +38,20 @@ class ExtractedReceipt(Receipt):
         if errors:
             raise ValueError(reask_message(errors))
         return self
+
+
+def _portable_patterns(node: Any) -> Any:
+    """Regex patterns without backslash classes (``\\d`` -> ``[0-9]``, ``\\.`` -> ``[.]``):
+    the same language for JSON Schema, but llama.cpp's schema-to-grammar converter copies
+    those escapes into a grammar its parser then rejects."""
+    if isinstance(node, list):
+        return [_portable_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _portable_patterns(value) for key, value in node.items()}
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = out["pattern"].replace("\\d", "[0-9]").replace("\\.", "[.]")
+    return out
 
 
 def reask_message(errors: list[Flag]) -> str:

@@ -40,6 +40,7 @@ class UsageRecorder:
     """Collects every completion of one extraction through Instructor's response hook."""
 
     image_tokens_per_request: int = 0
+    max_tokens: int | None = None
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -59,7 +60,19 @@ class UsageRecorder:
             self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
         self.answers.append(raw_answer(response))
         choices = getattr(response, "choices", None) or [None]
+        if self._hit_max_tokens(usage) and choices[0] is not None:
+            # llama.cpp's server reports a tool call cut off at max_tokens as "tool_calls";
+            # say "length" so Instructor treats it as truncated instead of re-asking.
+            choices[0].finish_reason = "length"
         self.finish_reasons.append(getattr(choices[0], "finish_reason", None))
+
+    def _hit_max_tokens(self, usage: Any) -> bool:
+        completion = getattr(usage, "completion_tokens", None)
+        return (
+            self.max_tokens is not None
+            and isinstance(completion, int)
+            and (completion >= self.max_tokens)
+        )
 
     def usage(self, price: Price) -> Usage:
         return Usage(

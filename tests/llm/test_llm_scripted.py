@@ -196,6 +196,19 @@ def test_truncated_answer_is_an_error_not_a_receipt(serve: Any) -> None:
     assert result.raw_output == cut
 
 
+def test_answer_stopping_at_max_tokens_is_truncated_whatever_the_finish_reason(
+    serve: Any,
+) -> None:
+    # llama.cpp's server says "tool_calls" even when it stopped at max_tokens
+    cut = json.dumps(VALID)[:60]
+    server = serve([tool(cut, completion_tokens=300)])
+    result = get_extractor("nemo", _settings(server, max_tokens=300)).extract(
+        _document(RECEIPT_LINES)
+    )
+    assert result.status is ExtractionStatus.FAILED and "truncated" in result.errors[0]
+    assert len(server.requests) == 1
+
+
 def test_malformed_tool_arguments_are_reasked(serve: Any) -> None:
     server = serve([tool('{"merchant": {"name": "KEDAI", '), tool(VALID)])
     result = get_extractor("nemo", _settings(server)).extract(_document(RECEIPT_LINES))

