@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from local_receipts_support import AMERICAN, EUROPEAN, MALAYSIAN, lines_of
@@ -106,3 +107,14 @@ def test_empty_input_gives_an_empty_receipt() -> None:
     assert parsed.receipt.total is None
     assert parsed.receipt.merchant.name is None
     assert parsed.confidence == {}
+
+
+def test_unsure_ocr_lowers_confidence_most_for_long_fields() -> None:
+    clean = parse_lines(lines_of(MALAYSIAN)).confidence
+    unsure_lines = [replace(line, confidence=0.85) for line in lines_of(MALAYSIAN)]
+    unsure = parse_lines(unsure_lines).confidence
+    assert unsure["merchant.address"] < clean["merchant.address"]
+    assert unsure["total"] < clean["total"]
+    address_drop = unsure["merchant.address"] / clean["merchant.address"]
+    total_drop = unsure["total"] / clean["total"]
+    assert address_drop < total_drop  # 70 characters to get right, against 4

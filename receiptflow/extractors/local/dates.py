@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.layout import Row, ocr_trust
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
 _DATE_LABEL = re.compile(r"(?<![A-Z])(?:DATE|DATED|TARIKH|DT|DATUM|FECHA|TGL|TANGGAL)(?![A-Z])")
@@ -80,9 +80,10 @@ def find_when(rows: list[Row], *, today: dt.date | None = None) -> When:
         return When()
     score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
     agreeing = sum(1 for other in scored if other[2].value == best.value)
-    confidence = 0.6 + 0.1 * min(score, 3.0) + (0.05 if agreeing > 1 else 0.0)
+    confidence = 0.75 + 0.07 * min(score, 3.0) + (0.03 if agreeing > 1 else 0.0)
     if len({other[2].value for other in scored}) > 1 and score < 2.5:
         confidence -= 0.15  # several different dates and no label decides between them
+    confidence *= ocr_trust(rows[index].confidence, len(best.text))
     when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)))
     _attach_time(rows, index, best, when)
     return when

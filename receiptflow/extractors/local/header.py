@@ -9,7 +9,7 @@ rows next to it, ended by a phone / tax-id / title / date row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from receiptflow.extractors.local.address import address_blocks, find_address
 from receiptflow.extractors.local.header_rules import (
@@ -26,7 +26,7 @@ from receiptflow.extractors.local.header_rules import (
     row_upper,
     without_reg_no,
 )
-from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.layout import Row, ocr_trust
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Header:
     name_confidence: float = 0.0
     address_confidence: float = 0.0
     name_row: int | None = None
+    address_rows: list[int] = field(default_factory=list)
 
 
 def _strip_after_legal(text: str) -> str:
@@ -144,7 +145,11 @@ def find_header(rows: list[Row]) -> Header:
     header = Header(name_row=name_row, name_confidence=name_confidence)
     if name_row is not None:
         header.name = _join_name(rows, name_row) or None
+        header.name_confidence *= ocr_trust(rows[name_row].confidence, len(header.name or ""))
     if (address := find_address(rows, name_row, end)) is not None:
-        header.address, header.address_confidence = address.text, address.confidence
+        header.address, header.address_rows = address.text, address.rows
+        lowest = min(rows[index].confidence for index in address.rows)
+        trust = ocr_trust(lowest, len(address.text))
+        header.address_confidence = address.confidence * trust
     header.phone, header.tax_id = find_contacts(rows, end)
     return header

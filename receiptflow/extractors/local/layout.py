@@ -122,3 +122,10 @@ def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:
         for group in grouped:
             rows.append(Row(cells=sorted((b.line for b in group), key=lambda c: c.box[0])))
     return rows
+
+
+def ocr_trust(confidence: float, length: int = 10) -> float:
+    """The chance that a field of ``length`` characters read from OCR text of this confidence
+    is right as a whole: longer strings have more characters to get wrong. 1 for ground-truth
+    lines and digital text layers (confidence 1)."""
+    return max(0.3, float(min(1.0, confidence) ** (max(length, 1) / 20)))

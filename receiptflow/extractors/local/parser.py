@@ -16,7 +16,7 @@ from receiptflow.extractors.local.currency import guess_currency
 from receiptflow.extractors.local.dates import find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.items import find_line_items
-from receiptflow.extractors.local.layout import Row, group_rows
+from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
 from receiptflow.schemas.parsing import AmountMatch
@@ -115,7 +115,7 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     _set(confidence, "time", receipt.time, when.time_confidence)
     _set(confidence, "receipt_number", number, number_confidence)
     _set(confidence, "currency", currency.code, currency.confidence)
-    _set(confidence, "total", total, _total_confidence(totals, items.items))
+    _set(confidence, "total", total, _total_confidence(totals, items.items, rows))
     _set(confidence, "subtotal", totals.subtotal, 0.75)
     _set(confidence, "line_items", items.items, items.confidence)
     printed: dict[str, str] = {}
@@ -128,8 +128,9 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
 
 
-def _total_confidence(totals: Totals, items: list[LineItem]) -> float:
-    """The total's own confidence, raised when the line items add up to it."""
+def _total_confidence(totals: Totals, items: list[LineItem], rows: list[Row]) -> float:
+    """The total's own confidence, raised when the line items add up to it and lowered when
+    OCR was unsure of the row it was read from."""
     score = totals.total_confidence
     if totals.total is None:
         return 0.0
@@ -139,6 +140,10 @@ def _total_confidence(totals: Totals, items: list[LineItem]) -> float:
         extras = sum((t[2] for t in totals.taxes), Decimal(0)) + (totals.service_charge or 0)
         if totals.total.value in (items_sum, items_sum + extras):
             score = min(0.99, score + 0.1)
+    found = totals.total
+    printed_on = [row for row in rows if row.text[found.start : found.end] == found.text]
+    if printed_on:
+        score *= ocr_trust(printed_on[-1].confidence, len(found.text))
     return score
 
 
