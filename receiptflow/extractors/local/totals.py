@@ -13,189 +13,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from receiptflow.extractors.local import money_labels as words
 from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.parsing import AmountMatch, find_amounts
-
-
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![A-Z])(?:" + "|".join(alternatives) + r")(?![A-Z])")
-
-
-_NOT_MONEY = _words(
-    r"QTY",
-    r"QUANTITY",
-    r"ITEMS?",
-    r"ITEM\(S\)",
-    r"QTY\(S\)",
-    r"PCS",
-    r"UNITS?",
-    r"POINTS?",
-    r"PTS",
-    r"COUNT",
-    r"NO\. OF",
-    r"WEIGHT",
-    r"KG",
-)
-_ROUNDED_TOTAL = _words(
-    r"ROUNDED\s*TOTAL",
-    r"TOTAL\s*ROUNDED",
-    r"ROUNDED\s*(?:AMT|AMOUNT)",
-    r"TOTAL\s*AFTER\s*ROUNDING",
-    r"NETT?\s*TOTAL\s*\(?ROUNDED",
-)
-_ROUNDING = _words(
-    r"ROUNDING", r"ROUNDED", r"ROUND", r"RND", r"ROUNDING\s*ADJ\w*", r"ADJUSTMENT", r"ADJ"
-)
-_SUBTOTAL = _words(
-    r"SUB\s*-?\s*TOTAL",
-    r"SUBTTL",
-    r"TOTAL\s*\(?\s*EXCL\w*",
-    r"TOTAL\s*BEFORE",
-    r"EXCL\w*\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
-    r"NET\s*AMOUNT\s*BEFORE",
-    r"TOTAL\s*SALES\s*\(?\s*EXCL\w*",
-    r"AMOUNT\s*\(?\s*EXCL\w*",
-    r"ZWISCHENSUMME",
-    r"TAXABLE",
-    r"NET\s*\(?\s*EXCL\w*",
-    r"BEFORE\s*(?:GST|TAX|DISC\w*)",
-)
-_GRAND = _words(
-    r"GRAND\s*TOTAL",
-    r"NETT?\s*TOTAL",
-    r"TOTAL\s*DUE",
-    r"AMOUNT\s*DUE",
-    r"BALANCE\s*DUE",
-    r"TOTAL\s*PAYABLE",
-    r"AMOUNT\s*PAYABLE",
-    r"NETT?\s*AMOUNT",
-    r"TOTAL\s*\(?\s*INCL\w*",
-    r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)",
-    r"TOTAL\s*SALES\s*\(?\s*INCL\w*",
-    r"AMOUNT\s*TO\s*PAY",
-    r"TO\s*PAY",
-    r"DUE",
-    r"JUMLAH\s*BESAR",
-    r"GESAMT",
-    r"SUMME",
-    r"TOTALE",
-    r"TOTAL\s*TTC",
-    r"NETT",
-)
-_TOTAL = _words(
-    r"TOTAL",
-    r"TOTAL\s*AMOUNT",
-    r"TOTAL\s*AMT",
-    r"TOTAL\s*SALES",
-    r"TTL",
-    r"JUMLAH",
-    r"AMOUNT",
-    r"AMT",
-    r"TOTAL\s*RM",
-    r"MONTANT",
-    r"BETRAG",
-)
-_TAX = _words(
-    r"GST",
-    r"SST",
-    r"VAT",
-    r"TAX",
-    r"PPN",
-    r"MWST",
-    r"MW\s*ST",
-    r"TVA",
-    r"IVA",
-    r"SALES\s*TAX",
-    r"HST",
-    r"PST",
-    r"USt",
-)
-_TAX_NOT = _words(
-    r"GST\s*(?:ID|REG|NO)",
-    r"TAX\s*INVOICE",
-    r"TAX\s*CODE",
-    r"GST\s*SUMMARY",
-    r"TAX\s*SUMMARY",
-    r"VAT\s*(?:NO|REG|ID)",
-)
-_SERVICE = _words(
-    r"SERVICE\s*CHARGE",
-    r"SERVICE\s*CHG",
-    r"SRV\s*CHG",
-    r"SVC\s*CHG",
-    r"SVC",
-    r"SERVICE",
-    r"S/C",
-    r"SC",
-)
-_TIP = _words(r"TIPS?", r"GRATUITY", r"TRINKGELD")
-_DISCOUNT = _words(
-    r"DISCOUNTS?",
-    r"DISC",
-    r"LESS",
-    r"PROMO\w*",
-    r"SAVINGS?",
-    r"MEMBER\s*DISC",
-    r"VOUCHER",
-    r"COUPON",
-    r"RABATT",
-)
-_CHANGE = _words(r"CHANGE", r"CHANGE\s*DUE", r"CHG", r"KEMBALI", r"BAKI", r"RÜCKGELD")
-_CARD = _words(
-    r"VISA",
-    r"MASTER\w*",
-    r"MASTERCARD",
-    r"AMEX",
-    r"CARD",
-    r"DEBIT",
-    r"CREDIT",
-    r"MAESTRO",
-    r"UNIONPAY",
-    r"EC",
-    r"KARTE",
-    r"DINERS",
-    r"JCB",
-)
-_MOBILE = _words(
-    r"GRAB\s*PAY",
-    r"BOOST",
-    r"TOUCH\s*N\s*GO",
-    r"TNG",
-    r"E-?WALLET",
-    r"APPLE\s*PAY",
-    r"GOOGLE\s*PAY",
-    r"PAYPAL",
-    r"ALIPAY",
-    r"WECHAT",
-    r"QR",
-)
-_CASH = _words(
-    r"CASH",
-    r"TENDERED",
-    r"TENDER",
-    r"PAID",
-    r"PAYMENT",
-    r"TUNAI",
-    r"BAR",
-    r"CASH\s*RECEIVED",
-    r"RECEIVED",
-    r"ACCEPTED",
-)
-_PAID = _words(
-    r"CASH",
-    r"TENDERED",
-    r"TENDER",
-    r"PAID",
-    r"PAYMENT",
-    r"ACCEPTED",
-    r"RECEIVED",
-    r"CHANGE",
-    r"CREDIT",
-    r"VISA",
-    r"MASTER\w*",
-    r"CARD",
-)
-_SUMMARY = _words(r"GST\s*SUMMARY", r"TAX\s*SUMMARY", r"VAT\s*SUMMARY", r"TAX\s*CODE", r"SUMMARY")
 
 
 @dataclass
@@ -242,7 +62,7 @@ def money_rows(rows: list[Row], decimal_comma: bool | None = None) -> list[Money
     for index, row in enumerate(rows):
         text = row.text
         upper = text.upper()
-        if _SUMMARY.search(upper):
+        if words.SUMMARY.search(upper):
             in_summary = True
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), decimal_comma)
         if not amounts:
@@ -269,12 +89,12 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
             continue
         label = row.text.upper()
         if (
-            _TOTAL.search(label)
-            or _SUBTOTAL.search(label)
-            or _TAX.search(label)
-            or _CHANGE.search(label)
-            or _CASH.search(label)
-            or _ROUNDING.search(label)
+            words.TOTAL.search(label)
+            or words.SUBTOTAL.search(label)
+            or words.TAX.search(label)
+            or words.CHANGE.search(label)
+            or words.CASH.search(label)
+            or words.ROUNDING.search(label)
         ):
             by_index[index + 1] = MoneyRow(
                 index + 1, label, below.amount, below.count, below.in_summary
@@ -285,21 +105,21 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
 def _total_rank(money: MoneyRow) -> int:
     """0 when the row is not a total; higher is a stronger claim to be the amount due."""
     label = money.label
-    if _NOT_MONEY.search(label) and not _GRAND.search(label):
+    if words.NOT_MONEY.search(label) and not words.GRAND.search(label):
         return 0
-    if _ROUNDED_TOTAL.search(label):
+    if words.ROUNDED_TOTAL.search(label):
         return 5
-    if _SUBTOTAL.search(label) or _DISCOUNT.search(label) or _CHANGE.search(label):
+    if words.SUBTOTAL.search(label) or words.DISCOUNT.search(label) or words.CHANGE.search(label):
         return 0
-    if _PAID.search(label) and not _GRAND.search(label):
+    if words.PAID.search(label) and not words.GRAND.search(label):
         return 0
-    if _TAX.search(label) and not re.search(r"INCL|INC\.|INCLUSIVE|\bINC\b", label):
+    if words.TAX.search(label) and not re.search(r"INCL|INC\.|INCLUSIVE|\bINC\b", label):
         return 0
-    if _TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
+    if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
-    if _GRAND.search(label):
+    if words.GRAND.search(label):
         return 4
-    if _TOTAL.search(label):
+    if words.TOTAL.search(label):
         return 3 if re.search(r"TOTAL|TTL|JUMLAH", label) else 2
     return 0
 
@@ -342,7 +162,9 @@ def _rounded_total(rows: list[MoneyRow]) -> AmountMatch | None:
             continue
         above = {m.amount.value for m in rows[max(0, position - 4) : position]}
         for below in rows[position + 1 : position + 4]:
-            if below.amount.value - money.amount.value in above and not _CHANGE.search(below.label):
+            if below.amount.value - money.amount.value in above and not words.CHANGE.search(
+                below.label
+            ):
                 return below.amount
     return None
 
@@ -353,7 +175,7 @@ def _printed(rows: list[MoneyRow], value: Decimal) -> AmountMatch | None:
         if (
             money.amount.value == value
             and not _payment_method(money.label)
-            and not _CHANGE.search(money.label)
+            and not words.CHANGE.search(money.label)
         ):
             return money.amount
     return None
@@ -365,7 +187,9 @@ def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) 
     if paid is not None and paid > 0 and (match := _printed(rows, paid)) is not None:
         totals.total, totals.total_confidence = match, 0.6
         return
-    subtotal = next((m for m in rows if _SUBTOTAL.search(m.label) and m.amount.value > 0), None)
+    subtotal = next(
+        (m for m in rows if words.SUBTOTAL.search(m.label) and m.amount.value > 0), None
+    )
     if subtotal is not None and totals.taxes:  # subtotal + tax + service, where printed
         due = subtotal.amount.value + sum(tax[2] for tax in totals.taxes)
         due += (totals.service_charge or 0) - sum(d[1] for d in totals.discounts)
@@ -385,8 +209,8 @@ def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) 
 
 def _is_rounding(money: MoneyRow) -> bool:
     return (
-        bool(_ROUNDING.search(money.label))
-        and not _ROUNDED_TOTAL.search(money.label)
+        bool(words.ROUNDING.search(money.label))
+        and not words.ROUNDED_TOTAL.search(money.label)
         and abs(money.amount.value) < 1
     )
 
@@ -407,25 +231,32 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
         label, value = money.label, money.amount.value
         if _is_rounding(money) and totals.rounding is None:
             totals.rounding = value
-        elif _SUBTOTAL.search(label) and totals.subtotal is None and not money.in_summary:
+        elif words.SUBTOTAL.search(label) and totals.subtotal is None and not money.in_summary:
             totals.subtotal = value
-        elif _TAX.search(label) and not _TAX_NOT.search(label) and _total_rank(money) == 0:
+        elif (
+            words.TAX.search(label) and not words.TAX_NOT.search(label) and _total_rank(money) == 0
+        ):
             if not money.in_summary and not any(t[0] == label for t in totals.taxes):
                 totals.taxes.append((label, _rate(label), value))
-        elif _SERVICE.search(label) and totals.service_charge is None and value >= 0:
+        elif words.SERVICE.search(label) and totals.service_charge is None and value >= 0:
             totals.service_charge = value
-        elif _TIP.search(label) and totals.tip is None:
+        elif words.TIP.search(label) and totals.tip is None:
             totals.tip = value
-        elif _DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
+        elif words.DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
             totals.discounts.append((label, abs(value)))
-        elif _CHANGE.search(label) and totals.change is None:
+        elif words.CHANGE.search(label) and totals.change is None:
             totals.change = value
         elif totals.tendered is None and _payment_method(label):
             totals.tendered, totals.method = value, _payment_method(label)
     if not totals.taxes:  # only a GST/VAT summary table states the tax: "SR @ 6%  8.49  0.51"
         for money in rows:
             rate = _rate(money.label)
-            if money.in_summary and rate and money.count >= 2 and not _TOTAL.search(money.label):
+            if (
+                money.in_summary
+                and rate
+                and money.count >= 2
+                and not words.TOTAL.search(money.label)
+            ):
                 totals.taxes.append((money.label, rate, money.amount.value))
     for row in all_rows:
         if match := re.search(
@@ -438,11 +269,11 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
 def _payment_method(label: str) -> str | None:
     if _total_rank(MoneyRow(0, label, AmountMatch(Decimal(1), 0, 0, "", 2), 1)) >= 3:
         return None
-    if _MOBILE.search(label):
+    if words.MOBILE.search(label):
         return "mobile"
-    if _CARD.search(label):
+    if words.CARD.search(label):
         return "card"
-    if _CASH.search(label):
+    if words.CASH.search(label):
         return "cash"
     return None
 
