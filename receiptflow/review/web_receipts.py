@@ -83,6 +83,7 @@ def _detail(
         "flags_at": _flags_at(record.flags),
         "placed": _placed_paths(form),
         "errors": [f for f in record.flags if f.severity is Severity.ERROR],
+        "worst": queue.worst_severity(record),
         "history": list(reversed(store.history(record.id))),
         "payment_methods": PAYMENT_METHODS,
     }
