@@ -39,7 +39,9 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for given in inputs:
         text = str(given)
         if glob.has_magic(text) and not Path(text).exists():  # a pattern, not a name
-            paths.extend(sorted(Path().glob(text)))
+            pattern = Path(text)
+            base = Path(pattern.anchor) if pattern.is_absolute() else Path()
+            paths.extend(sorted(base.glob(str(pattern.relative_to(base)))))
         else:
             paths.append(Path(text))
     return iter_input_files(paths)

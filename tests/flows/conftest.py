@@ -35,6 +35,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     FakeExtractor.calls.clear()
     FakeExtractor.failures_left.clear()
     FakeExtractor.crash_on.clear()
+    FakeExtractor.threads.clear()
     LlmFakeExtractor.most_in_flight = 0
     yield Settings(
         home=tmp_path / "home",

@@ -31,6 +31,7 @@ class FakeExtractor:
     calls: Counter[str] = Counter()  # sha256 -> extractions, shared by every instance
     failures_left: dict[str, int] = {}  # sha256 -> transient failures still to raise
     crash_on: set[str] = set()  # sha256 of files whose extraction raises a bug
+    threads: set[str] = set()  # names of the threads extractions ran on
     _lock = threading.Lock()
 
     def __init__(self, settings: Settings) -> None:
@@ -42,6 +43,7 @@ class FakeExtractor:
     def extract(self, document: Document) -> ExtractionResult:
         with self._lock:
             self.calls[document.sha256] += 1
+            self.threads.add(threading.current_thread().name)
             left = self.failures_left.get(document.sha256, 0)
             if left:
                 self.failures_left[document.sha256] = left - 1
