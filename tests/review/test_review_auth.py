@@ -9,7 +9,7 @@ from review_support import PASSWORD, csrf_of, log_in
 
 from receiptflow.review import create_app
 from receiptflow.review.app import SESSION_COOKIE
-from receiptflow.review.security import hash_password, safe_next, verify_password
+from receiptflow.review.security import hash_password, safe_next, secret_key, verify_password
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
 
@@ -112,3 +112,11 @@ def test_allowed_hosts_refuse_other_host_names(settings: Settings, store: Store)
     assert local.get("/login").status_code == 200
     rebound = TestClient(app, base_url="http://attacker.example:8000", follow_redirects=False)
     assert rebound.get("/login").status_code == 400
+
+
+def test_generated_secret_is_private_and_kept(settings: Settings) -> None:
+    key = secret_key(settings)
+    path = settings.home / "review-secret"
+    assert len(key) >= 48
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert secret_key(settings) == key  # made once, then read back
