@@ -97,3 +97,21 @@ def test_disagreeing_payment_lowers_confidence() -> None:
     agree = totals_of([("TOTAL", "10.00"), ("CASH", "20.00"), ("CHANGE", "10.00")])
     disagree = totals_of([("TOTAL", "10.00"), ("CASH", "50.00"), ("CHANGE", "10.00")])
     assert agree.total_confidence > disagree.total_confidence
+
+
+def test_ocr_misspelt_inclusive_total_is_not_a_tax_line() -> None:
+    rows: list[Printed] = [
+        ("Total Sales (Excluding GST)", "94.34"), ("Total GST", "5.66"), ("Rounding", "0.00"),
+        ("Total Sales (iclusive of GST)", "100.00"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("100.00")
+    assert [tax[2] for tax in totals.taxes] == [Decimal("5.66")]
+
+
+def test_paid_amount_picks_the_labelled_total_it_matches() -> None:
+    rows: list[Printed] = [
+        ("Total Sales(Incl.GST 6%)", "RM 64"), ("RoundingAdjustment", "RM 0.02"),
+        ("TOTAL", "RM 64.15"), ("CASH", "RM 100.00"), ("CHANGE", "RM 35.85"),
+    ]
+    assert total_of(rows) == Decimal("64.15")

@@ -79,9 +79,9 @@ def page_slope(lines: list[TextLine]) -> float:
         0.4 * (boxes[:, :, 3] - boxes[:, :, 1]),
     )
     centre = (boxes[:, :, 1] + boxes[:, :, 3]) / 2 - slopes * (boxes[:, :, 0] + boxes[:, :, 2]) / 2
-    top, bottom = centre - height / 2, centre + height / 2
-    shared = np.minimum(bottom[..., 0], bottom[..., 1]) - np.maximum(top[..., 0], top[..., 1])
-    aligned = (shared >= 0.7 * np.minimum(height[..., 0], height[..., 1])).sum(axis=1)
+    # centres within a third of the text height: a tall (tilted) box earns no slack
+    apart = np.abs(centre[..., 0] - centre[..., 1])
+    aligned = (apart <= 0.3 * np.minimum(height[..., 0], height[..., 1])).sum(axis=1)
     best = aligned == aligned.max()
     return float(min(_SLOPES[best], key=abs))
 
@@ -98,11 +98,14 @@ def _bands(lines: list[TextLine], slope: float) -> list[_Band]:
 
 
 def _overlap(band: _Band, row: list[_Band]) -> float:
-    top = max(band.top, min(other.top for other in row))
-    bottom = min(band.bottom, max(other.bottom for other in row))
-    row_height = max(other.bottom for other in row) - min(other.top for other in row)
-    height = min(band.bottom - band.top, row_height) or 1.0
-    return max(0.0, bottom - top) / height
+    """Overlap with the row's typical band (median top and bottom of its cells), so a row
+    does not grow with every cell it takes in and swallow the next one."""
+    tops = sorted(other.top for other in row)
+    bottoms = sorted(other.bottom for other in row)
+    row_top, row_bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+    shared = min(band.bottom, row_bottom) - max(band.top, row_top)
+    height = min(band.bottom - band.top, row_bottom - row_top) or 1.0
+    return max(0.0, shared) / height
 
 
 def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:

@@ -60,3 +60,7 @@ PAID = words(
     r" CARD"
 )
 SUMMARY = words(r"GST\s*SUMMARY TAX\s*SUMMARY VAT\s*SUMMARY TAX\s*CODE SUMMARY")
+# "INCLUSIVE", "INCL.", "INC GST", "INCLUDED", and OCR's "ICLUSIVE"; never "EXCLUSIVE"
+INCLUSIVE = re.compile(
+    r"(?<![A-Z])(?!EX)[A-Z]{0,2}CLU(?:SIVE|DED?|DING|DES)|INCL\b|INCL\.|\bINC\b|INC\."
+)

@@ -113,11 +113,12 @@ def _total_rank(money: MoneyRow) -> int:
         return 0
     if words.PAID.search(label) and not words.GRAND.search(label):
         return 0
-    if words.TAX.search(label) and not re.search(r"INCL|INC\.|INCLUSIVE|\bINC\b", label):
+    inclusive = bool(words.INCLUSIVE.search(label))
+    if words.TAX.search(label) and not inclusive:
         return 0
     if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
-    if words.GRAND.search(label):
+    if words.GRAND.search(label) or (inclusive and words.TOTAL.search(label)):
         return 4
     if words.TOTAL.search(label):
         return 3 if re.search(r"TOTAL|TTL|JUMLAH", label) else 2
@@ -132,19 +133,20 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
     if not candidates and rounded is None:
         _fallback_total(rows, totals, paid)
         return
-    rank, chosen = 5, rounded
-    if candidates:
+    if rounded is not None:  # a total after the rounding row settles it
+        rank, chosen = 5, rounded
+    else:
         rank, best = max(
             candidates, key=lambda item: (item[0] - (item[1].count > 1), item[1].index)
         )
         chosen = best.amount
-    if rounded is not None and rounded.value != chosen.value if chosen else True:
-        rank, chosen = 5, rounded
-    assert chosen is not None
     confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
+    labelled = [m.amount for _, m in candidates if m.amount.value == paid]
     if paid is not None and paid > 0 and paid != chosen.value:
-        match = _printed(rows, paid)
-        if match is not None and (abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3):
+        match = labelled[0] if labelled else _printed(rows, paid)
+        if match is not None and (
+            labelled or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
+        ):
             chosen, confidence = match, 0.85  # what was paid settles a weak or unrounded total
         else:
             confidence -= 0.25
