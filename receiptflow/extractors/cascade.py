@@ -99,6 +99,10 @@ class CascadeExtractor:
             tried.append(await self.openai.aextract(document, lines))
         return combine(tried)
 
+    async def aclose(self) -> None:
+        await self.nemo.aclose()
+        await self.openai.aclose()
+
 
 def combine(tried: list[ExtractionResult]) -> ExtractionResult:
     """The last accepted stage, else the best one; usage and time summed over all stages."""

@@ -75,6 +75,10 @@ class NemoExtractor:
         client = self.client
         return await client.aextract(text_messages(layout_text(lines)))
 
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
     def extract(self, document: Document) -> ExtractionResult:
         self.client  # noqa: B018 - fail on missing settings before spending time on OCR
         started = time.perf_counter()

@@ -116,6 +116,11 @@ class OpenAIVisionExtractor:
         messages, image_tokens = self.messages(document, lines)
         return await client.aextract(messages, image_tokens)
 
+    async def aclose(self) -> None:
+        """Close the connections this event loop opened (``extract_many`` calls it)."""
+        if self._client is not None:
+            await self._client.aclose()
+
 
 def _median_height(lines: list[TextLine] | None, page: int) -> float | None:
     heights = [line.height for line in lines or [] if line.page == page and line.height > 0]

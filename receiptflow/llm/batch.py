@@ -41,7 +41,12 @@ async def aextract_many(
         async with gate:
             return await _one(extractor, document)
 
-    return list(await asyncio.gather(*(gated(document) for document in documents)))
+    try:
+        return list(await asyncio.gather(*(gated(document) for document in documents)))
+    finally:
+        aclose = getattr(extractor, "aclose", None)
+        if aclose is not None:  # connections must close before their event loop does
+            await aclose()
 
 
 def extract_many(

@@ -84,6 +84,12 @@ class LlmClient:
             client = self._async[loop] = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return client
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (before the loop itself closes)."""
+        client = self._async.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.client.close()
+
     def _request(self, messages: list[dict[str, Any]], recorder: UsageRecorder) -> dict[str, Any]:
         return {
             "model": self.endpoint.model,

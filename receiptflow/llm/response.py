@@ -8,10 +8,13 @@ sends that message back to the model as its re-ask. When the last attempt still 
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from typing import Any
 
+from instructor import OpenAISchema
 from pydantic import ValidationError, model_validator
 
 from receiptflow.schemas.flags import Flag, Severity
@@ -22,15 +25,16 @@ from receiptflow.schemas.validation import error_messages, validate_receipt
 MAX_REPAIRS = 25
 
 
-class ExtractedReceipt(Receipt):
+class ExtractedReceipt(Receipt, OpenAISchema):
     """A receipt as read from the document: the merchant, items, taxes and totals."""
+
+    # OpenAISchema as a base spares Instructor from deriving a wrapper class per request, and
+    # the schema is built once: both cost tens of ms of CPU, which at 64 requests in flight
+    # is what limits throughput.
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        # The tool's parameters: every field listed (nullable when optional), money as decimal
-        # strings. Accepted by OpenAI strict tools and convertible to a llama.cpp grammar.
-        schema = _portable_patterns(strict_json_schema(Receipt))
-        return {"title": "Receipt", "description": cls.__doc__, **schema}
+        return copy.deepcopy(_tool_schema())
 
     @model_validator(mode="after")
     def _must_add_up(self) -> ExtractedReceipt:
@@ -38,6 +42,14 @@ class ExtractedReceipt(Receipt):
         if errors:
             raise ValueError(reask_message(errors))
         return self
+
+
+@functools.cache
+def _tool_schema() -> dict[str, Any]:
+    """The tool's parameters: every field listed (nullable when optional), money as decimal
+    strings. Accepted by OpenAI strict tools and convertible to a llama.cpp grammar."""
+    schema = _portable_patterns(strict_json_schema(Receipt))
+    return {"title": "Receipt", "description": ExtractedReceipt.__doc__, **schema}
 
 
 def _portable_patterns(node: Any) -> Any:
