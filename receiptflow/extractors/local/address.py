@@ -31,7 +31,7 @@ _STRONG_START = re.compile(
     r"^\W*(?:\d|NO\b|NO\.|LOT\b|UNIT\b|LEVEL\b|BLOCK\b|BLK\b|SUITE\b|[A-Z]{1,2}\s?[-.]?\s?\d)"
 )
 _STREET = re.compile(
-    r"(?<![A-Z])(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH\w*|STREET|ROAD|AVENUE|LANE|DRIVE|"
+    r"(?<![A-Z])(?:JA[LI1]AN|J[LI1]N|JL|LORONG|LRG|PERSIARAN|LEBUH\w*|STREET|ROAD|AVENUE|LANE|DRIVE|"
     r"HIGHWAY|BOULEVARD)(?![A-Z])"
 )
 _BRANCH = re.compile(r"^\s*\d{3,4}\s?-?\s?[A-Z][A-Z .'&-]+$")  # "1214-JINJANG UTARA"
