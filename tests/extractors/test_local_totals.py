@@ -115,3 +115,17 @@ def test_paid_amount_picks_the_labelled_total_it_matches() -> None:
         ("TOTAL", "RM 64.15"), ("CASH", "RM 100.00"), ("CHANGE", "RM 35.85"),
     ]
     assert total_of(rows) == Decimal("64.15")
+
+
+def test_whole_amounts_with_thousands_groups() -> None:
+    from receiptflow.extractors.local.parser import parse_lines
+
+    for thousands in (",", "."):
+        rows: list[Printed] = [
+            ("1 NASI GORENG", f"25{thousands}000"), ("1 ES TEH", f"20{thousands}500"),
+            ("TOTAL", f"45{thousands}500"), ("TUNAI", f"50{thousands}000"),
+            ("KEMBALI", f"4{thousands}500"),
+        ]
+        receipt = parse_lines(lines_of(rows)).receipt
+        assert receipt.total == Decimal("45500"), thousands
+        assert receipt.payment is not None and receipt.payment.change == Decimal("4500")

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row
+from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.parsing import CURRENCY_MARKS
 
 _CODES = re.compile(
@@ -35,7 +36,8 @@ _COUNTRY: list[tuple[str, re.Pattern[str]]] = [
     ("CAD", re.compile(r"(?<![A-Z])(CANADA|ONTARIO|QUEBEC|HST)(?![A-Z])")),
     ("USD", re.compile(r"(?<![A-Z])(USA|U\.S\.A|SALES TAX|[A-Z]{2} \d{5}(?:-\d{4})?)(?![A-Z\d])")),
 ]
-_ZERO_DECIMAL_SHAPE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)")
+_DOT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)")
+_COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.]|,\d)")
 _COMMA_DECIMAL = re.compile(r"(?<![\d.,])\d+,\d{2}(?![\d.,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d.,])\d+\.\d{2}(?![\d.,])")
 
@@ -45,6 +47,7 @@ class CurrencyGuess:
     code: str | None
     confidence: float
     decimal_comma: bool | None
+    whole_amounts: bool = False  # amounts printed without minor units: "23.000", "45,500"
 
 
 def _country(text: str) -> str | None:
@@ -79,14 +82,26 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
     elif default_currency:
         code, confidence = default_currency.upper(), 0.5
     else:
-        return CurrencyGuess(None, 0.0, _decimal_comma(text, None))
-    return CurrencyGuess(code, confidence, _decimal_comma(text, code))
+        code, confidence = None, 0.0
+    whole = _whole_amounts(text, code)
+    return CurrencyGuess(code, confidence, _decimal_comma(text, code, whole), whole)
 
 
-def _decimal_comma(text: str, code: str | None) -> bool | None:
-    """True when the receipt writes 12,50 (or IDR's 23.000 thousands), False for 12.50."""
-    if code in ("IDR", "VND", "KRW", "JPY"):
-        return True if len(_ZERO_DECIMAL_SHAPE.findall(text)) >= 2 else None
+def _whole_amounts(text: str, code: str | None) -> bool:
+    """Does the receipt print whole amounts with thousands groups (IDR, JPY, KRW, VND) rather
+    than amounts with cents?"""
+    if code is not None and currency_exponent(code) != 0 and code not in ("IDR", "VND"):
+        return False
+    grouped = len(_DOT_THOUSANDS.findall(text)) + len(_COMMA_THOUSANDS.findall(text))
+    cents = len(_COMMA_DECIMAL.findall(text)) + len(_DOT_DECIMAL.findall(text))
+    return grouped >= 2 and cents * 4 <= grouped
+
+
+def _decimal_comma(text: str, code: str | None, whole: bool) -> bool | None:
+    """True when the receipt writes 12,50 (or 23.000 for twenty-three thousand), False for
+    12.50 (or 23,000)."""
+    if whole:
+        return len(_DOT_THOUSANDS.findall(text)) > len(_COMMA_THOUSANDS.findall(text))
     commas, dots = len(_COMMA_DECIMAL.findall(text)), len(_DOT_DECIMAL.findall(text))
     if commas > dots:
         return True

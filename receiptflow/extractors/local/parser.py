@@ -82,7 +82,7 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     header = find_header(rows)
     when = find_when(rows)
     number, number_confidence = find_receipt_number(rows)
-    totals = find_totals(rows, decimal_comma=currency.decimal_comma)
+    totals = find_totals(rows, decimal_comma=currency.decimal_comma, whole=currency.whole_amounts)
     items = find_line_items(rows, currency=currency.code)
     total = totals.total.value if totals.total else None
     receipt = Receipt(

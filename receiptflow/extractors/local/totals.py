@@ -44,19 +44,19 @@ class Totals:
     marks: list[AmountMatch] = field(default_factory=list)  # amounts that printed a currency
 
 
-def _money(amounts: list[AmountMatch], decimal_comma: bool | None) -> list[AmountMatch]:
+def _money(amounts: list[AmountMatch], whole: bool) -> list[AmountMatch]:
     """Amounts that look like money: printed with decimals (or a currency mark, or thousands
     when the currency has no minor unit)."""
     return [
         a
         for a in amounts
-        if a.decimals in (1, 2)
-        or a.mark
-        or (decimal_comma and a.decimals == 0 and abs(a.value) >= 100)
+        if a.decimals in (1, 2) or a.mark or (whole and a.decimals == 0 and abs(a.value) >= 100)
     ]
 
 
-def money_rows(rows: list[Row], decimal_comma: bool | None = None) -> list[MoneyRow]:
+def money_rows(
+    rows: list[Row], decimal_comma: bool | None = None, whole: bool = False
+) -> list[MoneyRow]:
     found: list[MoneyRow] = []
     in_summary = False
     for index, row in enumerate(rows):
@@ -64,7 +64,7 @@ def money_rows(rows: list[Row], decimal_comma: bool | None = None) -> list[Money
         upper = text.upper()
         if words.SUMMARY.search(upper):
             in_summary = True
-        amounts = _money(find_amounts(text, decimal_comma=decimal_comma), decimal_comma)
+        amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole)
         if not amounts:
             continue
         label = upper
@@ -280,9 +280,12 @@ def _payment_method(label: str) -> str | None:
     return None
 
 
-def find_totals(rows: list[Row], *, decimal_comma: bool | None = None) -> Totals:
+def find_totals(
+    rows: list[Row], *, decimal_comma: bool | None = None, whole: bool = False
+) -> Totals:
+    """The money summary; ``whole`` when amounts carry no minor units ("23.000" IDR)."""
     totals = Totals()
-    found = money_rows(rows, decimal_comma)
+    found = money_rows(rows, decimal_comma, whole)
     totals.marks = [m.amount for m in found if m.amount.mark]
     _read_labels(found, rows, totals)
     _pick_total(found, totals)
