@@ -2,12 +2,14 @@
 OCR, and CORD line items.
 
     .venv/bin/python bench/accuracy.py [--data ../shared/datasets] [--ocr-limit N]
-        [--extractor local] [--skip-ocr] [--json]
+        [--ocr-cache DIR] [--extractor local] [--skip-ocr] [--json]
 
 1. SROIE key-field F1 (company, date, address, total) on the ground-truth OCR boxes of every
    labelled receipt (626): the text-to-fields step alone.
 2. The same with receiptflow's own OCR on the scans (209), plus seconds per receipt (image
-   load + OCR + parse, median and mean). Slow: about 5-10 s per scan on two cores.
+   load + OCR + parse, median and mean). Slow: about 5-10 s per scan on two cores; with
+   ``--ocr-cache DIR`` the OCR lines are kept, and a rerun only parses (OCR seconds recorded
+   in the cache still count in the per-receipt time).
 3. CORD line-item F1 (exact and fuzzy descriptions), when receiptflow.eval.cord is present.
 
 Both SROIE scorings are printed: ``exact`` (official: trimmed, whitespace collapsed,
@@ -23,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
 from receiptflow.eval.sroie import SroieReport, evaluate_sroie
 from receiptflow.extractors import get_extractor
 from receiptflow.ingest.loader import load_document
@@ -32,9 +35,14 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets"
 
 
-def _sroie(data: Path, *, ocr_boxes: bool, limit: int | None, extractor: str) -> SroieReport:
+def _sroie(
+    data: Path, *, ocr_boxes: bool, limit: int | None, extractor: str, cache: Path | None = None
+) -> SroieReport:
     settings = Settings()
     chosen = get_extractor(extractor, settings)
+    ocr_cache = None
+    if cache is not None and isinstance(chosen, LinesExtractor):
+        ocr_cache = (OcrCache(cache), chosen)
     return evaluate_sroie(
         data / "sroie-dev",
         chosen.extract,
@@ -42,6 +50,7 @@ def _sroie(data: Path, *, ocr_boxes: bool, limit: int | None, extractor: str) ->
         load_document=lambda path: load_document(path, settings.ingest),
         limit=limit,
         source=("gt-boxes:" if ocr_boxes else "ocr:") + extractor,
+        ocr_cache=ocr_cache,
     )
 
 
@@ -77,15 +86,19 @@ def _print(results: dict[str, Any]) -> None:
         summary = results.get(name)
         if summary is None:
             continue
-        print(f"{name}: {summary['receipts']} receipts, {summary['median_s']:.3f} s median, "
-              f"{summary['mean_s']:.3f} s mean per receipt, {summary['failed']} failed")
+        print(
+            f"{name}: {summary['receipts']} receipts, {summary['median_s']:.3f} s median, "
+            f"{summary['mean_s']:.3f} s mean per receipt, {summary['failed']} failed"
+        )
         for scoring in ("exact", "normalised"):
             fields = "  ".join(f"{k} {v:.3f}" for k, v in summary[scoring].items())
             print(f"  {scoring:<10} F1  {fields}")
     cord = results.get("cord_items")
     if cord is not None:
-        print(f"cord_items: {cord['receipts']} receipts, line-item F1 exact {cord['exact_f1']:.3f}"
-              f", fuzzy {cord['fuzzy_f1']:.3f}")
+        print(
+            f"cord_items: {cord['receipts']} receipts, line-item F1 exact {cord['exact_f1']:.3f}"
+            f", fuzzy {cord['fuzzy_f1']:.3f}"
+        )
 
 
 def main() -> None:
@@ -94,6 +107,7 @@ def main() -> None:
     parser.add_argument("--extractor", default="local")
     parser.add_argument("--ocr-limit", type=int, default=None, help="only the first N scans")
     parser.add_argument("--skip-ocr", action="store_true", help="skip the slow OCR run")
+    parser.add_argument("--ocr-cache", type=Path, default=None, help="keep/reuse OCR lines here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results: dict[str, Any] = {
@@ -103,7 +117,13 @@ def main() -> None:
     }
     if not args.skip_ocr:
         results["sroie_own_ocr"] = _summary(
-            _sroie(args.data, ocr_boxes=False, limit=args.ocr_limit, extractor=args.extractor)
+            _sroie(
+                args.data,
+                ocr_boxes=False,
+                limit=args.ocr_limit,
+                extractor=args.extractor,
+                cache=args.ocr_cache,
+            )
         )
     results["cord_items"] = _cord(args.data)
     if args.json:
