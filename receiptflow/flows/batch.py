@@ -1,8 +1,9 @@
 """``process_batch``: a folder or glob of receipts, fanned out with bounded concurrency.
 
-Each file is one ``process-receipt-file`` task (its archive / extract / record steps are
-nested task runs with their own retries and cache). The batch ends with a table artifact
-(counts, receipts that need a person, cost) and shows a progress bar in the terminal.
+Each file is one ``process-receipt-file`` task (retried on transient failures) with its
+extraction as a nested ``extract-receipt`` task run (cached by content, rate-limited). The
+batch ends with a table artifact (counts, receipts that need a person, cost) and shows a
+progress bar in the terminal.
 With ``FlowSettings.dask_address`` (``--dask-address``) the tasks run on a Dask cluster.
 """
 
@@ -15,16 +16,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.progress import Progress
 
 from receiptflow.flows.core import FileOutcome
-from receiptflow.flows.documents import PrefectSteps
-from receiptflow.flows.routing import Destinations, process_and_route
+from receiptflow.flows.documents import file_task, outcome_of
+from receiptflow.flows.routing import Destinations
 from receiptflow.flows.summary import BatchSummary
 from receiptflow.settings import Settings
 
@@ -45,13 +45,6 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
         else:
             paths.append(Path(text))
     return iter_input_files(paths)
-
-
-@task(name="process-receipt-file", cache_policy=NO_CACHE)
-def process_receipt_file(
-    path: Path, settings: Settings, source: str, destinations: Destinations | None
-) -> FileOutcome:
-    return process_and_route(path, PrefectSteps(settings, source=source), destinations)
 
 
 def task_runner_for(settings: Settings, concurrency: int | None = None) -> TaskRunner[Any]:
@@ -104,14 +97,15 @@ def _fan_out(
     destinations: Destinations | None,
 ) -> Iterable[FileOutcome]:
     """Keep ``limit`` files submitted at a time (a sliding window, on threads or on Dask)."""
+    one_file = file_task(settings)
     pending = list(reversed(files))
-    running: set[PrefectFuture[FileOutcome]] = set()
+    running: dict[PrefectFuture[FileOutcome], Path] = {}
     while pending or running:
         while pending and len(running) < limit:
-            running.add(process_receipt_file.submit(pending.pop(), settings, source, destinations))
+            path = pending.pop()
+            running[one_file.submit(path, settings, source, destinations)] = path
         done: PrefectFuture[FileOutcome] = next(iter(as_completed(list(running))))
-        running.discard(done)
-        yield done.result()
+        yield outcome_of(running.pop(done), done.result(raise_on_failure=False))
 
 
 def run_batch(

@@ -149,6 +149,16 @@ def transient_failure(result: ExtractionResult) -> str | None:
     return None
 
 
+def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
+    """A file that still fails after retries: it stays where it is, to be tried again."""
+    return FileOutcome(
+        path=path,
+        outcome=Outcome.FAILED,
+        error=f"{type(error).__name__}: {error}",
+        code="transient" if is_transient(error) else "unexpected",
+    )
+
+
 # -- the plain steps -------------------------------------------------------------------------
 
 

@@ -18,17 +18,17 @@ from prefect.runtime import flow_run
 from prefect.tasks import Task, exponential_backoff
 
 from receiptflow.flows.core import (
-    Archived,
     Extraction,
     FileOutcome,
     Outcome,
-    Recorded,
     cache_key,
+    failed_outcome,
     is_transient,
+    process_file,
     receipt_schema_version,
 )
 from receiptflow.flows.limits import llm_slot
-from receiptflow.flows.routing import Destinations, process_and_route
+from receiptflow.flows.routing import Destinations, route
 from receiptflow.flows.steps import PlainSteps
 from receiptflow.settings import Settings
 
@@ -51,11 +51,6 @@ def _extraction_key(_context: TaskRunContext, parameters: dict[str, Any]) -> str
     return cache_key(parameters["sha256"], settings.extractor, receipt_schema_version())
 
 
-@task(name="archive-input", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
-def archive_input(path: Path, settings: Settings, source: str) -> Archived:
-    return PlainSteps(settings, source=source).archive(path)
-
-
 @task(
     name="extract-receipt",
     cache_key_fn=_extraction_key,
@@ -67,44 +62,51 @@ def extract_receipt(path: Path, sha256: str, settings: Settings) -> Extraction:
         return PlainSteps(settings, source="batch").extract(path, sha256)
 
 
-@task(name="record-extraction", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
-def record_extraction(document_id: int, extraction: Extraction, settings: Settings) -> Recorded:
-    return PlainSteps(settings, source="batch").record(document_id, extraction)
+def _retry_options(settings: Settings) -> dict[str, Any]:
+    options = settings.flows
+    return {
+        "retries": options.retries,
+        "retry_delay_seconds": exponential_backoff(backoff_factor=options.retry_backoff_s),
+        "retry_jitter_factor": options.retry_jitter,
+    }
 
 
-@task(name="record-failure", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
-def record_failure(document_id: int, error: str, stage: str, settings: Settings) -> None:
-    PlainSteps(settings, source="batch").record_failure(document_id, error, stage)
-
-
-class PrefectSteps:
-    """The steps as Prefect task runs, with this configuration's retries and cache switch."""
+class PrefectSteps(PlainSteps):
+    """Extraction as its own task run (cached by content, retried, rate-limited); the
+    database steps run inside the file's task, whose retries cover a disconnect."""
 
     def __init__(self, settings: Settings, *, source: str) -> None:
-        self.settings = settings
-        self.source = source
-        options = settings.flows
-        retry: dict[str, Any] = {
-            "retries": options.retries,
-            "retry_delay_seconds": exponential_backoff(backoff_factor=options.retry_backoff_s),
-            "retry_jitter_factor": options.retry_jitter,
-        }
-        self._archive = archive_input.with_options(**retry)
-        self._extract = extract_receipt.with_options(refresh_cache=not options.cache, **retry)
-        self._record = record_extraction.with_options(**retry)
-        self._failure = record_failure.with_options(**retry)
-
-    def archive(self, path: Path) -> Archived:
-        return self._archive(path, self.settings, self.source)
+        super().__init__(settings, source=source)
+        self._extract = extract_receipt.with_options(
+            refresh_cache=not settings.flows.cache, **_retry_options(settings)
+        )
 
     def extract(self, path: Path, sha256: str) -> Extraction:
         return self._extract(path, sha256, self.settings)
 
-    def record(self, document_id: int, extraction: Extraction) -> Recorded:
-        return self._record(document_id, extraction, self.settings)
 
-    def record_failure(self, document_id: int, error: str, stage: str) -> None:
-        self._failure(document_id, error, stage, self.settings)
+@task(name="process-receipt-file", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
+def process_receipt_file(
+    path: Path, settings: Settings, source: str, destinations: Destinations | None
+) -> FileOutcome:
+    """One file: archive, extract, record, route. Transient failures raise (and retry)."""
+    outcome = process_file(path, PrefectSteps(settings, source=source))
+    if destinations is not None:
+        route(outcome, destinations)
+    return outcome
+
+
+def file_task(settings: Settings) -> Task[..., FileOutcome]:
+    """``process_receipt_file`` with this configuration's retries."""
+    return process_receipt_file.with_options(**_retry_options(settings))
+
+
+def outcome_of(path: Path, result: object) -> FileOutcome:
+    """A file task's result, or the error it still ended with, as a FileOutcome."""
+    if isinstance(result, FileOutcome):
+        return result
+    error = result if isinstance(result, BaseException) else RuntimeError(repr(result))
+    return failed_outcome(path, error)
 
 
 def _document_run_name() -> str:
@@ -123,9 +125,8 @@ def process_document(
     With ``destinations`` the file is moved to ``processed/<date>/`` or ``quarantine/``.
     A file that still fails after retries fails the run and stays where it is."""
     settings = settings or Settings()
-    outcome = process_and_route(
-        Path(path), PrefectSteps(settings, source=source), destinations, move=True
-    )
+    future = file_task(settings).submit(Path(path), settings, source, destinations)
+    outcome = outcome_of(Path(path), future.result(raise_on_failure=False))
     if outcome.outcome is Outcome.FAILED:
         raise FileNotProcessed(outcome)
     return outcome

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from receiptflow.flows.core import FileOutcome, Outcome, Steps, is_transient, process_file
+from receiptflow.flows.core import FileOutcome, Outcome, Steps, failed_outcome, process_file
 
 if TYPE_CHECKING:
     from receiptflow.settings import Settings
@@ -80,12 +80,7 @@ def process_and_route(
     try:
         outcome = process_file(path, steps)
     except Exception as error:  # the caller decides when to try again; nothing is lost
-        outcome = FileOutcome(
-            path=path,
-            outcome=Outcome.FAILED,
-            error=f"{type(error).__name__}: {error}",
-            code="transient" if is_transient(error) else "unexpected",
-        )
+        outcome = failed_outcome(path, error)
     if destinations is not None:
         route(outcome, destinations, move=move)
     return outcome

@@ -38,7 +38,9 @@ def store_for(settings: Settings) -> Store:
 def extractor_for(settings: Settings) -> Extractor:
     from receiptflow.extractors import get_extractor
 
-    key = settings.model_dump_json()  # secrets are masked here; the factory gets the originals
+    # Where results are stored and how flows run do not change an extractor; secrets are
+    # masked in this key, and the factory gets the originals.
+    key = settings.model_dump_json(exclude={"home", "database_url", "flows", "watch"})
     with _build_lock:
         extractor = _extractors.get(key)
         if extractor is None:

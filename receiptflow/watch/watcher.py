@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from receiptflow.flows.core import FileOutcome, Outcome, is_transient
+from receiptflow.flows.core import FileOutcome, Outcome, failed_outcome
 from receiptflow.flows.routing import Destinations, route
 from receiptflow.watch.inbox import is_waiting_receipt, scan_inbox
 from receiptflow.watch.stability import StabilityTracker
@@ -37,7 +37,7 @@ MAX_RETRY_PAUSE = 600.0
 
 def flow_processor(settings: Settings, destinations: Destinations) -> Processor:
     """Each file as one ``process-document`` flow run (visible in the Prefect UI)."""
-    from receiptflow.flows.documents import FileNotProcessed, process_document
+    from receiptflow.flows.documents import FileNotProcessed, outcome_of, process_document
 
     def process(path: Path) -> FileOutcome:
         try:
@@ -55,19 +55,9 @@ def flow_processor(settings: Settings, destinations: Destinations) -> Processor:
             return result.outcome
         if isinstance(result, FileOutcome):
             return result
-        return _failed(path, result)
+        return outcome_of(path, result)
 
     return process
-
-
-def _failed(path: Path, error: object) -> FileOutcome:
-    transient = isinstance(error, BaseException) and is_transient(error)
-    return FileOutcome(
-        path=path,
-        outcome=Outcome.FAILED,
-        error=f"{type(error).__name__}: {error}",
-        code="transient" if transient else "unexpected",
-    )
 
 
 class InboxWatcher:
@@ -168,7 +158,7 @@ class InboxWatcher:
         try:
             outcome = self.process(path)
         except Exception as error:  # a processor bug must not kill the worker thread
-            outcome = _failed(path, error)
+            outcome = failed_outcome(path, error)
         self._settle(path, outcome)
 
     def _settle(self, path: Path, outcome: FileOutcome) -> None:
