@@ -41,25 +41,19 @@ class NemoExtractor:
                 "(e.g. http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:11434/v1 for Ollama)"
             )
         if self._client is None:
-            from receiptflow.llm.client import Endpoint, LlmClient
+            from receiptflow.llm.client import LlmClient, endpoint_from
             from receiptflow.llm.usage import Price
 
             options = self._options
-            self._client = LlmClient(
-                Endpoint(
-                    name=self.name,
-                    model=options.model,
-                    base_url=options.base_url,
-                    api_key=options.api_key.get_secret_value() if options.api_key else None,
-                    mode=options.mode,
-                    timeout_s=options.timeout_s,
-                    transport_retries=options.transport_retries,
-                    validation_retries=options.validation_retries,
-                    max_tokens=options.max_tokens,
-                    price=Price(options.input_per_million, options.output_per_million),
-                    max_in_flight=self._llm.max_in_flight,
-                )
+            price = Price(options.input_per_million, options.output_per_million)
+            endpoint = endpoint_from(
+                self.name,
+                options,
+                mode=options.mode,
+                price=price,
+                max_in_flight=self._llm.max_in_flight,
             )
+            self._client = LlmClient(endpoint)
         return self._client
 
     def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:

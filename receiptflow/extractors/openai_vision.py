@@ -7,6 +7,7 @@ A PDF's digital text layer, when present, goes along as fenced text.
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -42,25 +43,16 @@ class OpenAIVisionExtractor:
                 "RECEIPTFLOW_OPENAI__API_KEY), or OPENAI_BASE_URL for an OpenAI-compatible server"
             )
         if self._client is None:
-            from receiptflow.llm.client import Endpoint, LlmClient
+            from receiptflow.llm.client import LlmClient, endpoint_from
 
-            options = self._options
-            key = options.api_key.get_secret_value() if options.api_key else None
-            self._client = LlmClient(
-                Endpoint(
-                    name=self.name,
-                    model=options.model,
-                    base_url=options.base_url,
-                    api_key=key,
-                    mode="tools",
-                    timeout_s=options.timeout_s,
-                    transport_retries=options.transport_retries,
-                    validation_retries=options.validation_retries,
-                    max_tokens=options.max_tokens,
-                    price=self.price(),
-                    max_in_flight=self._llm.max_in_flight,
-                )
+            endpoint = endpoint_from(
+                self.name,
+                self._options,
+                mode="tools",
+                price=self.price(),
+                max_in_flight=self._llm.max_in_flight,
             )
+            self._client = LlmClient(endpoint)
         return self._client
 
     def price(self) -> Price:
@@ -113,7 +105,8 @@ class OpenAIVisionExtractor:
         self, document: Document, lines: list[TextLine] | None = None
     ) -> ExtractionResult:
         client = self.client
-        messages, image_tokens = self.messages(document, lines)
+        # resizing and JPEG-encoding pages is CPU work: keep it off the event loop
+        messages, image_tokens = await asyncio.to_thread(self.messages, document, lines)
         return await client.aextract(messages, image_tokens)
 
     async def aclose(self) -> None:

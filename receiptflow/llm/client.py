@@ -15,7 +15,7 @@ import asyncio
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import instructor
 import openai
@@ -27,6 +27,9 @@ from receiptflow.llm.response import ExtractedReceipt, as_receipt, best_partial
 from receiptflow.llm.usage import FREE, Price, UsageRecorder
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
+
+if TYPE_CHECKING:
+    from receiptflow.settings import NemoSettings, OpenAISettings
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -57,6 +60,30 @@ class Endpoint:
             "timeout": self.timeout_s,
             "max_retries": self.transport_retries,
         }
+
+
+def endpoint_from(
+    name: str,
+    options: OpenAISettings | NemoSettings,
+    *,
+    mode: str,
+    price: Price,
+    max_in_flight: int,
+) -> Endpoint:
+    """An Endpoint from a settings group (both LLM groups share these fields)."""
+    return Endpoint(
+        name=name,
+        model=options.model,
+        base_url=options.base_url,
+        api_key=options.api_key.get_secret_value() if options.api_key else None,
+        mode=mode,
+        timeout_s=options.timeout_s,
+        transport_retries=options.transport_retries,
+        validation_retries=options.validation_retries,
+        max_tokens=options.max_tokens,
+        price=price,
+        max_in_flight=max_in_flight,
+    )
 
 
 class LlmClient:
