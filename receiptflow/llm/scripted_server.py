@@ -9,6 +9,7 @@ openai SDK really sent and compare receiptflow's accounting with the server's.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    drop: bool = False  # close the connection without answering (a reset)
     prompt_tokens: int | None = None  # default: derived from the request size
     completion_tokens: int | None = None
 
@@ -160,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with script._lock:
                 script.in_flight -= 1
+        if reply.drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if reply.status != 200:
             message = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
             self._send(reply.status, message, reply.headers)

@@ -109,14 +109,25 @@ def test_openai_valid_answer_request_shape_and_cost(serve: Any) -> None:
     assert result.method == "openai" and result.attempts == 1
 
 
-def test_multi_page_receipt_goes_in_one_request(serve: Any) -> None:
+def test_multi_page_receipt_goes_in_one_request_with_its_text_layer(serve: Any) -> None:
     server = serve([tool(VALID)])
-    document = _document()
-    document.pages.append(Page(index=1, image=Image.new("RGB", (600, 900), "white")))
+    document = _document(RECEIPT_LINES)
+    second = [TextLine("THANK YOU", (10, 10, 100, 30), page=1)]
+    document.pages.append(Page(index=1, image=Image.new("RGB", (600, 900)), text_lines=second))
     get_extractor("openai", _settings(server)).extract(document)
     (request,) = server.requests
     parts = request["messages"][-1]["content"]
     assert sum(part["type"] == "image_url" for part in parts) == 2
+    text_layer = parts[-1]["text"]
+    assert "BEGIN RECEIPT DATA" in text_layer and "ROTI CANAI" in text_layer
+    assert "THANK YOU" in text_layer
+
+
+def test_batch_api_price_is_half(serve: Any) -> None:
+    server = serve([tool(VALID)])
+    result = get_extractor("openai", _settings(server, batch_api=True)).extract(_document())
+    prompt, completion = _billed(server)
+    assert result.usage.cost_usd == _mini_cost(prompt, completion) / 2
 
 
 def test_invalid_then_valid_reasks_with_the_validation_error(serve: Any) -> None:
@@ -171,6 +182,13 @@ def test_500_is_retried_with_backoff_then_given_up_bounded(serve: Any) -> None:
     assert failed.status is ExtractionStatus.FAILED and failed.receipt is None
     assert len(down.requests) == 2  # one try + one transport retry
     assert "HTTP 503" in failed.errors[0] and failed.usage.requests == 0
+
+
+def test_connection_reset_is_a_transport_retry(serve: Any) -> None:
+    server = serve([Reply(drop=True), tool(VALID)])
+    result = get_extractor("nemo", _settings(server)).extract(_document(RECEIPT_LINES))
+    assert result.status is ExtractionStatus.OK
+    assert len(server.requests) == 2 and result.attempts == 1
 
 
 def test_too_slow_for_the_timeout_fails_after_bounded_retries(serve: Any) -> None:
@@ -271,3 +289,15 @@ def test_batch_keeps_the_limit_in_flight(serve: Any) -> None:
     assert [result.status for result in results] == [ExtractionStatus.OK] * 12
     assert server.max_in_flight_seen == 4
     assert elapsed < 12 / 4 * 0.4 * 1.8  # overlapped, not 12 x 0.4 s in a row
+
+
+def test_the_global_limit_caps_a_batch_that_asks_for_more(serve: Any) -> None:
+    from receiptflow.llm import extract_many
+
+    server = serve([tool(VALID)], latency_s=0.3)
+    settings = _settings(server)
+    settings.llm.max_in_flight = 3
+    extractor = get_extractor("nemo", settings)
+    results = extract_many(extractor, [_document(RECEIPT_LINES)] * 9, max_in_flight=8)
+    assert all(result.status is ExtractionStatus.OK for result in results)
+    assert server.max_in_flight_seen == 3
