@@ -11,6 +11,7 @@ and cost of every stage tried. When no stage is accepted, the best one is return
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,9 @@ class CascadeExtractor:
         self.nemo = nemo
         self.openai = openai
         self._options = options
+        # aextract runs OCR in worker threads; one at a time (the engine is not shared-safe,
+        # and OCR is CPU-bound anyway), while the LLM requests overlap on the event loop
+        self._ocr_lock = threading.Lock()
 
     def is_available(self) -> bool:
         return self.local.is_available()
@@ -63,7 +67,8 @@ class CascadeExtractor:
     def _read(self, document: Document) -> tuple[list[TextLine] | None, list[ExtractionResult]]:
         started = time.perf_counter()
         try:
-            lines = self.local.read_lines(document)
+            with self._ocr_lock:
+                lines = self.local.read_lines(document)
         except ReceiptflowError as error:
             failed = ExtractionResult(
                 status=ExtractionStatus.FAILED, method="local", errors=[str(error)]

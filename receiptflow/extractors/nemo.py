@@ -8,6 +8,7 @@ calling (default) or JSON / MD_JSON for servers without it.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ class NemoExtractor:
         self._llm = llm
         self._reader = reader  # reads the text layer or runs OCR
         self._client: LlmClient | None = None
+        self._ocr_lock = threading.Lock()  # aextract OCRs in worker threads: one at a time
 
     def is_available(self) -> bool:
         return self._options.base_url is not None
@@ -73,11 +75,15 @@ class NemoExtractor:
         if self._client is not None:
             await self._client.aclose()
 
+    def _read_lines(self, document: Document) -> list[TextLine]:
+        with self._ocr_lock:
+            return self._reader.read_lines(document)
+
     def extract(self, document: Document) -> ExtractionResult:
         self.client  # noqa: B018 - fail on missing settings before spending time on OCR
         started = time.perf_counter()
         try:
-            lines = self._reader.read_lines(document)
+            lines = self._read_lines(document)
         except ReceiptflowError as error:
             return _no_text(self.name, error)
         ocr_seconds = time.perf_counter() - started
@@ -91,7 +97,7 @@ class NemoExtractor:
         self.client  # noqa: B018
         started = time.perf_counter()
         try:
-            lines = await asyncio.to_thread(self._reader.read_lines, document)
+            lines = await asyncio.to_thread(self._read_lines, document)
         except ReceiptflowError as error:
             return _no_text(self.name, error)
         ocr_seconds = time.perf_counter() - started
