@@ -13,8 +13,13 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _blank_is_unset(value: object) -> object:
+    """``FOO=`` in a shell or .env file means "not set", not "an empty URL"."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 class IngestSettings(BaseModel):
@@ -44,8 +49,12 @@ class ModelPrice(BaseModel):
 
 def _default_prices() -> dict[str, ModelPrice]:
     return {
-        "gpt-4o-mini": ModelPrice(input_per_million=Decimal("0.15"), output_per_million=Decimal("0.60")),
-        "gpt-4o": ModelPrice(input_per_million=Decimal("2.50"), output_per_million=Decimal("10.00")),
+        "gpt-4o-mini": ModelPrice(
+            input_per_million=Decimal("0.15"), output_per_million=Decimal("0.60")
+        ),
+        "gpt-4o": ModelPrice(
+            input_per_million=Decimal("2.50"), output_per_million=Decimal("10.00")
+        ),
     }
 
 
@@ -64,6 +73,8 @@ class OpenAISettings(BaseModel):
     batch_api: bool = False  # Batch API price (half)
     send_text_layer: bool = True
 
+    _blank = field_validator("api_key", "base_url", mode="before")(_blank_is_unset)
+
 
 class NemoSettings(BaseModel):
     base_url: str | None = None  # e.g. http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:11434/v1
@@ -77,12 +88,12 @@ class NemoSettings(BaseModel):
     input_per_million: Decimal = Decimal("0")  # 0 when self-hosted
     output_per_million: Decimal = Decimal("0")
 
+    _blank = field_validator("api_key", "base_url", mode="before")(_blank_is_unset)
+
 
 class CascadeSettings(BaseModel):
     min_confidence: float = 0.80  # every key field of the local result must clear this
-    confidence_fields: list[str] = Field(
-        default_factory=lambda: ["merchant.name", "date", "total"]
-    )
+    confidence_fields: list[str] = Field(default_factory=lambda: ["merchant.name", "date", "total"])
     use_nemo: bool = True
     use_openai: bool = True
 

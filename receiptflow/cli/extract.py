@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from receiptflow.cli.output import result_object, summary_table
-from receiptflow.errors import ReceiptflowError
+from receiptflow.errors import ConfigError, ReceiptflowError
 from receiptflow.extractors import EXTRACTORS, ExtractionResult, get_extractor
 from receiptflow.ingest import iter_input_files, load_document
 from receiptflow.settings import Settings
@@ -60,7 +60,11 @@ def extract(
     chosen = output_format or (
         OutputFormat.JSON if len(files) == 1 and not paths[0].is_dir() else OutputFormat.JSONL
     )
-    engine = get_extractor(extractor or settings.extractor, settings)
+    try:
+        engine = get_extractor(extractor or settings.extractor, settings)
+    except ReceiptflowError as error:  # e.g. ConfigError: openai without a key
+        stderr.print(f"[red]error:[/] {escape(str(error))}")
+        raise typer.Exit(2) from None
     store = _open_store(settings) if save else None
     failures = 0
     rows: list[tuple[Path, ExtractionResult]] = []
@@ -68,7 +72,11 @@ def extract(
         task = progress.add_task("extracting", total=len(files))
         for path in files:
             progress.update(task, description=path.name)
-            outcome = _extract_one(path, engine, settings, store)
+            try:
+                outcome = _extract_one(path, engine, settings, store)
+            except ConfigError as error:  # e.g. openai without a key: same for every file
+                stderr.print(f"[red]error:[/] {escape(str(error))}")
+                raise typer.Exit(2) from None
             if outcome is None:
                 failures += 1
             else:

@@ -70,3 +70,17 @@ def test_table_format_shows_each_receipt() -> None:
     assert done.returncode == 0, done.stderr
     assert "us_diner.png" in done.stdout and "us_restaurant_digital.pdf" in done.stdout
     assert "SUNRISE DINER" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"), [("openai", "OPENAI_API_KEY"), ("nemo", "RECEIPTFLOW_NEMO__BASE_URL")]
+)
+def test_llm_extractor_without_configuration_says_what_to_set(
+    name: str, hint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RECEIPTFLOW_NEMO__BASE_URL"):
+        monkeypatch.setenv(variable, "")  # blank means unset
+    done = run(str(DIGITAL), "--extractor", name)
+    assert done.returncode == 2
+    assert hint in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
