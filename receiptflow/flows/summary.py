@@ -52,7 +52,7 @@ class BatchSummary:
                 "outcome": "total",
                 "files": len(self.outcomes),
                 "cost_usd": str(self.cost_usd),
-                "files_needing_attention": f"{self.seconds:.1f} s",
+                "files_needing_attention": f"batch took {self.seconds:.1f} s",
             }
         )
         return rows
