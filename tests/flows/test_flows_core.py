@@ -174,3 +174,20 @@ def test_batch_summary_counts_flags_and_cost(tmp_path: Path) -> None:
     assert rows["flagged"]["files_needing_attention"] == "b.png (sum_mismatch)"
     assert rows["quarantined"]["files_needing_attention"] == "c.jpg (not an image)"
     assert rows["total"]["files"] == 3 and rows["total"]["cost_usd"] == "0.03"
+
+
+def test_receiptflow_turns_prefect_analytics_off_before_prefect_loads() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    probe = (
+        "import receiptflow.cli.main, sys; assert 'prefect' not in sys.modules; "
+        "from prefect.settings import get_current_settings; "
+        "print(get_current_settings().server.analytics_enabled)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "False"

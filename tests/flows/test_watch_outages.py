@@ -69,3 +69,16 @@ def test_nothing_is_lost_while_the_database_and_extractor_fail(
     assert len(refused) == 10
     assert FakeExtractor.calls[flaky_sha] == 5
     assert store_for(settings).count_receipts() == 5
+    assert {p.name for p in files} <= _document_flow_run_names()
+
+
+def _document_flow_run_names() -> set[str]:
+    """Each file's processing is a process-document flow run named after the file."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["process-document"])), limit=200
+        )
+    return {run.name for run in runs}
