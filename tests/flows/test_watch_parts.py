@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from flows_support import receipt_png, write_receipt
 
 from receiptflow.flows.core import FileOutcome, Outcome
@@ -13,7 +14,7 @@ from receiptflow.flows.routing import ERROR_SUFFIX, Destinations
 from receiptflow.settings import Settings
 from receiptflow.watch.inbox import scan_inbox
 from receiptflow.watch.stability import StabilityTracker
-from receiptflow.watch.watcher import MAX_UNEXPECTED, InboxWatcher
+from receiptflow.watch.watcher import MAX_UNEXPECTED, RESCAN_SECONDS, InboxWatcher
 
 
 class Clock:
@@ -108,3 +109,31 @@ def test_a_file_that_keeps_crashing_is_quarantined(settings: Settings, tmp_path:
     report = (tmp_path / "quarantine" / f"r.png{ERROR_SUFFIX}").read_text()
     assert "extractor bug" in report
     assert not (tmp_path / "r.png").exists()
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["os-events", "polling"])
+def test_a_file_dropped_after_start_is_noticed_without_a_rescan(
+    settings: Settings, tmp_path: Path, polling: bool
+) -> None:
+    taken: list[str] = []
+
+    def take(path: Path) -> FileOutcome:
+        taken.append(path.name)
+        path.unlink()
+        return FileOutcome(path=path, outcome=Outcome.APPROVED)
+
+    settings.watch.polling = polling
+    settings.watch.stable_seconds = 0.2
+    settings.watch.poll_interval_s = 0.1
+    watcher = InboxWatcher(tmp_path, settings, process=take)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(0.5)  # the start-up scan is over; only the observer can see the next file
+    started = time.monotonic()
+    write_receipt(tmp_path, "late.png", 1)
+    while not taken and time.monotonic() - started < RESCAN_SECONDS / 2:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    assert taken == ["late.png"]
