@@ -19,6 +19,11 @@ TRADE = re.compile(
     r"KITCHEN|BISTRO|DINER|PIZZA|BAR|GRILL|HOTEL|PETROL|STATION|AUTO|MOTOR|SERVICES?|"
     r"SUPPLY|SUPPLIES|HOUSE|CENTRE|CENTER|BOUTIQUE|SALON|CLINIC|OUTLET|EMPORIUM|DELI)(?![A-Z])"
 )
+# A trade word glued to the name when OCR drops the spaces: "SANYUSTATIONERYSHOP"
+GLUED_TRADE = re.compile(
+    r"[A-Z]{3}(?:ENTERPRISE|TRADING|RESTAURANT|STORE|MART|SHOP|HARDWARE|STATIONERY|BAKERY|"
+    r"PHARMACY|CONFECTIONERY|KITCHEN)(?![A-Z])"
+)
 # "(867388-U)", "789417-W", "002458685-T", "CO-REG:860671-D", "CO. REG. NO: 001011128-T"
 REG_NO = re.compile(
     r"\(?\s*(?:(?:CO(?:MPANY)?\.?\s*-?\s*)?REG(?:ISTRATION)?\.?\s*(?:NO\.?)?\s*[:.]?\s*)?"
@@ -85,7 +90,7 @@ def name_score(text: str) -> float:
     core = without_reg_no(text)
     if LEGAL.search(core):
         return 3.0
-    return 2.0 if TRADE.search(core) else 0.0
+    return 2.0 if TRADE.search(core) or GLUED_TRADE.search(core) else 0.0
 
 
 def without_reg_no(text: str) -> str:
