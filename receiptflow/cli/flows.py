@@ -110,7 +110,8 @@ def watch(
         settings.watch.stable_seconds = stable_seconds
     if workers is not None:
         settings.watch.workers = workers
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # Prefect's logging setup prints it; only this logger, or httpx would flood the terminal.
+    logging.getLogger("receiptflow.watch").setLevel(logging.INFO)
     watcher = InboxWatcher(inbox, settings)
     stderr.print(
         f"watching {watcher.inbox} -> {watcher.destinations.processed}, "
