@@ -62,7 +62,12 @@ _MARK = (
 _SEP = r"[.,'’]"
 # A number: a digit, then digits (or the O that OCR reads for a zero), then separator groups,
 # each separator allowed one space on either side ("12 . 50").
-_NUMBER = r"(?:\d[\dOo]*(?:\s?" + _SEP + r"\s?[\dOo]+)*|[.,]\d{2}(?!\d))"  # ".01" too
+# OCR reads 0 as O and 1 as I or l: tolerated inside a number, and first only in a number
+# with cents ("RMI11.90"); ".01" too
+_NUMBER = (
+    r"(?:(?:\d|[Il](?=[\dOoIl]*[.,]\d\d))[\dOoIl]*(?:\s?" + _SEP + r"\s?[\dOoIl]+)*"
+    r"|[.,]\d{2}(?!\d))"
+)
 
 _AMOUNT = re.compile(
     r"(?<![\w/.,:])"
@@ -89,7 +94,8 @@ class AmountMatch:
 
 
 def _clean_number(number: str) -> str:
-    return re.sub(r"\s", "", number).replace("O", "0").replace("o", "0")
+    cleaned = re.sub(r"\s", "", number).replace("O", "0").replace("o", "0")
+    return cleaned.replace("I", "1").replace("l", "1")
 
 
 def _thousands_ok(groups: list[str]) -> bool:

@@ -103,3 +103,14 @@ def test_name_score_prefers_legal_suffix_over_trade_word() -> None:
     assert name_score("TRI SHAAS SDN BHD (728515-M)") > name_score("MYDIN MART SRI MUDA") > 0
     assert name_score("TAX INVOICE") == 0
     assert name_score("(867388-U)") == 0
+
+
+def test_address_ends_at_a_phone_number_even_with_a_garbled_label() -> None:
+    header = header_of([
+        "GUARDIAN HEALTH AND BEAUTY SDN BHD",
+        "No 15 Jalan Bandar Rawang 10",
+        "Bandar Baru Rawang",
+        "lel:03-60952052",
+        "Company Keg #1101085-1",
+    ])
+    assert header.address == "No 15 Jalan Bandar Rawang 10 Bandar Baru Rawang"

@@ -195,3 +195,14 @@ def test_time_is_not_an_amount_or_out_of_range() -> None:
 )
 def test_dates_with_a_time_glued_on(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("RMI11.90", "111.90"), ("l2.50", "12.50"), ("1O.5O", "10.50")]
+)
+def test_ocr_letters_for_digits_in_amounts_with_cents(text: str, expected: str) -> None:
+    assert parse_money(text) == Decimal(expected)
+
+
+def test_letters_alone_are_not_amounts() -> None:
+    assert find_amounts("Il I1 Bill") == []

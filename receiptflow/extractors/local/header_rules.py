@@ -106,8 +106,17 @@ def is_reg_row(text: str) -> bool:
     return len(re.findall(r"[A-Z]", rest.upper())) < 2
 
 
+# A phone number, even when OCR garbled its "TEL": 03-6261 2536, 012-373 2096, +603-3362 4137
+PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?6?0\d{1,2}|\(0\d{1,2}\))\s?-\s?\d{3,4}\s?\d{3,4}(?!\d)")
+
+
 def is_stop(text: str) -> bool:
-    return bool(STOP.search(text)) or find_date(text) is not None or find_time(text) is not None
+    """Does this row end the address: a phone, tax or title row, a date or a time."""
+    return (
+        bool(STOP.search(text) or PHONE_NUMBER.search(text))
+        or find_date(text) is not None
+        or find_time(text) is not None
+    )
 
 
 def address_start(text: str) -> bool:
