@@ -99,6 +99,8 @@ class Receipt(_Model):
 
     @model_validator(mode="after")
     def _apply_currency_precision(self) -> Receipt:
+        if self.currency is None:
+            return self  # precision unknown: keep amounts as printed (1102 may be yen)
         exponent = currency_exponent(self.currency)
         quantum = Decimal(1).scaleb(-exponent)
 

@@ -233,3 +233,8 @@ def test_any_consistent_receipt_has_no_arithmetic_errors(
     # Off by more than the discount too: a discount may already sit inside the subtotal.
     off = receipt.model_copy(update={"total": total + (discount or 0) + D("0.02")})
     assert "total_mismatch" in errors(off)
+
+
+def test_unknown_currency_keeps_amounts_as_printed() -> None:
+    receipt = Receipt.model_validate({"total": "1102", "subtotal": "9.5"})
+    assert str(receipt.total) == "1102" and str(receipt.subtotal) == "9.5"
