@@ -18,6 +18,7 @@ Levenshtein edits / total reference characters."""
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import resource
 import statistics
@@ -37,8 +38,7 @@ from receiptflow.settings import OcrSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "sroie-dev"
-STOCK = {  # RapidOCR's own defaults, for reference
-    "Global.use_cls": True,
+STOCK = {  # RapidOCR's own detector and thread defaults, for reference
     "Det.limit_type": "min",
     "Det.limit_side_len": 736,
     "EngineConfig.onnxruntime.intra_op_num_threads": -1,
@@ -57,19 +57,29 @@ VARIANTS = {
     "tesseract": Variant("tesseract", "Tesseract 5 --psm 6, OMP_THREAD_LIMIT=1", {}, {}),
     "rapid-stock": Variant(
         "rapidocr",
-        "RapidOCR defaults (cls on, det min side 736)",
+        "RapidOCR's det input (min side 736) and threads; serial rec; no orientation",
         {"fix_orientation": False},
         {"extra": STOCK, "parallel_rec": False},
     ),
     "rapid-serial": Variant(
         "rapidocr",
-        "no cls, det max 1280, one session 2 intra-op threads",
+        "no cls, det max 1280, one session 2 intra-op threads, rec width 320",
         {},
-        {"parallel_rec": False},
+        {"parallel_rec": False, "rec_width": 320},
     ),
-    "rapidocr": Variant("rapidocr", "DEFAULT: as rapid-serial, rec in 2 parallel streams", {}, {}),
+    "rapidocr": Variant(
+        "rapidocr", "DEFAULT: as rapid-serial, rec in 2 parallel streams, width 160", {}, {}
+    ),
     "rapid-960": Variant("rapidocr", "default, det max side 960", {"max_side": 960}, {}),
-    "rapid-w160": Variant("rapidocr", "default, rec width 160", {}, {"rec_width": 160}),
+    "rapid-w320": Variant(
+        "rapidocr", "default, rec width 320 (RapidOCR's)", {}, {"rec_width": 320}
+    ),
+    "rapid-min736": Variant(
+        "rapidocr",
+        "default, det upscales to min side 736 (RapidOCR's) instead of max side cap",
+        {},
+        {"extra": {"Det.limit_type": "min", "Det.limit_side_len": 736}},
+    ),
     "rapid-b12": Variant("rapidocr", "default, rec batch 12", {}, {"rec_batch": 12}),
     "rapid-b1": Variant("rapidocr", "default, rec batch 1", {}, {"rec_batch": 1}),
     "rapid-minh10": Variant(
@@ -161,17 +171,21 @@ def p90(values: list[float]) -> float:
 def report(results: dict[str, dict[str, Any]], references: list[str], threads: int) -> None:
     print(f"{len(references)} sroie-dev images, {threads} threads. CER = Levenshtein edits /")
     print("reference chars over reading-order text (rows top-down, boxes left-right, one space")
-    print("between boxes, whitespace collapsed, upper-cased) vs the box/*.txt transcripts.")
-    header = f"{'variant':14} {'CER %':>6} {'med s':>6} {'p90 s':>6} {'med cpu':>7} {'peak MiB':>8}"
-    print(header + "  setting")
+    print("between boxes, whitespace collapsed, upper-cased) vs the box/*.txt transcripts;")
+    print("noCJK: the same with Chinese characters dropped (SROIE does not transcribe them).")
+    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    columns = ["CER %", "noCJK", "med s", "p90 s", "med cpu", "peak MiB"]
+    print(f"{'variant':14} " + " ".join(f"{column:>6}" for column in columns) + "  setting")
     rows = {}
     for name, result in results.items():
-        cer = 100 * character_error_rate(zip(result["texts"], references, strict=True), upper=True)
+        pairs = list(zip(result["texts"], references, strict=True))
+        cer = 100 * character_error_rate(pairs, upper=True)
+        cer_latin = 100 * character_error_rate(pairs, upper=True, drop_cjk=True)
         wall, cpu = statistics.median(result["wall"]), statistics.median(result["cpu"])
         rows[name] = (cer, wall, cpu)
         print(
-            f"{name:14} {cer:6.2f} {wall:6.2f} {p90(result['wall']):6.2f} {cpu:7.2f}"
-            f" {result['rss']:8.0f}  {VARIANTS[name].note}"
+            f"{name:14} {cer:6.2f} {cer_latin:6.2f} {wall:6.2f} {p90(result['wall']):6.2f}"
+            f" {cpu:7.2f} {result['rss']:8.0f}  {VARIANTS[name].note}"
         )
     if "rapidocr" in rows:
         base = rows["rapidocr"]
@@ -193,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         "--variants", default=DEFAULT_VARIANTS, help=f"comma list of: {', '.join(VARIANTS)}"
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--dump", type=Path, help="write each variant's texts here (JSON)")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in names if name not in VARIANTS]
@@ -202,7 +217,14 @@ def main(argv: list[str] | None = None) -> None:
     if not images:
         parser.error(f"no images in {args.data / 'img'}")
     references = [ground_truth(args.data / "box" / f"{path.stem}.txt") for path in images]
-    report(run(images, names, args.threads), references, args.threads)
+    results = run(images, names, args.threads)
+    if args.dump:
+        texts = {
+            name: dict(zip([p.stem for p in images], r["texts"], strict=True))
+            for name, r in results.items()
+        }
+        args.dump.write_text(json.dumps({"reference": references, **texts}, indent=1))
+    report(results, references, args.threads)
 
 
 if __name__ == "__main__":

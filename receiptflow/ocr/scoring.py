@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+# CJK ideographs and their punctuation / full-width forms. SROIE's transcripts leave out the
+# Chinese lines many Malaysian receipts carry, so an engine that reads them is not wrong.
+_CJK = re.compile("[\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
-def normalise_text(text: str, *, upper: bool = False) -> str:
+
+def normalise_text(text: str, *, upper: bool = False, drop_cjk: bool = False) -> str:
     """Whitespace collapsed to single spaces; punctuation kept; upper-cased on request (SROIE's
-    transcripts are upper-case whatever the print says)."""
+    transcripts are upper-case whatever the print says); CJK characters dropped on request."""
+    if drop_cjk:
+        text = _CJK.sub(" ", text)
     collapsed = " ".join(text.split())
     return collapsed.upper() if upper else collapsed
 
@@ -43,11 +50,14 @@ def edit_distance(a: str, b: str) -> int:
     return score
 
 
-def character_error_rate(pairs: Iterable[tuple[str, str]], *, upper: bool = False) -> float:
+def character_error_rate(
+    pairs: Iterable[tuple[str, str]], *, upper: bool = False, drop_cjk: bool = False
+) -> float:
     """Corpus CER: total edits over total reference characters, for (hypothesis, reference)."""
     edits = chars = 0
     for hypothesis, reference in pairs:
-        reference = normalise_text(reference, upper=upper)
-        edits += edit_distance(normalise_text(hypothesis, upper=upper), reference)
+        reference = normalise_text(reference, upper=upper, drop_cjk=drop_cjk)
+        hypothesis = normalise_text(hypothesis, upper=upper, drop_cjk=drop_cjk)
+        edits += edit_distance(hypothesis, reference)
         chars += len(reference)
     return edits / chars if chars else 0.0

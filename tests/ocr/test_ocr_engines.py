@@ -94,3 +94,22 @@ def test_turned_receipt_comes_back_upright(engine: OcrEngine, turn: Image.Transp
 
 def test_blank_page_gives_no_lines(engine: OcrEngine) -> None:
     assert engine.read(Image.new("RGB", (400, 600), "white")) == []
+
+
+def test_rapidocr_loads_wheel_models_without_any_download(monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+    from rapidocr.utils.download_file import DownloadFile
+
+    from receiptflow.ocr.rapid import RapidOcrEngine, model_dir
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("RapidOCR tried to download something")
+
+    monkeypatch.setattr(DownloadFile, "run", refuse)
+    monkeypatch.setattr(requests.Session, "request", refuse)
+    engine = RapidOcrEngine(OcrSettings(engine="rapidocr", fix_orientation=False))
+    image, drawn = render_receipt()
+    lines = engine.read(image)
+    assert find(lines, "TOTAL") >= 0
+    models = model_dir()
+    assert models is not None and models.parent.name == "rapidocr"  # inside the installed wheel
