@@ -20,6 +20,14 @@ _CODES = re.compile(
     r"(?![A-Z])"
 )
 _MARKS = re.compile(r"(?<![A-Z])(RM|Rp\.?|RP)(?=[\s\d(.:)]|$)|(US\$|S\$|A\$|C\$|HK\$|[$€£¥₹₩฿₱₫])")
+# Marks that read as currency only beside an amount: "KD 23.875" (Kuwaiti dinar), "\1,102"
+# (the yen sign in an ASCII font), "BHD 1.250" (never the BHD of "SDN BHD").
+_AMOUNT_MARKS = re.compile(
+    r"(?<![A-Z])(?<!SDN )(?<!SDN\. )(K\.?D\.?|KWD|BHD|OMR|JOD|YEN) ?(?=\d)"
+    r"|(?<=\d) ?(K\.?D|KWD|BHD|OMR|JOD|YEN)(?![A-Z])"
+    r"|(\\)(?=\d)"
+)
+_AMOUNT_MARK_CODES = {"KD": "KWD", "K.D": "KWD", "YEN": "JPY", "\\": "JPY"}
 _COUNTRY: list[tuple[str, re.Pattern[str]]] = [
     (
         "MYR",
@@ -32,6 +40,11 @@ _COUNTRY: list[tuple[str, re.Pattern[str]]] = [
     ("SGD", re.compile(r"(?<![A-Z])(SINGAPORE|PTE\.?\s*LTD)(?![A-Z])")),
     ("IDR", re.compile(r"(?<![A-Z])(INDONESIA|JAKARTA|PT\.|NPWP|TBK)(?![A-Z])")),
     ("AUD", re.compile(r"(?<![A-Z])(AUSTRALIA|ABN|PTY\.?\s*LTD|NSW|VIC|QLD)(?![A-Z])")),
+    ("KWD", re.compile(r"(?<![A-Z])(KUWAIT|SALMIYA|HAWALLI)(?![A-Z])|\+965")),
+    ("BHD", re.compile(r"(?<![A-Z])(BAHRAIN|MANAMA)(?![A-Z])|\+973")),
+    ("OMR", re.compile(r"(?<![A-Z])(OMAN|MUSCAT)(?![A-Z])|\+968")),
+    ("JOD", re.compile(r"(?<![A-Z])(JORDAN|AMMAN)(?![A-Z])|\+962")),
+    ("JPY", re.compile(r"(?<![A-Z])(JAPAN|TOKYO|OSAKA|KYOTO|[A-Z]+-KU)(?![A-Z])|\+81")),
     ("GBP", re.compile(r"(?<![A-Z])(UNITED KINGDOM|LONDON|VAT REG NO)(?![A-Z])")),
     ("CAD", re.compile(r"(?<![A-Z])(CANADA|ONTARIO|QUEBEC|HST)(?![A-Z])")),
     ("USD", re.compile(r"(?<![A-Z])(USA|U\.S\.A|SALES TAX|[A-Z]{2} \d{5}(?:-\d{4})?)(?![A-Z\d])")),
@@ -48,6 +61,7 @@ class CurrencyGuess:
     confidence: float
     decimal_comma: bool | None
     whole_amounts: bool = False  # amounts printed without minor units: "23.000", "45,500"
+    country: str | None = None  # the currency the address/company words point to
 
 
 def _country(text: str) -> str | None:
@@ -68,6 +82,9 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
             votes[code] += 1
         elif mark == "$":
             dollar += 1
+    for match in _AMOUNT_MARKS.finditer(upper):
+        mark = next(group for group in match.groups() if group).rstrip(".")
+        votes[_AMOUNT_MARK_CODES.get(mark, mark)] += 2
     for match in _CODES.finditer(upper):
         votes["CNY" if match.group(1) == "RMB" else match.group(1)] += 2
     country = _country(upper)
@@ -84,7 +101,7 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
     else:
         code, confidence = None, 0.0
     whole = _whole_amounts(text, code)
-    return CurrencyGuess(code, confidence, _decimal_comma(text, code, whole), whole)
+    return CurrencyGuess(code, confidence, _decimal_comma(text, code, whole), whole, country)
 
 
 def _whole_amounts(text: str, code: str | None) -> bool:

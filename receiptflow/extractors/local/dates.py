@@ -15,9 +15,15 @@ from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
 _DATE_LABEL = re.compile(r"(?<![A-Z])(?:DATE|DATED|TARIKH|DT|DATUM|FECHA|TGL|TANGGAL)(?![A-Z])")
 _OTHER_DATE = re.compile(r"(?<![A-Z])(?:EXP|EXPIRY|EXPIRES|VALID|DUE|BIRTH|DOB|PRINTED)(?![A-Z])")
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
+)
+_US_PHONE = re.compile(
+    r"\(\d{3}\)\s?\d{3}[-.\s]\d{4}(?!\d)|(?<![\d+])\+?1[-\s]\d{3}[-\s]\d{3}-\d{4}"
+)
 _NUMBER = re.compile(
     r"(?<![A-Z])(?P<label>INVOICE|INV|RECEIPT|RCPT|BILL|DOC(?:UMENT)?|CHECK|CHK|TRANS(?:ACTION)?|"
-    r"TRX|CB|OR|REF|SLIP|TICKET|ORDER|TXN|NOTA|FAKTUR|BON)\s*\.?\s*(?:NO|NUM|NUMBER|#)?\s*\.?"
+    r"TRX|CB|OR|REF|SLIP|TICKET|ORDER|TXN|NOTA|FAKTUR|BON|BELEG)\s*\.?\s*(?:NO|NUM|NUMBER|#)?\s*\.?"
     r"\s*[:#]\s*(?P<number>[A-Z0-9][A-Z0-9\-/]{2,24})",
     re.IGNORECASE,
 )
@@ -42,6 +48,7 @@ _NUMBER_RANK = [
     "NOTA",
     "FAKTUR",
     "BON",
+    "BELEG",
     "REF",
     "ORDER",
 ]
@@ -60,12 +67,29 @@ def _plausible(value: dt.date, today: dt.date) -> bool:
     return dt.date(1995, 1, 1) <= value <= today + dt.timedelta(days=366)
 
 
-def find_when(rows: list[Row], *, today: dt.date | None = None) -> When:
+def month_first(rows: list[Row], *, currency: str | None, country: str | None) -> bool:
+    """Whether "02/08/2024" is February 8th: the receipt's own dates decide when one of them
+    can only be read one way ("02/15/2024"); else a US receipt (dollars and a US address or
+    phone number) prints month first and the rest of the world day first."""
+    order = 0
+    for row in rows:
+        for match in _NUMERIC_DATE.finditer(row.text):
+            first, second = int(match["a"]), int(match["b"])
+            order += (second > 12 >= first) - (first > 12 >= second)
+    if order:
+        return order > 0
+    if currency not in (None, "USD"):
+        return False
+    text = "\n".join(row.text for row in rows)
+    return country == "USD" or (currency == "USD" and bool(_US_PHONE.search(text)))
+
+
+def find_when(rows: list[Row], *, today: dt.date | None = None, day_first: bool = True) -> When:
     today = today or dt.date.today()
     scored: list[tuple[float, int, DateMatch]] = []
     for index, row in enumerate(rows):
         text = row.text.upper()
-        for found in find_dates(row.text):
+        for found in find_dates(row.text, day_first=day_first):
             score = 1.0 if _plausible(found.value, today) else -2.0
             before = text[: found.start]
             if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):

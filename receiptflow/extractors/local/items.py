@@ -25,10 +25,12 @@ from receiptflow.extractors.local.items_tokens import (
     NOT_ITEM,
     SUMMARY,
     TOTAL_ANYWHERE,
+    UNIT_WORDS,
     Word,
     count_value,
     is_code,
     is_currency_word,
+    is_operator,
     money_value,
     row_words,
     whole_amounts,
@@ -146,10 +148,12 @@ def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: b
     its name and code rows when it has no name of its own ("30000 30000", "1 X 3.00 SR")."""
     before_amount = words[: find_amount(words, whole=whole)]
     nameless = not any(
-        re.search(r"[^\W\d_]{2}", word.text)
+        re.search(r"[^\W\d_]{2}", re.sub(r"/\w+$", "", word.text))  # not "0.94/kg"
         and not is_code(word.text)
         and count_value(word.text) is None
         and not is_currency_word(word.text)
+        and word.text not in UNIT_WORDS  # "0.385 kg @ 0.94/kg 0.36": a weighed item's count
+        and not is_operator(word.text)
         for word in before_amount
     )
     start = index

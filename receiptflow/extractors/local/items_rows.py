@@ -151,7 +151,8 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                     position
                     for position in range(min(unit_at, count_at), len(texts))
                     if _is_number(texts[position], whole=whole)
-                }
+                    and not (position < unit_at and _LETTER.search(texts[position]))
+                }  # but "DATES 1KG" before the price keeps its pack size: a name
                 return {unit_at, count_at} | numbers_after
     for unit_at, unit in reversed(units):
         if unit is not None and row.amount is not None and unit == row.amount and unit_at > 0:

@@ -20,8 +20,14 @@ _WHOLE_AMOUNT_CURRENCIES = frozenset(
     {"IDR", "VND", "KRW", "JPY", "CLP", "COP", "PYG", "IRR", "LAK"}
 )
 
-_CURRENCY_WORDS = frozenset({"RM", "RP", "RP.", "IDR", "MYR", "USD", "EUR", "$", "€", "£", "SGD"})
-_CURRENCY_PREFIX = re.compile(r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|[$€£])\s*", re.IGNORECASE)
+_CURRENCY_WORDS = frozenset(
+    {"RM", "RP", "RP.", "IDR", "MYR", "USD", "EUR", "$", "€", "£", "¥", "SGD", "GBP", "JPY"}
+    | {"KD", "K.D.", "KWD", "BHD", "OMR", "JOD"}
+)
+_CURRENCY_PREFIX = re.compile(
+    r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])",
+    re.IGNORECASE,
+)
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+$")  # 23.000, 1,250,000
 _PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with three decimals)
 _INTEGER = re.compile(r"^\d+$")
@@ -97,7 +103,7 @@ HEADER_WORDS = frozenset(
 END_OF_ITEMS = re.compile(
     r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|TTL|GRAND|"
     r"JUMLAH|NET\d?\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
-    r"TENDER|GROSS|SVR|SUMME|ZWISCHENSUMME|GESAMT|MWST|NETTO|BRUTTO|R(?:UE|Ü)CKGELD|GEG\.|BAR\b|TL\b|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
+    r"TENDER|GROSS|SVR|SUMME|ZWISCHENSUMME|GESAMT|MWST|NETTO|BRUTTO|R(?:UE|Ü)CKGELD|GEG\.|TOTALE|TOTAAL|SOUS\s*-?\s*TOTAL|IVA|TVA|BTW|ESP[EÈ]CES|EFECTIVO|CONTANT[EI]?|WISSELGELD|RENDU|BAR\b|TL\b|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
     re.IGNORECASE,
 )
@@ -127,7 +133,7 @@ def row_words(row: Row) -> list[Word]:
     """The row's words left to right, each with an x range estimated inside its cell."""
     words: list[Word] = []
     for cell in row.cells:
-        text = cell.text
+        text = cell.text.replace("×", "x")  # the multiplication sign: "2 × GULA @ 2.85"
         x0, x1 = cell.box[0], cell.box[2]
         per_char = (x1 - x0) / max(len(text), 1)
         for match in re.finditer(r"\S+", text):
@@ -163,11 +169,11 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    core = re.sub(r"(?<=\d[.,]\d\d)[A-Z]{1,3}$", "", core)  # "75.00SR": a glued tax code
+    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|\*)$", "", core)  # "75.00SR", "9.50*": tax codes
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
-    elif _INTEGER.match(core) and not whole:
-        return None
+    elif _INTEGER.match(core) and (not whole or re.fullmatch(r"0+[1-9]\d*", core)):
+        return None  # a count, or a number with a leading zero ("REG No. 0365")
     elif whole and _PLAIN_DECIMAL.match(core) and len(re.split(r"[.,]", core)[-1]) == 3:
         return None  # "1234.567" cannot be rupiah
     else:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.currency import guess_currency
-from receiptflow.extractors.local.dates import find_receipt_number, find_when
+from receiptflow.extractors.local.dates import find_receipt_number, find_when, month_first
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
+from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
     Discount,
@@ -39,8 +40,8 @@ class ParsedReceipt:
 
 
 _INCLUSIVE = re.compile(
-    r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:INC\w*)|"
-    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|INKL\.?\s*MWST|INCLUDED|TTC"
+    r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:[\d.,]+\s*%\s*)?\(?\*?\s*(?:=\s*)?INC\w*|"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|ENTH\.|INKL\.?\s*MWST|INCLUDED|TTC"
 )
 
 
@@ -80,9 +81,13 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     rows = group_rows(lines)
     currency = guess_currency(rows, default_currency=default_currency)
     header = find_header(rows)
-    when = find_when(rows)
+    us_order = month_first(rows, currency=currency.code, country=currency.country)
+    when = find_when(rows, day_first=not us_order)
     number, number_confidence = find_receipt_number(rows)
-    totals = find_totals(rows, decimal_comma=currency.decimal_comma, whole=currency.whole_amounts)
+    minor = currency_exponent(currency.code) if currency.code else 2
+    totals = find_totals(
+        rows, decimal_comma=currency.decimal_comma, whole=currency.whole_amounts, minor=minor
+    )
     items = find_line_items(rows, currency=currency.code)
     total = totals.total.value if totals.total else None
     receipt = Receipt(
@@ -94,7 +99,7 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
         time=when.time,
         currency=currency.code,
         line_items=items.items,
-        subtotal=totals.subtotal,
+        subtotal=totals.subtotal or _items_subtotal(totals, items.items, total),
         taxes=_taxes(totals, rows),
         tip=totals.tip,
         service_charge=totals.service_charge,
@@ -126,6 +131,20 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     if totals.total:
         printed["total"] = _printed_amount(totals.total)
     return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
+
+
+def _items_subtotal(totals: Totals, items: list[LineItem], total: Decimal | None) -> Decimal | None:
+    """No subtotal printed ("SUMME 23,70" with the VAT inside, or "Total Incl. GST 104.98" then
+    "ROUNDING ADJ 0.02"): the items' sum is the subtotal when the total follows from it
+    by what is printed after it (exclusive tax, service, tip, rounding, discounts)."""
+    amounts = [item.amount for item in items if item.amount is not None]
+    if total is None or not amounts or len(amounts) != len(items):
+        return None
+    items_sum = sum(amounts, Decimal(0))
+    after = (totals.rounding or 0) + (totals.service_charge or 0) + (totals.tip or 0)
+    after -= sum((amount for _, amount in totals.discounts), Decimal(0))
+    taxes = sum((amount for _, _, amount in totals.taxes), Decimal(0))
+    return items_sum if abs(total) in (items_sum + after, items_sum + after + taxes) else None
 
 
 def _total_confidence(totals: Totals, items: list[LineItem], rows: list[Row]) -> float:

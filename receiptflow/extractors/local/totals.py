@@ -44,18 +44,21 @@ class Totals:
     marks: list[AmountMatch] = field(default_factory=list)  # amounts that printed a currency
 
 
-def _money(amounts: list[AmountMatch], whole: bool) -> list[AmountMatch]:
-    """Amounts that look like money: printed with decimals (or a currency mark, or thousands
-    when the currency has no minor unit)."""
+def _money(amounts: list[AmountMatch], whole: bool, minor: int = 2) -> list[AmountMatch]:
+    """Amounts that look like money: printed with decimals (three for the dinars: KWD 23.875),
+    or a currency mark, or thousands when the currency has no minor unit."""
     return [
         a
         for a in amounts
-        if a.decimals in (1, 2) or a.mark or (whole and a.decimals == 0 and abs(a.value) >= 100)
+        if a.decimals in (1, 2)
+        or (minor == 3 and a.decimals == 3)
+        or a.mark
+        or (whole and a.decimals == 0 and abs(a.value) >= 100)
     ]
 
 
 def money_rows(
-    rows: list[Row], decimal_comma: bool | None = None, whole: bool = False
+    rows: list[Row], decimal_comma: bool | None = None, whole: bool = False, minor: int = 2
 ) -> list[MoneyRow]:
     found: list[MoneyRow] = []
     in_summary = False
@@ -64,7 +67,7 @@ def money_rows(
         upper = text.upper()
         if words.SUMMARY.search(upper):
             in_summary = True
-        amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole)
+        amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts:
             continue
         label = upper
@@ -217,6 +220,12 @@ def _is_rounding(money: MoneyRow) -> bool:
     )
 
 
+def _unlabelled_saving(money: MoneyRow, totals: Totals) -> bool:
+    """A negative amount under the subtotal and before the payment is a saving, whatever
+    the promotion calls itself."""
+    return totals.tendered is None and _total_rank(money) == 0
+
+
 def _cash_minus_change(totals: Totals) -> Decimal | None:
     if totals.tendered is None or totals.change is None:
         return None
@@ -250,6 +259,8 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             totals.change = value
         elif totals.tendered is None and _payment_method(label):
             totals.tendered, totals.method = value, _payment_method(label)
+        elif value < 0 and totals.subtotal is not None and _unlabelled_saving(money, totals):
+            totals.discounts.append((label, abs(value)))  # "3 for 2 Kitchen Foil -1.85"
     if not totals.taxes:  # only a GST/VAT summary table states the tax: "SR @ 6%  8.49  0.51"
         for money in rows:
             rate = _rate(money.label)
@@ -281,11 +292,12 @@ def _payment_method(label: str) -> str | None:
 
 
 def find_totals(
-    rows: list[Row], *, decimal_comma: bool | None = None, whole: bool = False
+    rows: list[Row], *, decimal_comma: bool | None = None, whole: bool = False, minor: int = 2
 ) -> Totals:
-    """The money summary; ``whole`` when amounts carry no minor units ("23.000" IDR)."""
+    """The money summary; ``whole`` when amounts carry no minor units ("23.000" IDR), ``minor``
+    the currency's decimals (3 for KWD/BHD/OMR/JOD)."""
     totals = Totals()
-    found = money_rows(rows, decimal_comma, whole)
+    found = money_rows(rows, decimal_comma, whole, minor)
     totals.marks = [m.amount for m in found if m.amount.mark]
     _read_labels(found, rows, totals)
     _pick_total(found, totals)
