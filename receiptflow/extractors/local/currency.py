@@ -52,6 +52,7 @@ _COUNTRY: list[tuple[str, re.Pattern[str]]] = [
 _DOT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)")
 _COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.]|,\d)")
 _COMMA_DECIMAL = re.compile(r"(?<![\d.,])\d+,\d{2}(?![\d.,])")
+_MILS = re.compile(r"(?<![\d.,])0\.(?!000)\d{3}(?![\d.,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d.,])\d+\.\d{2}(?![\d.,])")
 
 
@@ -62,6 +63,7 @@ class CurrencyGuess:
     decimal_comma: bool | None
     whole_amounts: bool = False  # amounts printed without minor units: "23.000", "45,500"
     country: str | None = None  # the currency the address/company words point to
+    minor_digits: int = 2  # decimals of an amount: 3 for the dinars ("KD 23.875"), 0 for yen
 
 
 def _country(text: str) -> str | None:
@@ -100,8 +102,19 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
         code, confidence = default_currency.upper(), 0.5
     else:
         code, confidence = None, 0.0
-    whole = _whole_amounts(text, code)
-    return CurrencyGuess(code, confidence, _decimal_comma(text, code, whole), whole, country)
+    mils = code is None and _three_decimals(text)
+    whole = not mils and _whole_amounts(text, code)
+    minor = 3 if mils else currency_exponent(code)
+    decimal_comma = _decimal_comma(text, code, whole)
+    return CurrencyGuess(code, confidence, decimal_comma, whole, country, minor)
+
+
+def _three_decimals(text: str) -> bool:
+    """Amounts like "0.725" and "23.875" and none with cents: a three-decimal currency (KWD,
+    BHD, OMR, JOD) whose mark was not read. "0.725" cannot be a thousands group."""
+    if _DOT_DECIMAL.search(text) or _COMMA_DECIMAL.search(text):
+        return False
+    return bool(_MILS.search(text))
 
 
 def _whole_amounts(text: str, code: str | None) -> bool:

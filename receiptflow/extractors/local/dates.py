@@ -67,25 +67,50 @@ def _plausible(value: dt.date, today: dt.date) -> bool:
     return dt.date(1995, 1, 1) <= value <= today + dt.timedelta(days=366)
 
 
-def month_first(rows: list[Row], *, currency: str | None, country: str | None) -> bool:
-    """Whether "02/08/2024" is February 8th: the receipt's own dates decide when one of them
-    can only be read one way ("02/15/2024"); else a US receipt (dollars and a US address or
-    phone number) prints month first and the rest of the world day first."""
+@dataclass
+class DateOrder:
+    """How numeric dates are written: month first ("02/08/2024" is February 8th in the US),
+    and how sure we are of it (1 when a date on the receipt can only be read one way)."""
+
+    month_first: bool = False
+    certainty: float = 0.75
+
+
+def date_order(rows: list[Row], *, currency: str | None, country: str | None) -> DateOrder:
+    """The receipt's own dates decide when one of them can only be read one way
+    ("02/15/2024"); else a US receipt (dollars and a US address or phone number) prints month
+    first, and a receipt in any other known currency day first."""
     order = 0
     for row in rows:
         for match in _NUMERIC_DATE.finditer(row.text):
             first, second = int(match["a"]), int(match["b"])
             order += (second > 12 >= first) - (first > 12 >= second)
     if order:
-        return order > 0
-    if currency not in (None, "USD"):
-        return False
+        return DateOrder(order > 0, 1.0)
     text = "\n".join(row.text for row in rows)
-    return country == "USD" or (currency == "USD" and bool(_US_PHONE.search(text)))
+    us = country == "USD" or (currency == "USD" and bool(_US_PHONE.search(text)))
+    if currency not in (None, "USD"):
+        return DateOrder(False, 0.95 if country not in (None, "USD") else 0.9)
+    if us:
+        return DateOrder(True, 0.9)
+    return DateOrder(False, 0.75)  # "$" or nothing, and no country: day first is a guess
 
 
-def find_when(rows: list[Row], *, today: dt.date | None = None, day_first: bool = True) -> When:
+def _ambiguous(date: DateMatch) -> bool:
+    """ "02/08/2024" reads two ways; "13/08/2024", "2024-02-08" and "02/02/2024" one."""
+    match = _NUMERIC_DATE.fullmatch(date.text.strip())
+    if match is None or match["a"] == match["b"]:
+        return False
+    return max(int(match["a"]), int(match["b"])) <= 12
+
+
+def find_when(
+    rows: list[Row], *, today: dt.date | None = None, order: DateOrder | None = None
+) -> When:
+    """The sale date (and time); ``order`` says how numeric dates are written here."""
     today = today or dt.date.today()
+    order = order or DateOrder()
+    day_first = not order.month_first
     scored: list[tuple[float, int, DateMatch]] = []
     for index, row in enumerate(rows):
         text = row.text.upper()
@@ -108,6 +133,8 @@ def find_when(rows: list[Row], *, today: dt.date | None = None, day_first: bool 
     if len({other[2].value for other in scored}) > 1 and score < 2.5:
         confidence -= 0.15  # several different dates and no label decides between them
     confidence *= ocr_trust(rows[index].confidence, len(best.text))
+    if _ambiguous(best):
+        confidence = min(confidence, order.certainty)
     when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)))
     _attach_time(rows, index, best, when)
     return when

@@ -41,6 +41,11 @@ class Header:
     address_rows: list[int] = field(default_factory=list)
 
 
+# What OCR does to a printed name: I/l/1 swapped inside a word ("WorId", "D.1.Y"), a
+# lower-case first letter ("buardian"), an underscore for a space
+_MISREAD = re.compile(r"(?<=[a-z])[IL](?=[a-z])|(?<=[A-Za-z])\.?[10]\.?(?=[A-Za-z])|^[a-z]|_")
+
+
 def _strip_after_legal(text: str) -> str:
     """Drop registration numbers and what follows the legal suffix on the name row:
     "(256864-P)", "273500-U (KJ1)", "(CO. NO:20154-T)"; and "FKA <old name>"."""
@@ -75,7 +80,7 @@ def _find_name(rows: list[Row], end: int, block: list[int]) -> tuple[int | None,
             best = (ranked, index)
     if best is None:
         return None, 0.0
-    return best[1], 0.9 if best[0] >= 3.5 else 0.8 if best[0] >= 2.5 else 0.6
+    return best[1], 0.93 if best[0] >= 3.5 else 0.87 if best[0] >= 2.5 else 0.6
 
 
 def _name_above(rows: list[Row], address_first: int) -> int | None:
@@ -146,6 +151,7 @@ def find_header(rows: list[Row]) -> Header:
     if name_row is not None:
         header.name = _join_name(rows, name_row) or None
         header.name_confidence *= ocr_trust(rows[name_row].confidence, len(header.name or ""))
+        header.name_confidence *= 0.85 ** len(_MISREAD.findall(header.name or ""))
     if (address := find_address(rows, name_row, end)) is not None:
         header.address, header.address_rows = address.text, address.rows
         lowest = min(rows[index].confidence for index in address.rows)

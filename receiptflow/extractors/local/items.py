@@ -47,11 +47,16 @@ class ItemsResult:
     last_row: int | None = None
 
 
-def find_line_items(rows: list[Row], *, currency: str | None = None) -> ItemsResult:
-    """The receipt's line items, with how sure we are and which rows they came from."""
+def find_line_items(
+    rows: list[Row], *, currency: str | None = None, whole: bool | None = None
+) -> ItemsResult:
+    """The receipt's line items, with how sure we are and which rows they came from.
+    ``whole``: whether amounts carry no minor units, when the caller knows better than the
+    currency code (an unmarked "0.725" receipt is in mils, not rupiah)."""
     rows, origin = straightened(rows)
     all_words = [row_words(row) for row in rows]
-    whole = whole_amounts(currency) if currency else _looks_whole(all_words)
+    if whole is None:
+        whole = whole_amounts(currency) if currency else _looks_whole(all_words)
     start = _region_start(rows, all_words, whole=whole)
     if start is None:
         return ItemsResult(confidence=0.2)

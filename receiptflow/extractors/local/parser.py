@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.currency import guess_currency
-from receiptflow.extractors.local.dates import find_receipt_number, find_when, month_first
+from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
-from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
     Discount,
@@ -81,14 +80,17 @@ def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -
     rows = group_rows(lines)
     currency = guess_currency(rows, default_currency=default_currency)
     header = find_header(rows)
-    us_order = month_first(rows, currency=currency.code, country=currency.country)
-    when = find_when(rows, day_first=not us_order)
+    order = date_order(rows, currency=currency.code, country=currency.country)
+    when = find_when(rows, order=order)
     number, number_confidence = find_receipt_number(rows)
-    minor = currency_exponent(currency.code) if currency.code else 2
     totals = find_totals(
-        rows, decimal_comma=currency.decimal_comma, whole=currency.whole_amounts, minor=minor
+        rows,
+        decimal_comma=currency.decimal_comma,
+        whole=currency.whole_amounts,
+        minor=currency.minor_digits,
     )
-    items = find_line_items(rows, currency=currency.code)
+    mils = currency.minor_digits == 3
+    items = find_line_items(rows, currency=currency.code, whole=False if mils else None)
     total = totals.total.value if totals.total else None
     receipt = Receipt(
         merchant=Merchant(
