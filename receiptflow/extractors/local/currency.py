@@ -122,6 +122,8 @@ def _whole_amounts(text: str, code: str | None) -> bool:
     than amounts with cents?"""
     if code is not None and currency_exponent(code) != 0 and code not in ("IDR", "VND"):
         return False
+    if code is not None and currency_exponent(code) == 0 and not _DOT_DECIMAL.search(text):
+        return True  # yen and won have no minor unit: "\214" is an amount
     grouped = len(_DOT_THOUSANDS.findall(text)) + len(_COMMA_THOUSANDS.findall(text))
     cents = len(_COMMA_DECIMAL.findall(text)) + len(_DOT_DECIMAL.findall(text))
     return grouped >= 2 and cents * 4 <= grouped

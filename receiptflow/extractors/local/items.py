@@ -31,6 +31,8 @@ from receiptflow.extractors.local.items_tokens import (
     is_code,
     is_currency_word,
     is_operator,
+    join_spaced_thousands,
+    looks_whole,
     money_value,
     row_words,
     whole_amounts,
@@ -56,7 +58,7 @@ def find_line_items(
     rows, origin = straightened(rows)
     all_words = [row_words(row) for row in rows]
     if whole is None:
-        whole = whole_amounts(currency) if currency else _looks_whole(all_words)
+        whole = whole_amounts(currency) if currency else looks_whole(all_words)
     start = _region_start(rows, all_words, whole=whole)
     if start is None:
         return ItemsResult(confidence=0.2)
@@ -79,7 +81,7 @@ def find_line_items(
 
 def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -> ItemRow:
     if whole:
-        words = _join_spaced_thousands(words)
+        words = join_spaced_thousands(words)
     amount_at = find_amount(words, whole=whole)
     off_column = False
     if amount_at is not None and column is not None:
@@ -94,16 +96,6 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
         row = read_row(index, words, whole=whole, amount_at=None)
     row.off_column = off_column
     return row
-
-
-def _join_spaced_thousands(words: list[Word]) -> list[Word]:
-    """ "18 000" read as two words at the end of a row is one amount (rupiah, dong)."""
-    if len(words) >= 2 and re.fullmatch(r"\d{3}", words[-1].text):
-        before, last = words[-2], words[-1]
-        char = (last.x1 - last.x0) / 3
-        if re.fullmatch(r"\d{1,3}", before.text) and last.x0 - before.x1 <= 1.5 * char:
-            return [*words[:-2], Word(before.text + "." + last.text, before.x0, last.x1)]
-    return words
 
 
 def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
@@ -212,19 +204,6 @@ def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
         if position is not None and position > 0:
             edges.append(words[position].x1)
     return statistics.median(edges) if edges else None
-
-
-def _looks_whole(all_words: list[list[Word]]) -> bool:
-    """Amounts printed like 23.000 / 16,500 and never with cents: a whole-number currency."""
-    grouped = cents = 0
-    for words in all_words:
-        for word in words:
-            text = word.text.lstrip("@-(").rstrip(")")
-            if re.fullmatch(r"(?:Rp\.?)?(?:\d{1,3}(?:[.,]\d{3})+|\d{4,7})", text):
-                grouped += 1
-            elif re.fullmatch(r"\d+[.,]\d{2}", text):
-                cents += 1
-    return grouped > cents
 
 
 def _fold_count_rows(read: list[ItemRow]) -> list[ItemRow]:

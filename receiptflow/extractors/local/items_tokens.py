@@ -207,3 +207,26 @@ def _decimal(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+def join_spaced_thousands(words: list[Word]) -> list[Word]:
+    """ "18 000" read as two words at the end of a row is one amount (rupiah, dong)."""
+    if len(words) >= 2 and re.fullmatch(r"\d{3}", words[-1].text):
+        before, last = words[-2], words[-1]
+        char = (last.x1 - last.x0) / 3
+        if re.fullmatch(r"\d{1,3}", before.text) and last.x0 - before.x1 <= 1.5 * char:
+            return [*words[:-2], Word(before.text + "." + last.text, before.x0, last.x1)]
+    return words
+
+
+def looks_whole(all_words: list[list[Word]]) -> bool:
+    """Amounts printed like 23.000 / 16,500 and never with cents: a whole-number currency."""
+    grouped = cents = 0
+    for words in all_words:
+        for word in words:
+            text = word.text.lstrip("@-(").rstrip(")")
+            if re.fullmatch(r"(?:Rp\.?)?(?:\d{1,3}(?:[.,]\d{3})+|\d{4,7})", text):
+                grouped += 1
+            elif re.fullmatch(r"\d+[.,]\d{2}", text):
+                cents += 1
+    return grouped > cents
