@@ -151,3 +151,23 @@ def test_inclusive_vat_only_gives_the_items_sum_as_subtotal() -> None:
     assert [item.description for item in receipt.line_items] == ["Espresso", "Croissant"]
     assert (receipt.subtotal, receipt.total) == (Decimal("4.60"), Decimal("4.60"))
     assert all(tax.inclusive for tax in receipt.taxes)
+
+
+def test_printed_labels_time_tax_id_and_receipt_number() -> None:
+    rows: list[Printed] = [
+        "GREENFIELD SUPERSTORE",
+        "45 High Street",
+        "Reading RG1 2AB",
+        "VAT No: GB 123 4567 89",
+        ("Date: 16 Feb 2024", "Time:12:42:05"),
+        "Beleg-Nr. 83169",
+        ("Red Wine 75cl", "7.50 *"),
+        ("BALANCE DUE", "£7.50"),
+        ("VAT 20% (* incl.)", "1.25"),
+        ("MASTERCARD**** 9446", "7.50"),
+    ]
+    receipt = parse_lines(lines_of(rows)).receipt
+    assert receipt.time == dt.time(12, 42, 5)
+    assert receipt.merchant.tax_id == "GB 123 4567 89"
+    assert receipt.receipt_number == "83169"
+    assert [(tax.label, tax.inclusive) for tax in receipt.taxes] == [("VAT 20%", True)]

@@ -89,7 +89,7 @@ def test_discount_and_decimal_comma_amounts() -> None:
                            ("Rückgeld", "7,70")]
     totals = totals_of(rows, decimal_comma=True)
     assert totals.total is not None and totals.total.value == Decimal("12.30")
-    assert totals.discounts == [("RABATT", Decimal("1.50"))]
+    assert totals.discounts == [("Rabatt", Decimal("1.50"))]
     assert totals.change == Decimal("7.70")
 
 

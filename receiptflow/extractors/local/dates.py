@@ -23,8 +23,9 @@ _US_PHONE = re.compile(
 )
 _NUMBER = re.compile(
     r"(?<![A-Z])(?P<label>INVOICE|INV|RECEIPT|RCPT|BILL|DOC(?:UMENT)?|CHECK|CHK|TRANS(?:ACTION)?|"
-    r"TRX|CB|OR|REF|SLIP|TICKET|ORDER|TXN|NOTA|FAKTUR|BON|BELEG)\s*\.?\s*(?:NO|NUM|NUMBER|#)?\s*\.?"
-    r"\s*[:#]\s*(?P<number>[A-Z0-9][A-Z0-9\-/]{2,24})",
+    r"TRX|CB|OR|REF|SLIP|TICKET|ORDER|TXN|NOTA|FAKTUR|BON|BELEG)[\s-]*\.?\s*"
+    r"(?:(?:NO|NR|NUM|NUMBER)\s*\.\s*[:#]?|(?:NO|NR|NUM|NUMBER|#)?\s*\.?\s*[:#])"
+    r"\s*(?P<number>[A-Z0-9][A-Z0-9\-/]{2,24})",
     re.IGNORECASE,
 )
 _NUMBER_RANK = [

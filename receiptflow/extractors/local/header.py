@@ -131,7 +131,7 @@ def find_contacts(rows: list[Row], end: int) -> tuple[str | None, str | None]:
         if phone is None and (match := PHONE.search(text)):
             phone = re.sub(r"\s+", " ", match["phone"]).strip()
         if tax_id is None and (match := TAX_ID.search(text)):
-            tax_id = re.sub(r"\s+", "", match["id"])
+            tax_id = re.sub(r"\s+", " ", match["id"])  # as printed: "GB 123 4567 89"
     if tax_id is None:
         for row in rows[:end]:
             if match := re.search(r"\b\d{4,12}\s?-\s?[A-Z]\b", row.text.upper()):

@@ -36,8 +36,8 @@ REG_ANY = re.compile(
     re.IGNORECASE,
 )
 TAX_ID = re.compile(
-    r"(?:GST|SST|VAT|TAX|ABN|TIN|NPWP|UST|TVA|IVA|BTW)[\s.]*(?:REG(?:ISTRATION)?|ID|NO|NUMBER|#)?"
-    r"[\s.]*(?:NO|ID|NUMBER|#)?[\s.]*[:#]?\s*(?P<id>[A-Z]{0,3}\s?\d[\d\s\-]{5,18}\d)",
+    r"(?:GST|SST|VAT|TAX|ABN|TIN|NPWP|UST|TVA|IVA|BTW)[\s.\-]*(?:REG(?:ISTRATION)?|ID|NO|NUMBER|#)?"
+    r"[\s.]*(?:NO|NR|ID|NUMBER|#)?[\s.]*[:#]?\s*(?P<id>[A-Z]{0,3}\s?\d[\d\s\-]{5,18}\d)",
     re.IGNORECASE,
 )
 PHONE = re.compile(

@@ -54,9 +54,24 @@ def _taxes(totals: Totals, rows: list[Row]) -> list[TaxLine]:
     for label, rate, amount in totals.taxes:
         if amount < 0:
             continue
-        printed = re.sub(r"[:\s]+$", "", label).strip() or None
+        printed = _tax_label(label)
         lines.append(TaxLine(label=printed, rate=rate, amount=amount, inclusive=inclusive))
     return lines
+
+
+# "enth. A MwSt 19%", "GST 6% incl.", "VAT 20% (* incl.)": the tax is named without the note
+# that it is inside the prices (TaxLine.inclusive says so)
+_INCLUSION_NOTE = re.compile(
+    r"\(\s*\*?\s*(?:INCL?|INKL|INC)\.?\s*\)|(?<!\w)(?:ENTH|ENTHALTEN|INKL|INCL|INCLUDED|INCLUSIVE)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def _tax_label(label: str) -> str | None:
+    name = _INCLUSION_NOTE.sub(" ", label)
+    if re.fullmatch(r"\s*\(.*\)\s*", name):
+        name = name.strip()[1:-1]  # "(INCL. 10% TAX)" -> "10% TAX"
+    return re.sub(r"\s+", " ", name).strip(" :()") or None
 
 
 def _payment(totals: Totals) -> Payment | None:

@@ -25,6 +25,7 @@ class MoneyRow:
     amount: AmountMatch  # the rightmost amount (printed with decimals)
     count: int  # how many money amounts the row shows
     in_summary: bool = False  # inside a GST/VAT summary table at the bottom
+    printed: str = ""  # the label as printed (case kept), for tax and discount descriptions
 
 
 @dataclass
@@ -70,14 +71,12 @@ def money_rows(
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts:
             continue
-        label = upper
+        label, printed = upper, text
         for amount in reversed(amounts):
             label = label[: amount.start] + " " + label[amount.end :]
-        found.append(
-            MoneyRow(
-                index, re.sub(r"\s+", " ", label).strip(), amounts[-1], len(amounts), in_summary
-            )
-        )
+            printed = printed[: amount.start] + " " + printed[amount.end :]
+        label, printed = (re.sub(r"\s+", " ", part).strip() for part in (label, printed))
+        found.append(MoneyRow(index, label, amounts[-1], len(amounts), in_summary, printed))
     return _pull_up_values(rows, found)
 
 
@@ -100,7 +99,7 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
             or words.ROUNDING.search(label)
         ):
             by_index[index + 1] = MoneyRow(
-                index + 1, label, below.amount, below.count, below.in_summary
+                index + 1, label, below.amount, below.count, below.in_summary, row.text.strip()
             )
     return sorted(by_index.values(), key=lambda money: money.index)
 
@@ -247,20 +246,20 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
         elif (
             words.TAX.search(label) and not words.TAX_NOT.search(label) and _total_rank(money) == 0
         ):
-            if not money.in_summary and not any(t[0] == label for t in totals.taxes):
-                totals.taxes.append((label, _rate(label), value))
+            if not money.in_summary and not any(t[0].upper() == label for t in totals.taxes):
+                totals.taxes.append((money.printed or label, _rate(label), value))
         elif words.SERVICE.search(label) and totals.service_charge is None and value >= 0:
             totals.service_charge = value
         elif words.TIP.search(label) and totals.tip is None:
             totals.tip = value
         elif words.DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
-            totals.discounts.append((label, abs(value)))
+            totals.discounts.append((money.printed or label, abs(value)))
         elif words.CHANGE.search(label) and totals.change is None:
             totals.change = value
         elif totals.tendered is None and _payment_method(label):
             totals.tendered, totals.method = value, _payment_method(label)
         elif value < 0 and totals.subtotal is not None and _unlabelled_saving(money, totals):
-            totals.discounts.append((label, abs(value)))  # "3 for 2 Kitchen Foil -1.85"
+            totals.discounts.append((money.printed or label, abs(value)))  # "3 for 2 ..."
     if not totals.taxes:  # only a GST/VAT summary table states the tax: "SR @ 6%  8.49  0.51"
         for money in rows:
             rate = _rate(money.label)
@@ -270,7 +269,7 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
                 and money.count >= 2
                 and not words.TOTAL.search(money.label)
             ):
-                totals.taxes.append((money.label, rate, money.amount.value))
+                totals.taxes.append((money.printed or money.label, rate, money.amount.value))
     for row in all_rows:
         if match := re.search(
             r"(?:[X*#]{4,}|ENDING\s*(?:IN)?\s*:?)\s?-?\s?(\d{4})\b", row.text.upper()
