@@ -77,7 +77,7 @@ def process_batch(
     limit = max(1, concurrency or settings.flows.batch_concurrency)
     show = sys.stderr.isatty() if progress is None else progress
     summary = BatchSummary()
-    with Progress(disable=not show, transient=False) as bar:
+    with Progress(disable=not show, transient=not show) as bar:
         bar_task = bar.add_task("receipts", total=len(files))
         for outcome in _fan_out(files, limit, settings, source, destinations):
             summary.outcomes.append(outcome)
