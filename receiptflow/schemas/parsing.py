@@ -244,6 +244,8 @@ MONTHS: dict[str, int] = {
     "OGOS": 8,
     "OKT": 10,
     "DIS": 12,  # Malay / Indonesian spellings
+    "0CT": 10,
+    "N0V": 11,  # OCR's zero for the letter O
 }
 _MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"

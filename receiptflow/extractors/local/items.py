@@ -249,7 +249,7 @@ def _assemble(read: list[ItemRow]) -> list[LineItem]:
                 continue  # "BARCODE: 10182079", "ITEM NO. : 30001640"
             if row.has_text:
                 pending_code = pending_code or row.sku
-                if names_above or not items or pending_counts or _names_next(row, below):
+                if names_above or not items or pending_counts or _names_next(row, below, items):
                     pending_names.append(row)
                 elif not items[-1].named or not _is_option(row, items[-1].row):
                     items[-1].names.append(row)  # a wrapped name, or the name of a code row
@@ -284,14 +284,13 @@ def _lend_names(items: list[_Draft]) -> None:
             draft.names.append(before.names.pop())
 
 
-def _names_next(row: ItemRow, below: ItemRow | None) -> bool:
-    """A "2 Maling" row above a "12000 24.000" row names that row, not the item above."""
-    return (
-        row.quantity is not None
-        and below is not None
-        and below.amount is not None
-        and not below.has_text
-    )
+def _names_next(row: ItemRow, below: ItemRow | None, items: list[_Draft]) -> bool:
+    """A "2 Maling" row above a "12000 24.000" row names that row, not the item above; so
+    does a plain name row ("Caesar Salad" over "2 @ 9.50 19.00") when the item above
+    already has its name ("BLT 9.25")."""
+    if below is None or below.amount is None or below.has_text:
+        return False
+    return row.quantity is not None or items[-1].named
 
 
 def _is_option(row: ItemRow, item: ItemRow) -> bool:

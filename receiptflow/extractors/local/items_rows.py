@@ -54,7 +54,7 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
     """Index of the line amount: the right-most amount, allowing tax codes after it."""
     for position in range(len(words) - 1, -1, -1):
         text = words[position].text
-        if is_tax_code(text) or is_currency_word(text):
+        if is_tax_code(text) or is_currency_word(text) or _is_speck(text):
             continue
         if text.startswith("@") or text.endswith("%"):
             return None
@@ -67,6 +67,20 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             return None  # "Nasi Putih 2": a count, not two rupiah
         return position
     return None
+
+
+def _zeros_as_o(word: str) -> str:
+    """OCR's zero inside a word of letters is the letter O: "MIL0", "0ats", "Ch0c"."""
+    if not re.fullmatch(r"[^\W\d_]*0[^\W\d_0]*(?:0[^\W\d_]*)*", word) or len(word) < 3:
+        return word
+    if len(_LETTER.findall(word)) < 2:
+        return word
+    return re.sub(r"(?<=[^\W\d_])0(?=[a-z])|(?<=[a-z])0", "o", word).replace("0", "O")
+
+
+def _is_speck(text: str) -> bool:
+    """A lone non-ASCII mark after the amount: a smudge OCR read as a glyph, "円", "※"."""
+    return len(text) == 1 and not text.isascii()
 
 
 def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | None) -> ItemRow:
@@ -102,7 +116,7 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         if kept and row.sku is None and row.amount is not None and kept[0].text.isdigit():
             row.sku = kept[0].text  # "238 1 10.00 10.00": a short article number
         kept = []  # leftover numbers of a "code qty price price amount" row: no description
-    row.description = " ".join(word.text for word in kept)
+    row.description = " ".join(_zeros_as_o(word.text) for word in kept)
     row.description_x = kept[0].x0 if kept else None
     if words:
         row.char_width = statistics.median((w.x1 - w.x0) / max(len(w.text), 1) for w in words)
@@ -142,7 +156,11 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                     return {unit_at, count_at}
                 return {unit_at}
             continue
-        for count_at, count in sorted(counts, key=lambda pair: abs(pair[0] - unit_at)):
+        # the nearest count, but a bare "1" before "1KG" (a pack size in the name)
+        by_preference = sorted(
+            counts, key=lambda pair: (bool(_LETTER.search(texts[pair[0]])), abs(pair[0] - unit_at))
+        )
+        for count_at, count in by_preference:
             if count is None or count_at == unit_at:
                 continue
             if _multiplies(count, unit, row.amount, whole=whole):

@@ -117,7 +117,7 @@ DISCOUNT = re.compile(
 )
 NOT_ITEM = re.compile(
     r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
-    r"THANK)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s",
+    r"THANK|TILL|REG\.?\s*NO)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s",
     re.IGNORECASE,
 )
 
