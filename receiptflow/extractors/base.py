@@ -57,6 +57,9 @@ class ExtractionResult(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)  # seconds: "ocr", "parse", "llm"
     usage: Usage = Field(default_factory=Usage)
     raw_output: str | None = None  # the model's last raw answer, for the audit trail
+    # The backend was unreachable or overloaded (timeouts, resets, 429, 5xx after the
+    # transport retries): the same input may well succeed later. Flows retry these.
+    retryable: bool = False
 
 
 @runtime_checkable

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -98,13 +97,6 @@ class Steps(Protocol):
 
 # -- transient or permanent ------------------------------------------------------------------
 
-# The LLM client turns transport errors into FAILED results (receiptflow.llm.client
-# describe_failure); these are its wordings for "the provider was unreachable or overloaded".
-_TRANSIENT_MESSAGES = re.compile(
-    r"connection failed after|timed out after|HTTP (?:408|409|429|5\d\d)\b", re.IGNORECASE
-)
-
-
 def _transient_types() -> tuple[type[BaseException], ...]:
     found: list[type[BaseException]] = [TransientError, ConnectionError, TimeoutError]
     try:
@@ -141,12 +133,9 @@ def is_transient(error: BaseException) -> bool:
 
 def transient_failure(result: ExtractionResult) -> str | None:
     """The reason, when a failed extraction failed only because the provider was unreachable."""
-    if result.status is not ExtractionStatus.FAILED:
+    if result.status is not ExtractionStatus.FAILED or not result.retryable:
         return None
-    for message in result.errors:
-        if _TRANSIENT_MESSAGES.search(message):
-            return message
-    return None
+    return "; ".join(result.errors) or "the extraction backend was unreachable"
 
 
 def failed_outcome(path: Path, error: BaseException) -> FileOutcome:

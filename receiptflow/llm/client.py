@@ -203,9 +203,18 @@ class LlmClient:
             receipt=partial,
             flags=partial_flags,
             errors=[message],
+            retryable=partial is None and is_transport_failure(error),
             raw_output=raw if raw is not None else (recorder.answers or [None])[-1],
             **common,
         )
+
+
+def is_transport_failure(error: Exception | None) -> bool:
+    """Unreachable, slow or overloaded provider (not: the model's answer was wrong)."""
+    cause = error.__cause__ if error is not None and error.__cause__ is not None else error
+    if isinstance(cause, openai.APIStatusError):
+        return cause.status_code in (408, 409, 429) or cause.status_code >= 500
+    return isinstance(cause, openai.APIConnectionError)  # includes APITimeoutError
 
 
 def describe_failure(error: Exception | None, endpoint: Endpoint) -> str:

@@ -128,20 +128,19 @@ def test_transient_errors_are_told_apart(error: BaseException, transient: bool) 
 
 
 @pytest.mark.parametrize(
-    ("message", "transient"),
+    ("status", "retryable", "transient"),
     [
-        ("openai (gpt-4o-mini at api.openai.com): connection failed after 3 retries: boom", True),
-        ("nemo (m at http://x): timed out after 60 s, 3 transport retries", True),
-        ("openai (m at y): HTTP 429 after 3 transport retries: slow down", True),
-        ("openai (m at y): HTTP 503 after 3 transport retries: busy", True),
-        ("openai (m at y): HTTP 400: bad request", False),
-        ("openai (m at y): no valid receipt after 3 attempts: total missing", False),
+        (ExtractionStatus.FAILED, True, True),  # provider unreachable: try again later
+        (ExtractionStatus.FAILED, False, False),  # the answer was unusable: permanent
+        (ExtractionStatus.FLAGGED, False, False),
     ],
 )
-def test_failed_extractions_from_transport_errors_are_transient(
-    message: str, transient: bool
+def test_failed_extractions_marked_retryable_are_transient(
+    status: ExtractionStatus, retryable: bool, transient: bool
 ) -> None:
-    result = ExtractionResult(status=ExtractionStatus.FAILED, method="openai", errors=[message])
+    result = ExtractionResult(
+        status=status, method="openai", errors=["openai: HTTP 503"], retryable=retryable
+    )
     assert (transient_failure(result) is not None) is transient
 
 

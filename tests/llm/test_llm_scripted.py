@@ -182,6 +182,7 @@ def test_500_is_retried_with_backoff_then_given_up_bounded(serve: Any) -> None:
     assert failed.status is ExtractionStatus.FAILED and failed.receipt is None
     assert len(down.requests) == 2  # one try + one transport retry
     assert "HTTP 503" in failed.errors[0] and failed.usage.requests == 0
+    assert failed.retryable  # a batch may try this file again later
 
 
 def test_connection_reset_is_a_transport_retry(serve: Any) -> None:
@@ -198,7 +199,7 @@ def test_too_slow_for_the_timeout_fails_after_bounded_retries(serve: Any) -> Non
     result = get_extractor("nemo", settings).extract(_document(RECEIPT_LINES))
 
     assert result.status is ExtractionStatus.FAILED
-    assert "timed out" in result.errors[0]
+    assert "timed out" in result.errors[0] and result.retryable
     assert len(server.requests) == 2
     assert time.perf_counter() - started < 3.0
 
@@ -209,7 +210,7 @@ def test_truncated_answer_is_an_error_not_a_receipt(serve: Any) -> None:
     result = get_extractor("nemo", _settings(server)).extract(_document(RECEIPT_LINES))
 
     assert result.status is ExtractionStatus.FAILED and result.receipt is None
-    assert "truncated" in result.errors[0]
+    assert "truncated" in result.errors[0] and not result.retryable
     assert len(server.requests) == 1  # not re-asked: a longer budget is needed, not a retry
     assert result.raw_output == cut
 
