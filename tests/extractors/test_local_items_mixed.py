@@ -91,3 +91,18 @@ def test_a_pack_size_in_the_name_is_not_the_count() -> None:
         Decimal(1),
         Decimal("1.500"),
     )
+
+
+def test_a_number_inside_the_name_and_a_labelled_number_above() -> None:
+    rows = _rows(
+        "Beleg-Nr. 89811",
+        "Croissant",
+        ("  2 @ 2,40", "4,80 B"),
+        ("1 Tea Bags 80 2,60", "2,60"),
+        ("SUMME", "7,40"),
+    )
+    items = find_line_items(rows, currency="EUR").items
+    assert [(item.description, item.quantity, item.amount) for item in items] == [
+        ("Croissant", Decimal(2), Decimal("4.80")),
+        ("Tea Bags 80", Decimal(1), Decimal("2.60")),
+    ]

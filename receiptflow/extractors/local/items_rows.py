@@ -165,18 +165,27 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                 continue
             if _multiplies(count, unit, row.amount, whole=whole):
                 row.quantity, row.unit_price = count, unit
+                first = min(unit_at, count_at)
                 numbers_after = {
                     position
-                    for position in range(min(unit_at, count_at), len(texts))
+                    for position in range(first, len(texts))
                     if _is_number(texts[position], whole=whole)
-                    and not (position < unit_at and _LETTER.search(texts[position]))
-                }  # but "DATES 1KG" before the price keeps its pack size: a name
+                    and not (position < unit_at and _in_name(texts, first, position))
+                }
                 return {unit_at, count_at} | numbers_after
     for unit_at, unit in reversed(units):
         if unit is not None and row.amount is not None and unit == row.amount and unit_at > 0:
             row.unit_price = unit  # "Nasi 20,000 20,000": unit price column, count not printed
             return {unit_at}
     return set()
+
+
+def _in_name(texts: list[str], first: int, position: int) -> bool:
+    """A number before the unit price that belongs to the name: "DATES KHALAS 1KG",
+    "Tea Bags 80" (words come before it), unlike "238 1 10.00 10.00"."""
+    return bool(_LETTER.search(texts[position])) or any(
+        _LETTER.search(text) for text in texts[first + 1 : position]
+    )
 
 
 def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
@@ -199,6 +208,7 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
         candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
         count = count_value(texts[position])
+        must_divide = must_divide or (count is not None and count > 10)  # "Tea Bags 80"
         if count is not None and (not must_divide or _divides(count, row.amount, whole=whole)):
             row.quantity = count
             return {position}

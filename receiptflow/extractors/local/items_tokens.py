@@ -107,7 +107,10 @@ END_OF_ITEMS = re.compile(
     r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
     re.IGNORECASE,
 )
-LABELLED_NUMBER = re.compile(r"^[A-Z][A-Z .#]*:\s*[\w-]*\d[\w-]*$", re.IGNORECASE)
+# "BARCODE: 10182079", "Beleg-Nr. 89811", "REG No. 0365": a label and its number
+LABELLED_NUMBER = re.compile(
+    r"^[A-Z][A-Z .#-]*(?::|(?<![A-Z])N[OR]\.|#)\s*[\w-]*\d[\w-]*$", re.IGNORECASE
+)
 SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary, loyalty points
 TOTAL_ANYWHERE = re.compile(r"\bT[O0A]T[A4]L\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
