@@ -77,8 +77,14 @@ VARIANTS = {
     "rapid-min736": Variant(
         "rapidocr",
         "default, det upscales to min side 736 (RapidOCR's) instead of max side cap",
+        {"min_side": 736},
         {},
-        {"extra": {"Det.limit_type": "min", "Det.limit_side_len": 736}},
+    ),
+    "rapid-min600": Variant(
+        "rapidocr",
+        "default, det upscales to min side 600 instead of max side cap",
+        {"min_side": 600},
+        {},
     ),
     "rapid-b12": Variant("rapidocr", "default, rec batch 12", {}, {"rec_batch": 12}),
     "rapid-b1": Variant("rapidocr", "default, rec batch 1", {}, {"rec_batch": 1}),

@@ -2,7 +2,8 @@
 
 Speed choices, each measured by ``bench/ocr_compare.py`` on sroie-dev:
 - no angle classifier per text box; whole-page orientation is handled by ``orientation``;
-- the detector's input is capped at ``OcrSettings.max_side`` (long side);
+- the detector's input is capped at ``OcrSettings.max_side`` (long side), or, when
+  ``OcrSettings.min_side`` is set, upscaled to that short side (slower, more accurate);
 - recognition, most of the time on a receipt (60+ boxes), runs the boxes in ``threads``
   parallel single-threaded streams instead of one session with an intra-op thread pool: small
   recognition batches parallelise badly inside one session.
@@ -104,8 +105,8 @@ class RapidOcrEngine:
             "Det.model_path": str(models / DET_MODEL),
             "Rec.model_path": str(models / REC_MODEL),
             "Cls.model_path": str(models / CLS_MODEL),
-            "Det.limit_type": "max",
-            "Det.limit_side_len": self._settings.max_side,
+            "Det.limit_type": "max" if self._settings.min_side is None else "min",
+            "Det.limit_side_len": self._settings.min_side or self._settings.max_side,
             "Rec.rec_batch_num": self._tuning.rec_batch,
             "Rec.rec_img_shape": [3, 48, self._tuning.rec_width],
             "EngineConfig.onnxruntime.intra_op_num_threads": intra_threads,
