@@ -28,6 +28,7 @@ def result_object(document: Document, result: ExtractionResult) -> dict[str, Any
         "confidence": result.confidence,
         "status": result.status.value,
         "errors": result.errors,
+        "evidence": result.evidence,
         "model": result.model,
         "usage": result.usage.model_dump(mode="json"),
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
