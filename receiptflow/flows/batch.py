@@ -74,6 +74,8 @@ def process_batch(
     settings = settings or Settings()
     started = time.perf_counter()
     files = expand_inputs(inputs)
+    if destinations is not None:  # an inbox holds its own processed/ and quarantine/ folders
+        files = [path for path in files if not destinations.contains(path)]
     limit = max(1, concurrency or settings.flows.batch_concurrency)
     show = sys.stderr.isatty() if progress is None else progress
     summary = BatchSummary()

@@ -42,6 +42,27 @@ def test_process_document_routes_one_file(
     assert not path.exists()
 
 
+def test_the_inbox_flow_never_takes_back_what_it_already_routed(
+    prefect_server: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from receiptflow.flows.serve import process_inbox
+
+    # The served flow builds its settings from the environment, as a deployment run does.
+    monkeypatch.setenv("RECEIPTFLOW_HOME", str(settings.home))
+    monkeypatch.setenv("RECEIPTFLOW_EXTRACTOR", settings.extractor)
+
+    inbox = tmp_path / "inbox"
+    _receipts(inbox, 2, start=2000)
+    (inbox / "broken.jpg").write_bytes(CORRUPT)
+    first = process_inbox(str(inbox))
+    assert first.counts["approved"] + first.counts["flagged"] == 2
+    assert first.counts["quarantined"] == 1
+    routed = sorted(p.relative_to(inbox) for p in inbox.rglob("*") if p.is_file())
+    second = process_inbox(str(inbox))  # the next scheduled run: nothing new is waiting
+    assert sum(second.counts.values()) == 0
+    assert sorted(p.relative_to(inbox) for p in inbox.rglob("*") if p.is_file()) == routed
+
+
 def test_batch_counts_caches_by_content_and_writes_an_artifact(
     prefect_server: None, settings: Settings, tmp_path: Path
 ) -> None:
