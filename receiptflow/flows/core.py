@@ -97,6 +97,7 @@ class Steps(Protocol):
 
 # -- transient or permanent ------------------------------------------------------------------
 
+
 def _transient_types() -> tuple[type[BaseException], ...]:
     found: list[type[BaseException]] = [TransientError, ConnectionError, TimeoutError]
     try:

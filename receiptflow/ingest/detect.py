@@ -27,8 +27,21 @@ SUPPORTED_MEDIA_TYPES: dict[str, str] = {
 }
 
 IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".dib",
-     ".gif", ".heic", ".heif"}
+    {
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".dib",
+        ".gif",
+        ".heic",
+        ".heif",
+    }
 )
 SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 

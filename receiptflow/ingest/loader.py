@@ -88,7 +88,8 @@ def _unknown_content(data: bytes, path: Path) -> IngestError:
     known = detect.describe_unsupported(data)
     if known is not None:
         return IngestError(
-            path, f"content is {known}, which is not supported (supported: {supported})",
+            path,
+            f"content is {known}, which is not supported (supported: {supported})",
             code="unsupported_type",
         )
     what = "text" if detect.looks_like_text(data) else "unrecognised binary data"

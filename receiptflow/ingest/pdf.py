@@ -148,22 +148,28 @@ def _render_page(
         raise _timed_out(path, settings, f"rendering page {number}")
     try:
         images = convert_from_path(
-            pdf_file, dpi=dpi, first_page=number, last_page=number,
+            pdf_file,
+            dpi=dpi,
+            first_page=number,
+            last_page=number,
             timeout=max(1, math.ceil(remaining)),
         )
     except PDFPopplerTimeoutError as exc:
         raise _timed_out(path, settings, f"rendering page {number}") from exc
     except (PDFInfoNotInstalledError, OSError) as exc:  # poppler-utils missing
         raise IngestError(
-            path, f"cannot run poppler (is poppler-utils installed?): {exc}",
+            path,
+            f"cannot run poppler (is poppler-utils installed?): {exc}",
             code="pdf_render_failed",
         ) from exc
     except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise IngestError(path, f"poppler cannot read page {number}: {exc}",
-                          code="pdf_render_failed") from exc
+        raise IngestError(
+            path, f"poppler cannot read page {number}: {exc}", code="pdf_render_failed"
+        ) from exc
     if not images:
-        raise IngestError(path, f"poppler produced no image for page {number}",
-                          code="pdf_render_failed")
+        raise IngestError(
+            path, f"poppler produced no image for page {number}", code="pdf_render_failed"
+        )
     rendered = images[0]
     check_pixel_limit(rendered.size, path, settings, page=index)
     page_image = normalise_page_image(rendered, settings.max_side)
@@ -181,8 +187,9 @@ def _read_text_layer(
     remaining = deadline - time.monotonic()
     command = ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(pdf_file), "-"]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=max(remaining, 0.1),
-                              check=False)
+        done = subprocess.run(
+            command, capture_output=True, timeout=max(remaining, 0.1), check=False
+        )
         if done.returncode != 0:
             raise OSError(done.stderr.decode("utf-8", "replace").strip())
         root = ET.fromstring(_XML_INVALID.sub("", done.stdout.decode("utf-8", "replace")))
@@ -195,9 +202,7 @@ def _read_text_layer(
 def _page_lines(page: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
     lines = []
     for line in page.iter(f"{_XHTML}line"):
-        text = " ".join(
-            (word.text or "").strip() for word in line.iter(f"{_XHTML}word")
-        ).strip()
+        text = " ".join((word.text or "").strip() for word in line.iter(f"{_XHTML}word")).strip()
         if text:
             box = tuple(float(line.get(key, "0")) for key in ("xMin", "yMin", "xMax", "yMax"))
             lines.append((" ".join(text.split()), (box[0], box[1], box[2], box[3])))
@@ -233,8 +238,10 @@ def _unreadable(data: bytes, path: Path, exc: Exception) -> IngestError:
     if b"%%EOF" not in data[-2048:]:
         # Every complete PDF ends with %%EOF; without it the upload or copy was cut short.
         return IngestError(
-            path, f"PDF ends without its %%EOF marker; the file is truncated "
-            f"({type(exc).__name__}: {exc})", code="truncated",
+            path,
+            f"PDF ends without its %%EOF marker; the file is truncated "
+            f"({type(exc).__name__}: {exc})",
+            code="truncated",
         )
     return IngestError(
         path, f"PDF structure cannot be read ({type(exc).__name__}: {exc})", code="corrupt"

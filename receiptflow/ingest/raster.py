@@ -68,9 +68,7 @@ def load_raster_pages(
         ]
 
 
-def _frame_count(
-    image: Image.Image, path: Path, media_type: str, settings: IngestSettings
-) -> int:
+def _frame_count(image: Image.Image, path: Path, media_type: str, settings: IngestSettings) -> int:
     # An animated GIF/WebP/APNG is not a multi-page receipt: its first frame is the picture.
     if media_type != detect.TIFF:
         return 1
@@ -126,7 +124,8 @@ def _decode_frame(
         return normalise_page_image(_upright(image), settings.max_side)
     except (ValueError, OSError) as exc:
         raise IngestError(
-            path, f"{label} pixel format {image.mode} cannot be converted to RGB ({exc})",
+            path,
+            f"{label} pixel format {image.mode} cannot be converted to RGB ({exc})",
             code="unsupported_type",
         ) from exc
 
@@ -217,8 +216,9 @@ def _pillow_bomb(path: Path, exc: Exception, settings: IngestSettings) -> Ingest
     claimed = re.search(r"\((\d+) pixels\)", str(exc))
     pixels = int(claimed.group(1)) if claimed else 0
     if pixels > settings.max_pixels:
-        return _bomb(path, f"the image claims {pixels:,} pixels, over the limit of "
-                           f"{settings.max_pixels:,}")
+        return _bomb(
+            path, f"the image claims {pixels:,} pixels, over the limit of {settings.max_pixels:,}"
+        )
     return _bomb(path, f"Pillow's own limit (PIL.Image.MAX_IMAGE_PIXELS) refused it: {exc}")
 
 
@@ -226,14 +226,17 @@ def _decode_error(
     path: Path, label: str, data: bytes, media_type: str, exc: Exception
 ) -> IngestError:
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, EOFError) or "truncated" in str(exc) or _shorter_than_declared(
-        data, media_type
+    if (
+        isinstance(exc, EOFError)
+        or "truncated" in str(exc)
+        or _shorter_than_declared(data, media_type)
     ):
         return IngestError(
             path, f"{label} data ends early; the file is truncated ({detail})", code="truncated"
         )
-    return IngestError(path, f"{label} data is damaged and cannot be decoded ({detail})",
-                       code="corrupt")
+    return IngestError(
+        path, f"{label} data is damaged and cannot be decoded ({detail})", code="corrupt"
+    )
 
 
 def _shorter_than_declared(data: bytes, media_type: str) -> bool:
@@ -243,4 +246,3 @@ def _shorter_than_declared(data: bytes, media_type: str) -> bool:
     if media_type == detect.BMP and len(data) >= 6:
         return len(data) < int.from_bytes(data[2:6], "little")
     return False
-

@@ -18,7 +18,9 @@ OCR_ENGINES: dict[str, str] = {
 
 
 def get_ocr_engine(settings: OcrSettings) -> OcrEngine:
-    factory: Callable[[OcrSettings], OcrEngine] = load_entry("OCR engine", OCR_ENGINES, settings.engine)
+    factory: Callable[[OcrSettings], OcrEngine] = load_entry(
+        "OCR engine", OCR_ENGINES, settings.engine
+    )
     return factory(settings)
 
 

@@ -44,14 +44,26 @@ def _write_receipt(root: Path, receipt_id: str, labels: dict[str, str]) -> None:
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
-    _write_receipt(tmp_path, "A1", {
-        "company": "KEDAI MAJU ENTERPRISE", "date": "30 DEC 17",
-        "address": "NO 5, JALAN BESAR, 43000 KAJANG, SELANGOR", "total": "12.50",
-    })
-    _write_receipt(tmp_path, "B2", {  # labels that disagree with the print
-        "company": "SOMETHING ELSE SDN BHD", "date": "2017-12-30",
-        "address": "NO 5,JALAN BESAR, 43000 KAJANG, SELANGOR", "total": "12.5",
-    })
+    _write_receipt(
+        tmp_path,
+        "A1",
+        {
+            "company": "KEDAI MAJU ENTERPRISE",
+            "date": "30 DEC 17",
+            "address": "NO 5, JALAN BESAR, 43000 KAJANG, SELANGOR",
+            "total": "12.50",
+        },
+    )
+    _write_receipt(
+        tmp_path,
+        "B2",
+        {  # labels that disagree with the print
+            "company": "SOMETHING ELSE SDN BHD",
+            "date": "2017-12-30",
+            "address": "NO 5,JALAN BESAR, 43000 KAJANG, SELANGOR",
+            "total": "12.5",
+        },
+    )
     return tmp_path
 
 
@@ -97,17 +109,26 @@ def test_official_form_collapses_whitespace_and_case() -> None:
 
 def test_predicted_fields_prefer_printed_evidence() -> None:
     receipt = Receipt(merchant=Merchant(name="A", address="B"), total="9.00")
-    result = ExtractionResult(status=ExtractionStatus.OK, receipt=receipt, method="t",
-                              evidence={"date": "30 DEC 17", "total": "RM9.00"})
+    result = ExtractionResult(
+        status=ExtractionStatus.OK,
+        receipt=receipt,
+        method="t",
+        evidence={"date": "30 DEC 17", "total": "RM9.00"},
+    )
     assert predicted_fields(result) == {
-        "company": "A", "address": "B", "date": "30 DEC 17", "total": "RM9.00"}
+        "company": "A",
+        "address": "B",
+        "date": "30 DEC 17",
+        "total": "RM9.00",
+    }
     failed = ExtractionResult(status=ExtractionStatus.FAILED, method="t")
     assert set(predicted_fields(failed).values()) == {None}
 
 
 def test_eval_command_json(dataset: Path) -> None:
     result = CliRunner().invoke(
-        app, ["eval", str(dataset), "--ocr-boxes", "--format", "json", "--extractor", "local"])
+        app, ["eval", str(dataset), "--ocr-boxes", "--format", "json", "--extractor", "local"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["receipts"] == 2

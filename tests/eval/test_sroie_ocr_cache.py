@@ -45,16 +45,28 @@ def _dataset(root: Path) -> Path:
     (root / "img").mkdir(parents=True)
     (root / "entities").mkdir()
     Image.new("RGB", (40, 60), "white").save(root / "img" / "R1.jpg")
-    (root / "entities" / "R1.json").write_text(json.dumps({
-        "company": "KEDAI MAJU ENTERPRISE", "date": "30/12/2017",
-        "address": "NO 5, JALAN BESAR, 43000 KAJANG", "total": "12.50"}))
+    (root / "entities" / "R1.json").write_text(
+        json.dumps(
+            {
+                "company": "KEDAI MAJU ENTERPRISE",
+                "date": "30/12/2017",
+                "address": "NO 5, JALAN BESAR, 43000 KAJANG",
+                "total": "12.50",
+            }
+        )
+    )
     return root
 
 
 def _load(path: Path) -> Document:
     image = Image.open(path).convert("RGB")
-    return Document(path=path, sha256="x", media_type="image/jpeg", size_bytes=1,
-                    pages=[Page(index=0, image=image)])
+    return Document(
+        path=path,
+        sha256="x",
+        media_type="image/jpeg",
+        size_bytes=1,
+        pages=[Page(index=0, image=image)],
+    )
 
 
 def test_second_run_reuses_the_cached_lines(tmp_path: Path) -> None:
@@ -62,10 +74,12 @@ def test_second_run_reuses_the_cached_lines(tmp_path: Path) -> None:
     scripted = ScriptedOcr()
     assert isinstance(scripted, LinesExtractor)
     cache = (OcrCache(tmp_path / "cache"), scripted)
-    first = evaluate_sroie(data, scripted.extract, ocr_boxes=False, load_document=_load,
-                           ocr_cache=cache)
-    second = evaluate_sroie(data, scripted.extract, ocr_boxes=False, load_document=_load,
-                            ocr_cache=cache)
+    first = evaluate_sroie(
+        data, scripted.extract, ocr_boxes=False, load_document=_load, ocr_cache=cache
+    )
+    second = evaluate_sroie(
+        data, scripted.extract, ocr_boxes=False, load_document=_load, ocr_cache=cache
+    )
     assert scripted.reads == 1
     assert first.normalised.overall.f1 == second.normalised.overall.f1 == 1.0
     assert (tmp_path / "cache" / "R1.json").exists()

@@ -19,11 +19,16 @@ def rows_of(printed: list[Printed]) -> list[Row]:
 
 
 def test_labelled_sale_date_beats_other_dates() -> None:
-    when = find_when(rows_of([
-        "POINTS EXPIRY 31/12/2019",
-        ("INV NO: 1234", "DATE: 05/01/2018"),
-        ("TIME", "11:44:44"),
-    ]), today=TODAY)
+    when = find_when(
+        rows_of(
+            [
+                "POINTS EXPIRY 31/12/2019",
+                ("INV NO: 1234", "DATE: 05/01/2018"),
+                ("TIME", "11:44:44"),
+            ]
+        ),
+        today=TODAY,
+    )
     assert when.date is not None
     assert when.date.value == dt.date(2018, 1, 5)
     assert when.date.text == "05/01/2018"
@@ -50,10 +55,12 @@ def test_conflicting_unlabelled_dates_are_less_confident() -> None:
 
 @pytest.mark.parametrize(
     ("printed", "expected"),
-    [(["INVOICE NO : OR18030502160349"], "OR18030502160349"),
-     (["TABLE 5", "BILL#: V031-551345"], "V031-551345"),
-     (["RECEIPT #: CSP0393921 DATE: 15/06/2017"], "CSP0393921"),
-     (["THANK YOU"], None)],
+    [
+        (["INVOICE NO : OR18030502160349"], "OR18030502160349"),
+        (["TABLE 5", "BILL#: V031-551345"], "V031-551345"),
+        (["RECEIPT #: CSP0393921 DATE: 15/06/2017"], "CSP0393921"),
+        (["THANK YOU"], None),
+    ],
 )
 def test_receipt_number(printed: list[Printed], expected: str | None) -> None:
     assert find_receipt_number(rows_of(printed))[0] == expected
@@ -61,13 +68,18 @@ def test_receipt_number(printed: list[Printed], expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("printed", "code", "comma"),
-    [([("TOTAL", "RM 9.00")], "MYR", False),
-     (["ABC SDN BHD", ("TOTAL", "$8.20")], "MYR", False),
-     (["ABC PTE LTD", "SINGAPORE 018956", ("TOTAL", "$8.20")], "SGD", False),
-     ([("SUMME", "5,60 €"), ("BAR", "10,00 €")], "EUR", True),
-     (["PT MAJU JAYA", ("TOTAL", "Rp 23.000"), ("TUNAI", "50.000"), ("KEMBALI", "27.000")],
-      "IDR", True),
-     ([("TOTAL", "4.50")], None, False)],
+    [
+        ([("TOTAL", "RM 9.00")], "MYR", False),
+        (["ABC SDN BHD", ("TOTAL", "$8.20")], "MYR", False),
+        (["ABC PTE LTD", "SINGAPORE 018956", ("TOTAL", "$8.20")], "SGD", False),
+        ([("SUMME", "5,60 €"), ("BAR", "10,00 €")], "EUR", True),
+        (
+            ["PT MAJU JAYA", ("TOTAL", "Rp 23.000"), ("TUNAI", "50.000"), ("KEMBALI", "27.000")],
+            "IDR",
+            True,
+        ),
+        ([("TOTAL", "4.50")], None, False),
+    ],
 )
 def test_currency_and_decimal_style(printed: list[Printed], code: str | None, comma: bool) -> None:
     guess = guess_currency(rows_of(printed))

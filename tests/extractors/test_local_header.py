@@ -15,26 +15,30 @@ def header_of(rows: list[Printed]):  # type: ignore[no-untyped-def]
 
 
 def test_name_spread_over_two_rows_is_joined() -> None:
-    header = header_of([
-        "POPULAR BOOK",
-        "CO. (M) SDN BHD",
-        "(CO. NO. 113825-W)",
-        "NO 8, JALAN 7/118B, DESA TUN RAZAK",
-        "56000 KUALA LUMPUR, MALAYSIA",
-        "TEL : 03-9201 6281",
-    ])
+    header = header_of(
+        [
+            "POPULAR BOOK",
+            "CO. (M) SDN BHD",
+            "(CO. NO. 113825-W)",
+            "NO 8, JALAN 7/118B, DESA TUN RAZAK",
+            "56000 KUALA LUMPUR, MALAYSIA",
+            "TEL : 03-9201 6281",
+        ]
+    )
     assert header.name == "POPULAR BOOK CO. (M) SDN BHD"
     assert header.address == "NO 8, JALAN 7/118B, DESA TUN RAZAK 56000 KUALA LUMPUR, MALAYSIA"
 
 
 def test_registration_number_is_cut_from_the_name() -> None:
-    header = header_of([
-        "DION REALTIES SDN BHD (CO. NO:20154-T)",
-        "MENARA DION #02-03, LEVEL 2,",
-        "27, JALAN SULTAN ISMAIL,",
-        "50250 KUALA LUMPUR.",
-        "TEL : + 6 03 2026 6386",
-    ])
+    header = header_of(
+        [
+            "DION REALTIES SDN BHD (CO. NO:20154-T)",
+            "MENARA DION #02-03, LEVEL 2,",
+            "27, JALAN SULTAN ISMAIL,",
+            "50250 KUALA LUMPUR.",
+            "TEL : + 6 03 2026 6386",
+        ]
+    )
     assert header.name == "DION REALTIES SDN BHD"
     assert header.address == (
         "MENARA DION #02-03, LEVEL 2, 27, JALAN SULTAN ISMAIL, 50250 KUALA LUMPUR."
@@ -42,36 +46,42 @@ def test_registration_number_is_cut_from_the_name() -> None:
 
 
 def test_name_without_legal_suffix_is_the_row_above_the_address() -> None:
-    header = header_of([
-        "TAN WOON YANN",
-        "INDAH GIFT & HOME DECO",
-        "27,JALAN DEDAP 13,",
-        "TAMAN JOHOR JAYA,",
-        "81100 JOHOR BAHRU,JOHOR.",
-        "TEL:07-3507405",
-    ])
+    header = header_of(
+        [
+            "TAN WOON YANN",
+            "INDAH GIFT & HOME DECO",
+            "27,JALAN DEDAP 13,",
+            "TAMAN JOHOR JAYA,",
+            "81100 JOHOR BAHRU,JOHOR.",
+            "TEL:07-3507405",
+        ]
+    )
     assert header.name == "INDAH GIFT & HOME DECO"
     assert header.address == "27,JALAN DEDAP 13, TAMAN JOHOR JAYA, 81100 JOHOR BAHRU,JOHOR."
 
 
 def test_a_notice_above_the_name_is_not_the_name() -> None:
-    header = header_of([
-        "GOODS SOLD ARE NOT RETURNABLE. TQ",
-        "SEGI CASH & CARRY SDN. BHD.",
-        "PT17920 SEK U9, SHAH ALAM",
-        "GST REG NO : 001951645696",
-    ])
+    header = header_of(
+        [
+            "GOODS SOLD ARE NOT RETURNABLE. TQ",
+            "SEGI CASH & CARRY SDN. BHD.",
+            "PT17920 SEK U9, SHAH ALAM",
+            "GST REG NO : 001951645696",
+        ]
+    )
     assert header.name == "SEGI CASH & CARRY SDN. BHD."
     assert header.address == "PT17920 SEK U9, SHAH ALAM"
 
 
 def test_address_ends_before_phone_but_keeps_town_printed_beside_it() -> None:
-    header = header_of([
-        "MOONLIGHT CAKE HOUSE SDN BHD 862725-U",
-        "NO.1, JALAN PERMAS 10/5, BANDAR BARU PERMAS JAYA",
-        "81750 JOHOR BAHRU, JOHOR, TEL NO.: 07-387 3322",
-        "WWW.MOONLIGHTCAKE.COM",
-    ])
+    header = header_of(
+        [
+            "MOONLIGHT CAKE HOUSE SDN BHD 862725-U",
+            "NO.1, JALAN PERMAS 10/5, BANDAR BARU PERMAS JAYA",
+            "81750 JOHOR BAHRU, JOHOR, TEL NO.: 07-387 3322",
+            "WWW.MOONLIGHTCAKE.COM",
+        ]
+    )
     assert header.name == "MOONLIGHT CAKE HOUSE SDN BHD"
     assert header.address == (
         "NO.1, JALAN PERMAS 10/5, BANDAR BARU PERMAS JAYA 81750 JOHOR BAHRU, JOHOR"
@@ -79,21 +89,28 @@ def test_address_ends_before_phone_but_keeps_town_printed_beside_it() -> None:
 
 
 def test_mall_name_after_the_town_is_not_address() -> None:
-    header = header_of([
-        "BEST SHOP SDN BHD",
-        "LOT 5, JALAN BESAR,",
-        "47400 PETALING JAYA, SELANGOR",
-        "SUNWAY VELOCITY",
-        "TEL : 03-1234 5678",
-    ])
+    header = header_of(
+        [
+            "BEST SHOP SDN BHD",
+            "LOT 5, JALAN BESAR,",
+            "47400 PETALING JAYA, SELANGOR",
+            "SUNWAY VELOCITY",
+            "TEL : 03-1234 5678",
+        ]
+    )
     assert header.address == "LOT 5, JALAN BESAR, 47400 PETALING JAYA, SELANGOR"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("(867388-U)", True), ("CO-REG:860671-D", True), ("COMPANY NO: 002643278-A", True),
-     ("(CO. NO. JM0195368-D)", True), ("LOT 37636 , JALAN 6/37A", False),
-     ("SDN BHD 862725-U", False)],
+    [
+        ("(867388-U)", True),
+        ("CO-REG:860671-D", True),
+        ("COMPANY NO: 002643278-A", True),
+        ("(CO. NO. JM0195368-D)", True),
+        ("LOT 37636 , JALAN 6/37A", False),
+        ("SDN BHD 862725-U", False),
+    ],
 )
 def test_registration_rows(text: str, expected: bool) -> None:
     assert is_reg_row(text) is expected
@@ -106,11 +123,13 @@ def test_name_score_prefers_legal_suffix_over_trade_word() -> None:
 
 
 def test_address_ends_at_a_phone_number_even_with_a_garbled_label() -> None:
-    header = header_of([
-        "GUARDIAN HEALTH AND BEAUTY SDN BHD",
-        "No 15 Jalan Bandar Rawang 10",
-        "Bandar Baru Rawang",
-        "lel:03-60952052",
-        "Company Keg #1101085-1",
-    ])
+    header = header_of(
+        [
+            "GUARDIAN HEALTH AND BEAUTY SDN BHD",
+            "No 15 Jalan Bandar Rawang 10",
+            "Bandar Baru Rawang",
+            "lel:03-60952052",
+            "Company Keg #1101085-1",
+        ]
+    )
     assert header.address == "No 15 Jalan Bandar Rawang 10 Bandar Baru Rawang"

@@ -21,8 +21,12 @@ def total_of(rows: list[Printed]) -> Decimal | None:
 
 def test_amount_after_the_rounding_row_wins() -> None:
     rows: list[Printed] = [
-        ("SUBTOTAL", "87.80"), ("10% SRV CHG", "8.78"), ("GST @6%", "5.81"),
-        ("TOTAL:", "102.39"), ("ROUNDING", "0.01"), ("TOTAL", "102.40"),
+        ("SUBTOTAL", "87.80"),
+        ("10% SRV CHG", "8.78"),
+        ("GST @6%", "5.81"),
+        ("TOTAL:", "102.39"),
+        ("ROUNDING", "0.01"),
+        ("TOTAL", "102.40"),
     ]
     totals = totals_of(rows)
     assert totals.total is not None and totals.total.value == Decimal("102.40")
@@ -33,35 +37,50 @@ def test_amount_after_the_rounding_row_wins() -> None:
 
 def test_rounded_amount_labelled_only_rounding_is_the_total() -> None:
     rows: list[Printed] = [
-        ("TOTAL SALES (INCLUSIVE GST) RM", "45.34"), ("ROUNDING ADJUSTMENT RM", ".01"),
-        ("ROUNDING RM", "45.35"), ("CREDIT RM", "45.35"), ("CHANGE RM", ".00"),
+        ("TOTAL SALES (INCLUSIVE GST) RM", "45.34"),
+        ("ROUNDING ADJUSTMENT RM", ".01"),
+        ("ROUNDING RM", "45.35"),
+        ("CREDIT RM", "45.35"),
+        ("CHANGE RM", ".00"),
     ]
     assert total_of(rows) == Decimal("45.35")
 
 
 def test_cash_minus_change_settles_a_plain_total() -> None:
     rows: list[Printed] = [
-        ("TOTAL AMT......... RM", "60.31"), ("ROUNDING ADJ", "-0.01"), ("RM", "60.30"),
-        ("CASH", "100.00"), ("CHANGE", "39.70"),
+        ("TOTAL AMT......... RM", "60.31"),
+        ("ROUNDING ADJ", "-0.01"),
+        ("RM", "60.30"),
+        ("CASH", "100.00"),
+        ("CHANGE", "39.70"),
     ]
     totals = totals_of(rows)
     assert totals.total is not None and totals.total.value == Decimal("60.30")
     assert (totals.tendered, totals.change, totals.method) == (
-        Decimal("100.00"), Decimal("39.70"), "cash")
+        Decimal("100.00"),
+        Decimal("39.70"),
+        "cash",
+    )
 
 
 def test_tax_statement_and_quantity_rows_are_not_totals() -> None:
     rows: list[Printed] = [
-        ("TOTAL QTY:", "9"), ("TAKEOUT TOTAL (INCL GST)", "13.10"),
-        ("CASH TENDERED", "20.00"), ("CHANGE", "6.90"), ("TOTAL INCLUDES 6% GST", "0.74"),
+        ("TOTAL QTY:", "9"),
+        ("TAKEOUT TOTAL (INCL GST)", "13.10"),
+        ("CASH TENDERED", "20.00"),
+        ("CHANGE", "6.90"),
+        ("TOTAL INCLUDES 6% GST", "0.74"),
     ]
     assert total_of(rows) == Decimal("13.10")
 
 
 def test_gst_summary_total_does_not_override_the_receipt_total() -> None:
     rows: list[Printed] = [
-        ("TOTAL INCL. GST", "50.45"), ("CASH", "50.45"), "GST SUMMARY",
-        ("SR = GST @6%", "47.59", "2.86"), ("TOTAL", "47.59", "2.86"),
+        ("TOTAL INCL. GST", "50.45"),
+        ("CASH", "50.45"),
+        "GST SUMMARY",
+        ("SR = GST @6%", "47.59", "2.86"),
+        ("TOTAL", "47.59", "2.86"),
     ]
     totals = totals_of(rows)
     assert totals.total is not None and totals.total.value == Decimal("50.45")
@@ -70,7 +89,9 @@ def test_gst_summary_total_does_not_override_the_receipt_total() -> None:
 
 def test_without_a_total_label_subtotal_plus_tax_as_printed() -> None:
     rows: list[Printed] = [
-        ("SUB TOTAL", "RM", "68.87"), ("GST/TAX 6%", "RM", "4.13"), ("TO", "RM", "73.00"),
+        ("SUB TOTAL", "RM", "68.87"),
+        ("GST/TAX 6%", "RM", "4.13"),
+        ("TO", "RM", "73.00"),
     ]
     totals = totals_of(rows)
     assert totals.total is not None and totals.total.value == Decimal("73.00")
@@ -85,8 +106,12 @@ def test_label_alone_takes_the_amount_on_the_next_row() -> None:
 
 
 def test_discount_and_decimal_comma_amounts() -> None:
-    rows: list[Printed] = [("Rabatt", "-1,50"), ("SUMME", "12,30 €"), ("BAR", "20,00"),
-                           ("Rückgeld", "7,70")]
+    rows: list[Printed] = [
+        ("Rabatt", "-1,50"),
+        ("SUMME", "12,30 €"),
+        ("BAR", "20,00"),
+        ("Rückgeld", "7,70"),
+    ]
     totals = totals_of(rows, decimal_comma=True)
     assert totals.total is not None and totals.total.value == Decimal("12.30")
     assert totals.discounts == [("Rabatt", Decimal("1.50"))]
@@ -101,7 +126,9 @@ def test_disagreeing_payment_lowers_confidence() -> None:
 
 def test_ocr_misspelt_inclusive_total_is_not_a_tax_line() -> None:
     rows: list[Printed] = [
-        ("Total Sales (Excluding GST)", "94.34"), ("Total GST", "5.66"), ("Rounding", "0.00"),
+        ("Total Sales (Excluding GST)", "94.34"),
+        ("Total GST", "5.66"),
+        ("Rounding", "0.00"),
         ("Total Sales (iclusive of GST)", "100.00"),
     ]
     totals = totals_of(rows)
@@ -111,8 +138,11 @@ def test_ocr_misspelt_inclusive_total_is_not_a_tax_line() -> None:
 
 def test_paid_amount_picks_the_labelled_total_it_matches() -> None:
     rows: list[Printed] = [
-        ("Total Sales(Incl.GST 6%)", "RM 64"), ("RoundingAdjustment", "RM 0.02"),
-        ("TOTAL", "RM 64.15"), ("CASH", "RM 100.00"), ("CHANGE", "RM 35.85"),
+        ("Total Sales(Incl.GST 6%)", "RM 64"),
+        ("RoundingAdjustment", "RM 0.02"),
+        ("TOTAL", "RM 64.15"),
+        ("CASH", "RM 100.00"),
+        ("CHANGE", "RM 35.85"),
     ]
     assert total_of(rows) == Decimal("64.15")
 
@@ -122,8 +152,10 @@ def test_whole_amounts_with_thousands_groups() -> None:
 
     for thousands in (",", "."):
         rows: list[Printed] = [
-            ("1 NASI GORENG", f"25{thousands}000"), ("1 ES TEH", f"20{thousands}500"),
-            ("TOTAL", f"45{thousands}500"), ("TUNAI", f"50{thousands}000"),
+            ("1 NASI GORENG", f"25{thousands}000"),
+            ("1 ES TEH", f"20{thousands}500"),
+            ("TOTAL", f"45{thousands}500"),
+            ("TUNAI", f"50{thousands}000"),
             ("KEMBALI", f"4{thousands}500"),
         ]
         receipt = parse_lines(lines_of(rows)).receipt

@@ -53,14 +53,18 @@ def png_claiming_size(width: int, height: int) -> bytes:
     """A syntactically valid PNG header that claims ``width`` x ``height`` pixels."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(
-            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
         )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00" * 1024)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def text_pdf(
@@ -93,7 +97,9 @@ def text_pdf(
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -107,8 +113,9 @@ def blank_pdf(count: int, user_password: str | None = None) -> bytes:
     for _ in range(count):
         writer.add_blank_page(width=200, height=300)
     if user_password is not None:
-        writer.encrypt(user_password=user_password, owner_password="owner-secret",
-                       algorithm="AES-128")
+        writer.encrypt(
+            user_password=user_password, owner_password="owner-secret", algorithm="AES-128"
+        )
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -130,16 +130,27 @@ def _valid_samples() -> list[bytes]:
 
 
 SAMPLES = _valid_samples()
-MAGICS = [b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"BM", b"II*\x00",
-          b"MM\x00*", b"RIFF\x00\x00\x00\x00WEBPVP8 ", b"%PDF-1.7\n",
-          b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"]
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+MAGICS = [
+    b"",
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+    b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    b"%PDF-1.7\n",
+    b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+]
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
-@given(magic=st.sampled_from(MAGICS), body=st.binary(max_size=600),
-       name=st.sampled_from(["a.jpg", "b.png", "c.pdf", "d.heic", "e.tif", "f"]))
+@given(
+    magic=st.sampled_from(MAGICS),
+    body=st.binary(max_size=600),
+    name=st.sampled_from(["a.jpg", "b.png", "c.pdf", "d.heic", "e.tif", "f"]),
+)
 def test_random_bytes_never_raise_anything_but_ingest_error(
     magic: bytes, body: bytes, name: str
 ) -> None:
@@ -157,14 +168,16 @@ def test_damaged_real_files_never_raise_anything_but_ingest_error(
     sample: bytes, data: st.DataObject
 ) -> None:
     cut = data.draw(st.integers(1, len(sample)), label="cut")
-    flips = data.draw(st.lists(st.tuples(st.integers(0, cut - 1), st.integers(0, 255)),
-                               max_size=8), label="flips")
+    flips = data.draw(
+        st.lists(st.tuples(st.integers(0, cut - 1), st.integers(0, 255)), max_size=8), label="flips"
+    )
     damaged = bytearray(sample[:cut])
     for offset, value in flips:
         damaged[offset] = value
     try:
-        document = load_document_bytes(bytes(damaged), "damaged.bin",
-                                       IngestSettings(pdf_timeout_s=20))
+        document = load_document_bytes(
+            bytes(damaged), "damaged.bin", IngestSettings(pdf_timeout_s=20)
+        )
     except IngestError as error:
         assert "damaged.bin" in str(error) and error.code
     else:

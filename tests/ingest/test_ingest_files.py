@@ -15,9 +15,23 @@ def _touch(root: Path, *names: str) -> None:
 
 
 def test_folder_expands_recursively_sorted_supported_only(tmp_path: Path) -> None:
-    _touch(tmp_path, "b.jpg", "a.PDF", "sub/c.png", "sub/deeper/d.heic", "notes.txt",
-           ".DS_Store", "._b.jpg", ".~lock.a.pdf#", "~$draft.pdf", "upload.jpg.part",
-           "x.tmp", "y.jpg.crdownload", ".hidden/e.jpg", "f.tiff")
+    _touch(
+        tmp_path,
+        "b.jpg",
+        "a.PDF",
+        "sub/c.png",
+        "sub/deeper/d.heic",
+        "notes.txt",
+        ".DS_Store",
+        "._b.jpg",
+        ".~lock.a.pdf#",
+        "~$draft.pdf",
+        "upload.jpg.part",
+        "x.tmp",
+        "y.jpg.crdownload",
+        ".hidden/e.jpg",
+        "f.tiff",
+    )
 
     found = iter_input_files([tmp_path])
 
@@ -41,6 +55,5 @@ def test_a_file_named_twice_is_listed_once(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes_cover_every_format() -> None:
-    expected = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".pdf",
-                ".heic"}
+    expected = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".pdf", ".heic"}
     assert expected <= SUPPORTED_SUFFIXES

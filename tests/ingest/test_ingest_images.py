@@ -80,16 +80,22 @@ def test_heic_loads_through_pillow_heif(tmp_path: Path) -> None:
     assert _is_red(_rgb(document.pages[0].image, (5, 5)))
 
 
-@pytest.mark.parametrize(("orientation", "red_corner"), [(6, "top_right"), (8, "bottom_left"),
-                                                         (3, "bottom_right"), (1, "top_left")])
+@pytest.mark.parametrize(
+    ("orientation", "red_corner"),
+    [(6, "top_right"), (8, "bottom_left"), (3, "bottom_right"), (1, "top_left")],
+)
 def test_exif_orientation_is_applied(orientation: int, red_corner: str) -> None:
     document = load_document_bytes(exif_rotated_jpeg(orientation), "phone.jpg", SETTINGS)
 
     image = document.pages[0].image
     assert image.size == ((100, 200) if orientation in (6, 8) else (200, 100))
     width, height = image.size
-    corners = {"top_left": (3, 3), "top_right": (width - 4, 3),
-               "bottom_left": (3, height - 4), "bottom_right": (width - 4, height - 4)}
+    corners = {
+        "top_left": (3, 3),
+        "top_right": (width - 4, 3),
+        "bottom_left": (3, height - 4),
+        "bottom_right": (width - 4, height - 4),
+    }
     red = [name for name, xy in corners.items() if _is_red(_rgb(image, xy))]
     assert red == [red_corner]
 

@@ -15,7 +15,9 @@ from receiptflow.settings import IngestSettings
 
 SETTINGS = IngestSettings(pdf_dpi=144)
 RECEIPT_LINES: list[tuple[float, float, str]] = [
-    (20, 360, "CORNER SHOP"), (20, 300, "MILK 1.20"), (20, 280, "TOTAL 12.50"),
+    (20, 360, "CORNER SHOP"),
+    (20, 300, "MILK 1.20"),
+    (20, 280, "TOTAL 12.50"),
 ]
 
 

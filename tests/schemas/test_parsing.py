@@ -190,8 +190,11 @@ def test_time_is_not_an_amount_or_out_of_range() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Date:5/3/201822:52:33", dt.date(2018, 3, 5)), ("14/03/20185:57:07PM", dt.date(2018, 3, 14)),
-     ("[Sales]2018-01-0522:55:25", dt.date(2018, 1, 5))],
+    [
+        ("Date:5/3/201822:52:33", dt.date(2018, 3, 5)),
+        ("14/03/20185:57:07PM", dt.date(2018, 3, 14)),
+        ("[Sales]2018-01-0522:55:25", dt.date(2018, 1, 5)),
+    ],
 )
 def test_dates_with_a_time_glued_on(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
