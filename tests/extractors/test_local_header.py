@@ -133,3 +133,87 @@ def test_address_ends_at_a_phone_number_even_with_a_garbled_label() -> None:
         ]
     )
     assert header.address == "No 15 Jalan Bandar Rawang 10 Bandar Baru Rawang"
+
+
+def test_rows_after_an_open_town_row_stay_in_the_address() -> None:
+    header = header_of(
+        [
+            "SINNATHAMBY HOLDINGS SDN. BHD.",
+            "NO.17, 18 & 41, JALAN BESAR,",
+            "39100 BRINCHANG,",
+            "CAMERON HIGHLANDS,",
+            "PAHANG",
+            "GST REG.:002120876032",
+        ]
+    )
+    assert (
+        header.address == "NO.17, 18 & 41, JALAN BESAR, 39100 BRINCHANG, CAMERON HIGHLANDS, PAHANG"
+    )
+
+
+def test_town_printed_under_a_row_ending_on_the_postcode() -> None:
+    header = header_of(
+        [
+            "RESTORAN HASSAN BISTRO",
+            "NO.2-1-1 JALAN SETIA PRIMA Q",
+            "U 13/Q SETIA ALAM 40170",
+            "SHAH ALAM",
+            "SELANGOR",
+            "TAX INVOICE",
+        ]
+    )
+    assert (
+        header.address == "NO.2-1-1 JALAN SETIA PRIMA Q U 13/Q SETIA ALAM 40170 SHAH ALAM SELANGOR"
+    )
+
+
+@pytest.mark.parametrize(
+    ("mall", "expected_first"),
+    [("PARADIGM MALL", "PARADIGM MALL"), ("MALL OF MEDINI", "MALL OF MEDINI")],
+)
+def test_mall_row_stays_when_no_postcode_follows(mall: str, expected_first: str) -> None:
+    header = header_of(
+        ["T PLUS F&B SDN. BHD.", mall, "LOT NO.: 4F-27 & 4FK-38, 4TH FLOOR", "TEL : 03-1234 5678"]
+    )
+    assert header.address == f"{expected_first} LOT NO.: 4F-27 & 4FK-38, 4TH FLOOR"
+
+
+def test_mall_row_goes_when_postcode_and_town_follow() -> None:
+    header = header_of(
+        [
+            "MENTAI INITIAL SDN BHD (1206674-T)",
+            "SUSHI MENTAI PLAZA DANAU",
+            "NO.37-1, PLAZA DANAU DESA 2,",
+            "58100 KUALA LUMPUR.",
+            "TEL : 03-1234 5678",
+        ]
+    )
+    assert header.address == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("SANYUSTATIONERYSHOP", "SANYU STATIONERY SHOP"),
+        ("EDEN IMPRESSIONSDN BHD", "EDEN IMPRESSION SDN BHD"),
+        ("99 SPEED MARTS/B", "99 SPEED MART S/B"),
+        ("TIMELESS KITCHENETTE SDN BHD", "TIMELESS KITCHENETTE SDN BHD"),
+        ("AIK HUAT ENTERPRISE(SETIA ALAM)SDN BHD", "AIK HUAT ENTERPRISE (SETIA ALAM) SDN BHD"),
+        ("MR.D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+    ],
+)
+def test_name_spacing_lost_by_ocr_is_restored(printed: str, expected: str) -> None:
+    header = header_of([printed, "NO 8, JALAN 7/118B, DESA TUN RAZAK", "TEL : 03-9201 6281"])
+    assert header.name == expected
+
+
+def test_postcode_glued_to_town_is_split() -> None:
+    header = header_of(
+        [
+            "KEDAI ABC SDN BHD",
+            "NO.2, JALAN TEMENGGUNG 19/9,",
+            "43200Cheras, Selangor",
+            "TEL : 03-1234 5678",
+        ]
+    )
+    assert header.address == "NO.2, JALAN TEMENGGUNG 19/9, 43200 Cheras, Selangor"

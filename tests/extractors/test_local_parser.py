@@ -17,7 +17,8 @@ KEY_FIELDS = ("merchant.name", "merchant.address", "date", "total", "currency")
 def test_malaysian_receipt_key_fields() -> None:
     parsed = parse_lines(lines_of(MALAYSIAN))
     receipt = parsed.receipt
-    assert receipt.merchant.name == "BOOK TA .K(TAMAN DAYA) SDN BHD"
+    # printed "K(TAMAN"; names are given the usual space before a bracket
+    assert receipt.merchant.name == "BOOK TA .K (TAMAN DAYA) SDN BHD"
     assert receipt.merchant.address == (
         "NO.53 55,57 & 59, JALAN SAGU 18, TAMAN DAYA, 81100 JOHOR BAHRU, JOHOR."
     )

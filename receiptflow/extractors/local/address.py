@@ -22,6 +22,7 @@ from receiptflow.extractors.local.header_rules import (
     is_reg_row,
     is_stop,
     row_upper,
+    tidy_spacing,
 )
 from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.parsing import find_date
@@ -42,6 +43,8 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _MAX_ROWS = 6
+# OCR drops the space between postcode and town: "43200Cheras"
+_POSTCODE_GLUED = re.compile(r"(?<![\w-])(\d{5})(?=[A-Za-z]{3})")
 
 
 @dataclass
@@ -65,6 +68,20 @@ def _after_town(text: str) -> bool:
     return bool(STATE.search(text) or _BRANCH.match(text))
 
 
+def _continued(previous: str) -> bool:
+    """Is the row above left open: ending on a comma ("39100 BRINCHANG,") or on the postcode
+    with the town printed on the next row ("U 13/Q SETIA ALAM 40170" / "SHAH ALAM")."""
+    return bool(re.search(r"(?:,|(?<![\d-])\d{5})\s*$", previous))
+
+
+def _locates_without(rows: list[Row], taken: list[int], first: str) -> bool:
+    """Does the block place the shop without its first row? Yes when a postcode and town
+    follow or the first row is printed again below; otherwise that row names the mall the
+    shop is in ("PARADIGM MALL" / "LOT NO.: 4F-27, 4TH FLOOR") and belongs to the address."""
+    rest = [row_upper(rows[index]) for index in taken[1:]]
+    return has_postcode_town(" ".join(rest)) or first.strip() in (row.strip() for row in rest)
+
+
 def address_rows(rows: list[Row], start: int, end: int, name_row: int | None = None) -> list[int]:
     """The address block opening at ``start`` (empty when ``start`` cannot open one)."""
     taken: list[int] = []
@@ -77,9 +94,11 @@ def address_rows(rows: list[Row], start: int, end: int, name_row: int | None = N
             return []
         if is_reg_row(text) or _BRACKETED.fullmatch(text):
             continue
-        if seen_postcode and not _after_town(text):
+        if seen_postcode and not _after_town(text) and not _continued(row_upper(rows[taken[-1]])):
             break
         taken.append(index)
+        if seen_postcode and _BRANCH.match(text):
+            break  # the numbered branch closes the address; an item code may follow it
         seen_postcode = seen_postcode or has_postcode_town(text)
         if len(taken) >= _MAX_ROWS:
             break
@@ -96,6 +115,7 @@ def address_rows(rows: list[Row], start: int, end: int, name_row: int | None = N
         and not _STRONG_START.match(first)
         and not _STREET.search(first)
         and _STRONG_START.match(row_upper(rows[taken[1]]))
+        and _locates_without(rows, taken, first)
     ):
         taken = taken[1:]  # a branch or mall name printed above the street line
     return taken
@@ -164,6 +184,7 @@ def find_address(rows: list[Row], name_row: int | None, end: int) -> Address | N
     if (beside := _beside(rows, block[-1] + 1)) is not None:
         parts.append(beside)
     text = re.sub(r"\s+", " ", " ".join(parts)).strip()
+    text = tidy_spacing(_POSTCODE_GLUED.sub(r"\1 ", text))
     if not text:
         return None
     joined = text.upper()

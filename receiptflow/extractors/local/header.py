@@ -24,6 +24,7 @@ from receiptflow.extractors.local.header_rules import (
     name_like,
     name_score,
     row_upper,
+    tidy_spacing,
     without_reg_no,
 )
 from receiptflow.extractors.local.layout import Row, ocr_trust
@@ -44,6 +45,20 @@ class Header:
 # What OCR does to a printed name: I/l/1 swapped inside a word ("WorId", "D.1.Y"), a
 # lower-case first letter ("buardian"), an underscore for a space
 _MISREAD = re.compile(r"(?<=[a-z])[IL](?=[a-z])|(?<=[A-Za-z])\.?[10]\.?(?=[A-Za-z])|^[a-z]|_")
+
+
+# A trade word or legal suffix OCR glued to the word before it, closing the token:
+# "SANYUSTATIONERYSHOP", "IMPRESSIONSDN", "MARTS/B". Only words that end the token, so
+# "KITCHENETTE" or "BOOKSTORES" stay whole.
+_GLUED_TAIL = re.compile(
+    r"\b([A-Z]{3,}?)(ENTERPRISES?|TRADING|RESTAURANT|STATIONERY|HARDWARE|BAKERY|PHARMACY|"
+    r"CONFECTIONERY|SDN|BHD)(SHOP|STORE|SDN|BHD)?\b|\b([A-Z]{3,})(S/B)\b",
+    re.IGNORECASE,
+)
+
+
+def _unglue(name: str) -> str:
+    return _GLUED_TAIL.sub(lambda match: " ".join(part for part in match.groups() if part), name)
 
 
 def _strip_after_legal(text: str) -> str:
@@ -121,7 +136,7 @@ def _join_name(rows: list[Row], index: int) -> str:
             break
         first -= 1
         text = f"{rows[first].text} {text}"
-    return _strip_after_legal(text)
+    return tidy_spacing(_unglue(_strip_after_legal(text)))
 
 
 def find_contacts(rows: list[Row], end: int) -> tuple[str | None, str | None]:

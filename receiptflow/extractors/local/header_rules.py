@@ -173,3 +173,20 @@ def has_postcode_town(text: str) -> bool:
         if not re.search(r"(?:LOT|NO|P\.?\s?T\.?|PTD|#)\W*$", text[:digits]):
             return True
     return False
+
+
+# How receipts print (and SROIE labels) the brackets and dotted abbreviations in names and
+# addresses, where OCR tends to drop the space: "ENTERPRISE(SETIA ALAM)SDN BHD" ->
+# "ENTERPRISE (SETIA ALAM) SDN BHD", "MR.D.I.Y." -> "MR. D.I.Y.", "LOT P.T.2811" -> "P.T. 2811"
+_SPACING = (
+    (re.compile(r"(?<=[A-Za-z0-9.])\("), " ("),
+    (re.compile(r"\)(?=[A-Za-z0-9])"), ") "),
+    (re.compile(r"\b((?:MR|MRS|MS|DR)\.)(?=[A-Z])", re.IGNORECASE), r"\1 "),
+    (re.compile(r"\b((?:[A-Z]\.){2,})(?=\d)"), r"\1 "),
+)
+
+
+def tidy_spacing(text: str) -> str:
+    for pattern, replacement in _SPACING:
+        text = pattern.sub(replacement, text)
+    return text
