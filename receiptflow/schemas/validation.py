@@ -244,7 +244,9 @@ def _check_taxes(receipt: Receipt, tol: Tolerances) -> list[Flag]:
             return []
         expected = receipt.subtotal * tax.rate / 100
     allowed = max(abs(expected) * tol.tax_rate_relative, minor_unit(receipt.currency) * 2)
-    if abs(expected - tax.amount) <= allowed:
+    # Less tax than the rate on the whole base is normal: zero-rated or exempt items
+    # (UK food, untaxed groceries) sit in the same total. Only more tax than that is wrong.
+    if tax.amount - expected <= allowed:
         return []
     return [
         _flag(

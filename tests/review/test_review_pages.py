@@ -36,8 +36,13 @@ def _age(store: Store, receipt_id: int, days: int) -> None:
 def _seed_queue(store: Store) -> dict[str, int]:
     ids = {}
     ids["clean"] = seed(store, sample_path("eu_cafe"), sample_receipt("eu_cafe")).id
+    more_vat_than_the_rate_gives = [
+        {"label": "VAT 20%", "rate": "20", "amount": "4.50", "inclusive": True}
+    ]
     ids["warning"] = seed(
-        store, sample_path("uk_supermarket_photo"), sample_receipt("uk_supermarket_photo")
+        store,
+        sample_path("uk_supermarket_photo"),
+        sample_receipt("uk_supermarket_photo", taxes=more_vat_than_the_rate_gives),
     ).id
     ids["error_new"] = seed(store, SAMPLE_IMAGE, wrong_total()).id
     ids["error_old"] = seed(

@@ -186,6 +186,25 @@ def test_tax_rate_mismatch() -> None:
     assert "tax_rate_mismatch" in codes(us_diner(taxes=taxes, total="25.25", payment=None))
 
 
+def test_tax_on_part_of_the_basket_passes_more_than_the_rate_allows_does_not() -> None:
+    # UK: VAT 20 % on the soap only, the food is zero-rated; VAT is inside the prices
+    items = [
+        {"description": "Bread", "quantity": 1, "unit_price": "1.20", "amount": "1.20"},
+        {"description": "Soap", "quantity": 1, "unit_price": "6.00", "amount": "6.00"},
+    ]
+    vat = {"label": "VAT 20%", "rate": 20, "amount": "1.00", "inclusive": True}
+    partial = {
+        "currency": "GBP",
+        "line_items": items,
+        "subtotal": "7.20",
+        "tip": None,
+        "payment": None,
+    }
+    assert codes(us_diner(**partial, taxes=[vat], total="7.20")) == set()
+    too_much = [{**vat, "amount": "1.50"}]  # the whole 7.20 at 20 % holds only 1.20
+    assert "tax_rate_mismatch" in codes(us_diner(**partial, taxes=too_much, total="7.20"))
+
+
 @pytest.mark.parametrize(
     ("currency", "total", "expected"), [("JPY", "1200", "1200"), ("KWD", "1.5", "1.500")]
 )
