@@ -141,6 +141,9 @@ def _progress(*, enabled: bool) -> Progress:
         console=stderr,
         disable=not enabled,
         transient=True,
+        # The bar draws on stderr; rich would otherwise route our stdout through it, and
+        # `extract folder/ > receipts.jsonl` in a terminal would leave the file empty.
+        redirect_stdout=sys.stdout.isatty(),
     )
 
 

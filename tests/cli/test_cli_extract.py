@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,12 +15,15 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 DIGITAL = SAMPLES / "us_restaurant_digital.pdf"  # text layer: no OCR, fast
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "receiptflow", "extract", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=env,
         timeout=300,
         check=False,
     )
@@ -48,6 +52,18 @@ def test_folder_gives_jsonl_and_bad_input_fails_after_the_others(tmp_path: Path)
     lines = done.stdout.splitlines()
     assert [Path(json.loads(line)["source"]["path"]).name for line in lines] == ["a.pdf", "c.pdf"]
     assert "b.jpg: " in done.stderr and "not a supported image" in done.stderr
+
+
+def test_progress_bar_on_a_terminal_stderr_leaves_stdout_to_the_json_lines(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(DIGITAL, tmp_path / "a.pdf")
+    shutil.copy(DIGITAL, tmp_path / "b.pdf")
+    # FORCE_COLOR makes rich treat stderr as a terminal, as when a user redirects only stdout
+    done = run(str(tmp_path), env={**os.environ, "FORCE_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    assert len([json.loads(line) for line in done.stdout.splitlines()]) == 2
+    assert "0/2" in done.stderr and '"source"' not in done.stderr
 
 
 def test_missing_file_is_a_clear_error() -> None:
