@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from typer.testing import CliRunner
 
+from receiptflow.cli.main import app
 from receiptflow.eval.cord import cord_lines, evaluate_cord, expected_items
 
 
@@ -83,6 +85,19 @@ def test_report_is_json_and_renders(tmp_path: Path) -> None:
     console.print(report.render())
     text = console.export_text()
     assert "CORD line items" in text and "Es Jeruk" in text
+
+
+def test_eval_command_scores_cord_items(tmp_path: Path) -> None:
+    write(tmp_path, "validation_0000.json", sample(RECEIPT, MENU))
+    write(tmp_path, "validation_0001.json", sample(RECEIPT[:1], MENU[0]))
+    command = ["eval", "--dataset", "cord", str(tmp_path), "--format", "json", "--limit", "1"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["dataset"] == "cord" and data["receipts"] == 1
+    assert data["exact"] == evaluate_cord(tmp_path, limit=1).to_dict()["exact"]
+    text = CliRunner().invoke(app, ["eval", "--dataset", "cord", str(tmp_path)])
+    assert text.exit_code == 0 and "CORD line items" in text.output
 
 
 def test_words_are_joined_into_lines_at_small_gaps_only() -> None:
