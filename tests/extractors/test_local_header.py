@@ -217,3 +217,25 @@ def test_postcode_glued_to_town_is_split() -> None:
         ]
     )
     assert header.address == "NO.2, JALAN TEMENGGUNG 19/9, 43200 Cheras, Selangor"
+
+
+def test_brand_printed_alone_above_its_branch_row_is_the_name() -> None:
+    header = header_of(
+        [
+            "TAX INVOICE",
+            "DOMINO'S PIZZA",
+            "GST REF NO : 001694261248",
+            "DOMINO'S PIZZA PERMAS JAYA",
+            "NO.12, JALAN PERMAS JAYA 10,",
+            "81750 MASAI JOHOR",
+        ]
+    )
+    assert header.name == "DOMINO'S PIZZA"
+    assert header.address == "NO.12, JALAN PERMAS JAYA 10, 81750 MASAI JOHOR"
+
+
+def test_legal_name_extending_the_brand_row_stays_the_name() -> None:
+    header = header_of(
+        ["PREMIO", "PREMIO STATIONERY SDN BHD", "NO 5, JALAN SS 2/3", "TEL : 03-1234 5678"]
+    )
+    assert header.name == "PREMIO STATIONERY SDN BHD"

@@ -139,6 +139,24 @@ def _join_name(rows: list[Row], index: int) -> str:
     return tidy_spacing(_unglue(_strip_after_legal(text)))
 
 
+def _brand_above(rows: list[Row], name_row: int) -> int:
+    """The brand printed alone above the name row, when the name row repeats it with the
+    branch ("DOMINO'S PIZZA" / "DOMINO'S PIZZA PERMAS JAYA"): the brand is the name."""
+    chosen = row_upper(rows[name_row]).strip()
+    for index in range(max(0, name_row - 3), name_row):
+        brand = row_upper(rows[index]).strip()
+        branch = chosen[len(brand) :]
+        if (
+            len(brand) >= 4
+            and chosen.startswith(brand + " ")
+            and name_like(brand)
+            and not LEGAL.search(branch)
+            and not TRADE.search(branch)
+        ):
+            return index
+    return name_row
+
+
 def find_contacts(rows: list[Row], end: int) -> tuple[str | None, str | None]:
     phone = tax_id = None
     for row in rows[: max(end + 4, HEADER_ROWS)]:
@@ -162,6 +180,8 @@ def find_header(rows: list[Row]) -> Header:
     if name_row is None:  # nothing better: the first name-like row
         name_row = next((i for i in range(end) if name_like(row_upper(rows[i]))), None)
         name_confidence = 0.35 if name_row is not None else 0.0
+    if name_row is not None:
+        name_row = _brand_above(rows, name_row)
     header = Header(name_row=name_row, name_confidence=name_confidence)
     if name_row is not None:
         header.name = _join_name(rows, name_row) or None
