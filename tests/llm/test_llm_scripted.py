@@ -123,6 +123,20 @@ def test_multi_page_receipt_goes_in_one_request_with_its_text_layer(serve: Any) 
     assert "THANK YOU" in text_layer
 
 
+def test_detail_and_model_are_settings(serve: Any) -> None:
+    server = serve([tool(VALID)])
+    settings = _settings(server)
+    settings.openai = settings.openai.model_copy(update={"detail": "low"})
+    result = get_extractor("openai", settings).extract(_document())
+    settings.openai = settings.openai.model_copy(update={"model": "my-vision"})
+    get_extractor("openai", settings).extract(_document())
+    first, second = server.requests
+    parts = first["messages"][-1]["content"]
+    assert [part["image_url"]["detail"] for part in parts if part["type"] == "image_url"] == ["low"]
+    assert result.usage.image_tokens == 2833  # low detail on mini: the base charge, no tiles
+    assert (first["model"], second["model"]) == ("gpt-4o-mini", "my-vision")
+
+
 def test_batch_api_price_is_half(serve: Any) -> None:
     server = serve([tool(VALID)])
     result = get_extractor("openai", _settings(server, batch_api=True)).extract(_document())
