@@ -25,13 +25,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
-from receiptflow import SCHEMA_VERSION
+from receiptflow import SCHEMA_VERSION, __version__
 from receiptflow.errors import ConfigError, IngestError, ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus, Extractor
 from receiptflow.schemas.flags import Severity
 
 if TYPE_CHECKING:
-    from receiptflow.settings import IngestSettings
+    from receiptflow.settings import IngestSettings, Settings
+
+# Settings groups that change what an extractor reads from the same bytes.
+_EXTRACTION_GROUPS = {"extractor", "ingest", "ocr", "local", "openai", "nemo", "cascade"}
 
 
 class TransientError(ReceiptflowError):
@@ -164,6 +167,16 @@ def cache_key(sha256: str, extractor: str, schema_version: str) -> str:
     """Extractions are reused by content, never by path: renamed or moved bytes still hit.
     A new extractor or a changed Receipt schema (storage's schema_version) misses."""
     return f"receiptflow-extract-{extractor}-{schema_version}-{sha256}"
+
+
+def extractor_fingerprint(settings: Settings) -> str:
+    """The extractor's name plus a digest of receiptflow's version and the settings that
+    change its answer (model, OCR engine and options, ingest limits), so switching from
+    gpt-4o-mini to gpt-4o or upgrading receiptflow never reuses an older extraction.
+    Secrets are masked by ``mode="json"`` and do not vary the key."""
+    chosen = settings.model_dump(mode="json", include=_EXTRACTION_GROUPS)
+    digest = hashlib.sha256(json.dumps([__version__, chosen], sort_keys=True).encode())
+    return f"{settings.extractor}-{digest.hexdigest()[:12]}"
 
 
 @functools.cache

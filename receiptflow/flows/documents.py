@@ -2,7 +2,8 @@
 
 Transient failures (LLM transport, database disconnect) are retried with exponential
 backoff and jitter; permanent ones (bad input) fail at once and the file is quarantined.
-Extractions are cached by content hash + extractor + schema version, never by path.
+Extractions are cached by content hash + extractor (and its settings) + schema version,
+never by path.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from receiptflow.flows.core import (
     FileOutcome,
     Outcome,
     cache_key,
+    extractor_fingerprint,
     failed_outcome,
     is_transient,
     process_file,
@@ -48,7 +50,9 @@ def _retry_transient(_task: Task[..., Any], _run: TaskRun, state: State[Any]) ->
 
 def _extraction_key(_context: TaskRunContext, parameters: dict[str, Any]) -> str:
     settings: Settings = parameters["settings"]
-    return cache_key(parameters["sha256"], settings.extractor, receipt_schema_version())
+    return cache_key(
+        parameters["sha256"], extractor_fingerprint(settings), receipt_schema_version()
+    )
 
 
 @task(

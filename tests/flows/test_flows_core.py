@@ -21,6 +21,7 @@ from receiptflow.flows.core import (
     Outcome,
     TransientError,
     cache_key,
+    extractor_fingerprint,
     file_sha256,
     is_transient,
     process_file,
@@ -153,6 +154,19 @@ def test_cache_keys_follow_content_and_extractor(first: bytes, second: bytes) ->
     assert (cache_key(a, "local", version) == cache_key(b, "local", version)) is (first == second)
     assert cache_key(a, "local", version) != cache_key(a, "openai", version)
     assert cache_key(a, "local", version) != cache_key(a, "local", "other-schema")
+
+
+def test_another_model_or_ocr_option_misses_the_cache(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, extractor="openai")
+    key = extractor_fingerprint(settings)
+    assert key.startswith("openai-")
+    assert extractor_fingerprint(settings.model_copy(update={"home": tmp_path / "b"})) == key
+    other_model = settings.model_copy(deep=True)
+    other_model.openai.model = "gpt-4o"
+    other_ocr = settings.model_copy(deep=True)
+    other_ocr.ocr.min_side = 736
+    keys = {key, extractor_fingerprint(other_model), extractor_fingerprint(other_ocr)}
+    assert len(keys) == 3
 
 
 def test_batch_summary_counts_flags_and_cost(tmp_path: Path) -> None:
