@@ -200,6 +200,16 @@ def test_mall_row_goes_when_postcode_and_town_follow() -> None:
         ("TIMELESS KITCHENETTE SDN BHD", "TIMELESS KITCHENETTE SDN BHD"),
         ("AIK HUAT ENTERPRISE(SETIA ALAM)SDN BHD", "AIK HUAT ENTERPRISE (SETIA ALAM) SDN BHD"),
         ("MR.D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+        ("AIK HUAT_HARDWARE SDN BHD", "AIK HUAT HARDWARE SDN BHD"),
+        ("MR. D.1.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+        ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
+        ("Taste Of The WorId Sdn Bhd", "Taste Of The World Sdn Bhd"),
+        ("EIGHT OUNCE COFFEE CO. THE GARDENS MALL", "EIGHT OUNCE COFFEE CO."),
+        ("BEMED (SP) SDN. BHD. P", "BEMED (SP) SDN. BHD."),
+        (
+            "CHECKERS HYPERMARKET SDN BHD (JALAN KLANG LAMA)",
+            "CHECKERS HYPERMARKET SDN BHD (JALAN KLANG LAMA)",
+        ),
     ],
 )
 def test_name_spacing_lost_by_ocr_is_restored(printed: str, expected: str) -> None:

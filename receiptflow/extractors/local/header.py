@@ -57,8 +57,34 @@ _GLUED_TAIL = re.compile(
 )
 
 
+# Plain OCR slips in a name: "HUAT_HARDWARE", "D.1.Y.", "MART 5/B", "WorId"
+_SLIPS = (
+    (re.compile(r"(?<=[A-Za-z])_(?=[A-Za-z])"), " "),
+    (re.compile(r"(?<=\b[A-Z]\.)1(?=\.)"), "I"),
+    (re.compile(r"(?<=\w )5/B\b"), "S/B"),
+    (re.compile(r"(?<=[a-z])I(?=[a-z])"), "l"),
+)
+
+
 def _unglue(name: str) -> str:
+    for pattern, replacement in _SLIPS:
+        name = pattern.sub(replacement, name)
     return _GLUED_TAIL.sub(lambda match: " ".join(part for part in match.groups() if part), name)
+
+
+# Suffixes that close a company name: text printed after them on the row is an outlet, a
+# mall or OCR debris ("EIGHT OUNCE COFFEE CO. THE GARDENS MALL", "SDN. BHD. P")
+_CLOSING = re.compile(r"SDN\.?\s*BHD|BHD|BERHAD|S/B|CO\.|LTD|LIMITED|PLT|INC")
+
+
+def _trails_the_name(name: str, suffix: re.Match[str]) -> bool:
+    rest = name[suffix.end() :].strip(" .")
+    if not rest:
+        return False
+    if re.search(r"\d", rest):
+        return True
+    closes = _CLOSING.fullmatch(suffix.group(0)) and re.search(r"\w\W+\w", name[: suffix.start()])
+    return bool(closes) and not rest.startswith(("(", "[", "&", "-"))
 
 
 def _strip_after_legal(text: str) -> str:
@@ -69,7 +95,7 @@ def _strip_after_legal(text: str) -> str:
     last = None
     for match in LEGAL.finditer(name.upper()):
         last = match
-    if last and re.search(r"\d", name[last.end() :]):
+    if last and _trails_the_name(name, last):
         cut = last.end() + (name[last.end() : last.end() + 1] == ".")
         name = name[:cut]
     if re.search(r"\d{4,}", name):
