@@ -136,12 +136,15 @@ class RapidOcrEngine:
 
     def _read_pass(self, image: Image.Image, page: int) -> list[TextLine]:
         from rapidocr.main import RapidOCRError
-        from rapidocr.utils.process_img import map_boxes_to_original
+        from rapidocr.utils.process_img import ResizeImgError, map_boxes_to_original
 
         bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
         height, width = bgr.shape[:2]
         try:
-            scaled, record = self._det.preprocess_img(bgr)
+            try:
+                scaled, record = self._det.preprocess_img(bgr)
+            except ResizeImgError:
+                return []  # a strip so thin it scales to 0 px for the detector holds no text
             try:
                 crops, detected = self._det.detect_and_crop(scaled, record)
             except RapidOCRError:
@@ -156,7 +159,7 @@ class RapidOcrEngine:
         except OcrError:
             raise
         except Exception as exc:
-            raise OcrError(f"RapidOCR failed: {exc}") from exc
+            raise OcrError(f"RapidOCR failed: {exc or type(exc).__name__}") from exc
         lines = []
         for i, (text, score) in zip(keep, texts, strict=True):
             if text.strip() and score >= self._tuning.min_score:

@@ -96,6 +96,11 @@ def test_blank_page_gives_no_lines(engine: OcrEngine) -> None:
     assert engine.read(Image.new("RGB", (400, 600), "white")) == []
 
 
+def test_page_too_thin_to_hold_text_gives_no_lines(engine: OcrEngine) -> None:
+    # 4000 x 3 scales to 0 px tall at the detector's 1280 px cap
+    assert engine.read(Image.new("RGB", (4000, 3), "white"), page=0) == []
+
+
 def test_rapidocr_loads_wheel_models_without_any_download(monkeypatch: pytest.MonkeyPatch) -> None:
     import requests
     from rapidocr.utils.download_file import DownloadFile
