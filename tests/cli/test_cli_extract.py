@@ -66,6 +66,22 @@ def test_progress_bar_on_a_terminal_stderr_leaves_stdout_to_the_json_lines(
     assert "0/2" in done.stderr and '"source"' not in done.stderr
 
 
+def test_extract_does_not_start_prefect() -> None:
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from receiptflow.cli.main import app\n"
+        f"result = CliRunner().invoke(app, ['extract', {str(DIGITAL)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'prefect'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_missing_file_is_a_clear_error() -> None:
     done = run("/nonexistent/receipt.png")
     assert done.returncode != 0
