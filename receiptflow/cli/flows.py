@@ -65,9 +65,23 @@ def batch(
         raise typer.Exit(1)
 
 
+def _cron(value: str) -> str:
+    """Refuse a bad schedule as a usage error, before any Prefect server is started."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=value)
+    except ValidationError:
+        raise typer.BadParameter(f'{value!r} is not a cron schedule (e.g. "0 2 * * *")') from None
+    return value
+
+
 def serve(
     inbox: Annotated[Path, typer.Option("--inbox", help="Folder the scheduled batch takes.")],
-    cron: Annotated[str, typer.Option("--cron", help='Cron schedule, e.g. "0 2 * * *".')],
+    cron: Annotated[
+        str, typer.Option("--cron", callback=_cron, help='Cron schedule, e.g. "0 2 * * *".')
+    ],
     name: Annotated[str, typer.Option(help="Deployment name.")] = "receiptflow-inbox",
     dask_address: DaskOption = None,
     concurrency: ConcurrencyOption = None,

@@ -164,6 +164,17 @@ def test_the_batch_runs_on_a_local_dask_cluster(
     assert store_for(settings).count_receipts() == 6
 
 
+def test_serve_refuses_a_bad_cron_schedule_without_a_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from receiptflow.cli.main import app
+
+    result = CliRunner().invoke(app, ["serve", "--inbox", str(tmp_path), "--cron", "bogus"])
+    assert result.exit_code == 2, result.output
+    assert "not a cron schedule" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_the_inbox_deployment_has_the_cron_schedule(tmp_path: Path) -> None:
     from receiptflow.flows.serve import inbox_deployment
 
