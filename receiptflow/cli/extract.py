@@ -47,7 +47,11 @@ def extract(
     ] = None,
     output_format: Annotated[
         OutputFormat | None,
-        typer.Option("--format", "-f", help="json for one file, jsonl for several (default)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="json for one file (an array for several), jsonl for several (default).",
+        ),
     ] = None,
     save: Annotated[bool, typer.Option("--save", help="Store documents and results.")] = False,
 ) -> None:
@@ -68,6 +72,7 @@ def extract(
     store = _open_store(settings) if save else None
     failures = 0
     rows: list[tuple[Path, ExtractionResult]] = []
+    objects: list[dict[str, Any]] = []  # --format json with several files: one JSON array
     with _progress(enabled=len(files) > 1) as progress:
         task = progress.add_task("extracting", total=len(files))
         for path in files:
@@ -81,8 +86,13 @@ def extract(
                 failures += 1
             else:
                 rows.append((path, outcome[1]))
-                _emit(outcome[0], chosen)
+                if chosen is OutputFormat.JSON and len(files) > 1:
+                    objects.append(outcome[0])
+                else:
+                    _emit(outcome[0], chosen)
             progress.advance(task)
+    if chosen is OutputFormat.JSON and len(files) > 1:
+        sys.stdout.write(json.dumps(objects, indent=2, ensure_ascii=False) + "\n")
     if chosen is OutputFormat.TABLE:
         console = Console()
         # Piped output defaults to 80 columns, too narrow for a receipt summary.

@@ -82,6 +82,15 @@ def test_extract_does_not_start_prefect() -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_json_format_with_several_files_is_one_array(tmp_path: Path) -> None:
+    shutil.copy(DIGITAL, tmp_path / "a.pdf")
+    shutil.copy(DIGITAL, tmp_path / "b.pdf")
+    done = run(str(tmp_path / "a.pdf"), str(tmp_path / "b.pdf"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    objects = json.loads(done.stdout)
+    assert [Path(obj["source"]["path"]).name for obj in objects] == ["a.pdf", "b.pdf"]
+
+
 def test_missing_file_is_a_clear_error() -> None:
     done = run("/nonexistent/receipt.png")
     assert done.returncode != 0
