@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus, Usage
 from receiptflow.ingest.document import Document, TextLine
-from receiptflow.schemas.flags import Severity
+from receiptflow.schemas.flags import Flag, Severity
 
 if TYPE_CHECKING:
     from receiptflow.extractors.local import LocalExtractor
@@ -89,7 +89,7 @@ class CascadeExtractor:
                 return combine(tried)
         if self._use_openai():
             tried.append(self.openai.extract(document, lines))
-        return combine(tried)
+        return _note_if_unescalated(combine(tried), len(tried))
 
     async def aextract(self, document: Document) -> ExtractionResult:
         lines, tried = await asyncio.to_thread(self._read, document)  # OCR is CPU work
@@ -102,11 +102,25 @@ class CascadeExtractor:
                 return combine(tried)
         if self._use_openai():
             tried.append(await self.openai.aextract(document, lines))
-        return combine(tried)
+        return _note_if_unescalated(combine(tried), len(tried))
 
     async def aclose(self) -> None:
         await self.nemo.aclose()
         await self.openai.aclose()
+
+
+def _note_if_unescalated(result: ExtractionResult, stages: int) -> ExtractionResult:
+    """local was not trusted, yet nothing better was tried: say so instead of passing quietly."""
+    if stages > 1:
+        return result
+    note = Flag(
+        code="cascade_not_escalated",
+        field=None,
+        message="local's answer did not clear the cascade's bar and no LLM stage is configured "
+        "(set RECEIPTFLOW_NEMO__BASE_URL or OPENAI_API_KEY)",
+        severity=Severity.WARNING,
+    )
+    return result.model_copy(update={"flags": [*result.flags, note]})
 
 
 def combine(tried: list[ExtractionResult]) -> ExtractionResult:

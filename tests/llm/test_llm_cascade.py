@@ -127,6 +127,16 @@ def test_nothing_accepted_returns_the_best_flagged(servers: dict[str, ScriptedSe
     assert result.usage.requests == 1
 
 
+def test_unsure_local_with_no_llm_stage_says_so(servers: dict[str, ScriptedServer]) -> None:
+    local = StubLocal(ExtractionStatus.OK, 0.5)
+    cascade = _cascade(local, servers, min_confidence=0.8, use_nemo=False, use_openai=False)
+    result = cascade.extract(_document())
+    assert result.method == "cascade:local"
+    assert "cascade_not_escalated" in {flag.code for flag in result.flags}
+    confident = _cascade(StubLocal(ExtractionStatus.OK, 0.95), servers, use_nemo=False)
+    assert "cascade_not_escalated" not in {f.code for f in confident.extract(_document()).flags}
+
+
 def test_salvage_drops_only_what_does_not_fit() -> None:
     answer = json.dumps({**VALID, "date": "yesterday", "line_items": [{"amount": "x"}]})
     receipt = salvage(answer)
