@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 import receiptflow.flows  # noqa: F401  (offline Prefect defaults before Prefect is imported)
+from receiptflow.extractors import EXTRACTORS
 from receiptflow.settings import Settings
 
 stderr = Console(stderr=True)
@@ -31,6 +32,11 @@ def _settings(extractor: str | None = None, dask_address: str | None = None) -> 
     settings = Settings()
     if extractor:
         settings.extractor = extractor
+    if settings.extractor not in EXTRACTORS:  # a typo must not quarantine every file
+        raise typer.BadParameter(
+            f"{settings.extractor!r}; choose one of: {', '.join(EXTRACTORS)}",
+            param_hint="'--extractor' (or RECEIPTFLOW_EXTRACTOR)",
+        )
     if dask_address:
         settings.flows.dask_address = dask_address
     return settings
@@ -97,6 +103,7 @@ def serve(
             "schedules. Run `prefect server start` and "
             "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` first.[/]"
         )
+    _settings()  # an unknown RECEIPTFLOW_EXTRACTOR is refused before anything is served
     inbox.mkdir(parents=True, exist_ok=True)
     deployment = inbox_deployment(
         inbox, cron, name=name, dask_address=dask_address, concurrency=concurrency

@@ -175,6 +175,25 @@ def test_serve_refuses_a_bad_cron_schedule_without_a_traceback(tmp_path: Path) -
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize("command", ["batch", "watch"])
+def test_an_unknown_extractor_is_refused_before_any_file_moves(
+    command: str, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from receiptflow.cli.main import app
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    receipt = write_receipt(inbox, "r.png", 7)
+    moves = ["--processed", str(tmp_path / "done"), "--quarantine", str(tmp_path / "bad")]
+    args = [command, str(inbox), "-e", "bogus", *(moves if command == "batch" else [])]
+    result = CliRunner().invoke(app, args, env={"RECEIPTFLOW_HOME": str(tmp_path / "home")})
+    assert result.exit_code == 2, result.output
+    assert "'bogus'" in result.output and "--extractor" in result.output
+    assert receipt.exists() and not (tmp_path / "bad").exists()
+
+
 def test_the_inbox_deployment_has_the_cron_schedule(tmp_path: Path) -> None:
     from receiptflow.flows.serve import inbox_deployment
 
