@@ -171,10 +171,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(reply.status, message, reply.headers)
             return
         payload = script.completion(body, reply)
-        if self._send(200, payload, reply.headers):
-            usage = payload["usage"]
+        # Bill before the reply goes out: the client may read it and the test check the bill
+        # before this thread runs again. Undo it if the client hung up first.
+        bill = (payload["usage"]["prompt_tokens"], payload["usage"]["completion_tokens"])
+        with script._lock:
+            script.billed.append(bill)
+        if not self._send(200, payload, reply.headers):
             with script._lock:
-                script.billed.append((usage["prompt_tokens"], usage["completion_tokens"]))
+                script.billed.remove(bill)
 
     def _send(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
