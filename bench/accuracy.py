@@ -62,6 +62,8 @@ def _summary(report: SroieReport) -> dict[str, Any]:
         | {"overall": data["exact"]["overall"]["f1"]},
         "normalised": {n: f["f1"] for n, f in data["normalised"]["fields"].items()}
         | {"overall": data["normalised"]["overall"]["f1"]},
+        "convention": {n: f["f1"] for n, f in data["convention"]["fields"].items()}
+        | {"overall": data["convention"]["overall"]["f1"]},
         "median_s": data["timings"]["median_s"],
         "mean_s": data["timings"]["mean_s"],
         "failed": len(data["failed"]),
@@ -90,7 +92,7 @@ def _print(results: dict[str, Any]) -> None:
             f"{name}: {summary['receipts']} receipts, {summary['median_s']:.3f} s median, "
             f"{summary['mean_s']:.3f} s mean per receipt, {summary['failed']} failed"
         )
-        for scoring in ("exact", "normalised"):
+        for scoring in ("exact", "convention", "normalised"):
             fields = "  ".join(f"{k} {v:.3f}" for k, v in summary[scoring].items())
             print(f"  {scoring:<10} F1  {fields}")
     cord = results.get("cord_items")

@@ -7,6 +7,8 @@ A dataset folder holds ``entities/<id>.json`` labels, ``box/<id>.txt`` ground-tr
   upper-casing. Date and total are compared as printed (the extractor's ``evidence``).
 - ``normalised``: dates as ISO dates, totals as Decimal amounts, company and address as their
   letters and digits only (spacing and punctuation forgiven).
+- ``convention``: what the dataset's README allows: company and address exact, date and total
+  normalised. Between the two above; the strictest fair number for a parser of printed dates.
 """
 
 from __future__ import annotations
@@ -135,6 +137,12 @@ NORMALISED: dict[str, Callable[[str, str], bool]] = {
     "date": _same_date,
     "total": _same_amount,
 }
+DATASET_CONVENTION: dict[str, Callable[[str, str], bool]] = {
+    "company": _same_exact,
+    "address": _same_exact,
+    "date": _same_date,
+    "total": _same_amount,
+}
 
 
 @dataclass
@@ -142,6 +150,7 @@ class SroieReport:
     source: str  # "gt-boxes" or "ocr:<extractor>"
     exact: Scoreboard = field(default_factory=lambda: Scoreboard(FIELDS))
     normalised: Scoreboard = field(default_factory=lambda: Scoreboard(FIELDS))
+    convention: Scoreboard = field(default_factory=lambda: Scoreboard(FIELDS))
     timings: Timings = field(default_factory=Timings)
     failed: list[str] = field(default_factory=list)  # ids whose extraction failed outright
 
@@ -152,6 +161,9 @@ class SroieReport:
             self.normalised.record(
                 sample.receipt_id, name, expected, got[name], NORMALISED[name], "normalised"
             )
+            self.convention.record(
+                sample.receipt_id, name, expected, got[name], DATASET_CONVENTION[name], "convention"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +172,7 @@ class SroieReport:
             "receipts": len(self.timings.seconds),
             "exact": self.exact.to_dict(),
             "normalised": self.normalised.to_dict(),
+            "convention": self.convention.to_dict(),
             "timings": self.timings.to_dict(),
             "failed": self.failed,
             "misses": [miss.__dict__ for miss in self.exact.misses + self.normalised.misses],
@@ -170,7 +183,7 @@ class SroieReport:
             f"SROIE key fields, {len(self.timings.seconds)} receipts, {self.source}; "
             f"{self.timings.median:.3f} s median, {self.timings.mean:.3f} s mean per receipt"
         )
-        boards = {"exact": self.exact, "normalised": self.normalised}
+        boards = {"exact": self.exact, "convention": self.convention, "normalised": self.normalised}
         return [render_scores(title, boards), render_misses(self.normalised.misses, misses)]
 
 

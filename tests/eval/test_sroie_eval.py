@@ -87,6 +87,11 @@ def test_exact_and_normalised_scores(dataset: Path) -> None:
     assert exact["date"].hits == 1 and normalised["date"].hits == 2
     assert exact["address"].hits == 1 and normalised["address"].hits == 2
     assert exact["company"].hits == normalised["company"].hits == 1
+    # The dataset's convention: company and address exact, date and total normalised.
+    convention = report.convention.scores
+    assert convention["address"].hits == exact["address"].hits
+    assert convention["date"].hits == normalised["date"].hits
+    assert convention["total"].hits == normalised["total"].hits
     assert len(report.timings.seconds) == 2
     assert {(m.receipt_id, m.field) for m in report.normalised.misses} == {("B2", "company")}
 
