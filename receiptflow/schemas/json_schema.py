@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-DECIMAL_STRING = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+# Bounded like the Money type (18 digits, 6 decimals): a grammar-constrained small model
+# cannot then emit "9999..." until it runs out of tokens.
+DECIMAL_STRING = {"type": "string", "pattern": r"^-?\d{1,12}(\.\d{1,6})?$"}
 _DROP = {"default", "title", "maxLength", "minLength", "max_digits", "decimal_places"}
 
 
