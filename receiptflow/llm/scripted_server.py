@@ -17,6 +17,31 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from receiptflow.ingest.document import TextLine
+
+# A small receipt as OCR lines, and the answer that fits it: what the tests and the
+# throughput bench script the server with.
+SAMPLE_ANSWER: dict[str, Any] = {
+    "merchant": {"name": "KEDAI MAKAN"},
+    "date": "2024-03-01",
+    "currency": "MYR",
+    "line_items": [
+        {"description": "TEH TARIK", "quantity": 2, "unit_price": "1.50", "amount": "3.00"},
+        {"description": "ROTI CANAI", "quantity": 1, "unit_price": "1.20", "amount": "1.20"},
+    ],
+    "subtotal": "4.20",
+    "total": "4.20",
+}
+SAMPLE_LINES = [
+    TextLine("KEDAI MAKAN", (10, 10, 120, 30)),
+    TextLine("TEH TARIK 2 x 1.50", (10, 40, 190, 60)),
+    TextLine("3.00", (300, 40, 340, 60)),
+    TextLine("ROTI CANAI", (10, 70, 110, 90)),
+    TextLine("1.20", (300, 70, 340, 90)),
+    TextLine("TOTAL", (10, 100, 60, 120)),
+    TextLine("4.20", (300, 100, 340, 120)),
+]
+
 
 @dataclass(frozen=True)
 class Reply:

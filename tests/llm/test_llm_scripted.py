@@ -16,22 +16,19 @@ from PIL import Image
 from receiptflow.errors import ConfigError
 from receiptflow.extractors import ExtractionStatus, get_extractor
 from receiptflow.ingest.document import Document, Page, TextLine
-from receiptflow.llm.scripted_server import Reply, ScriptedServer, error, tool
+from receiptflow.llm.scripted_server import (
+    SAMPLE_ANSWER,
+    SAMPLE_LINES,
+    Reply,
+    ScriptedServer,
+    error,
+    tool,
+)
 from receiptflow.settings import Settings
 
 pytestmark = pytest.mark.llm
 
-VALID: dict[str, Any] = {
-    "merchant": {"name": "KEDAI MAKAN"},
-    "date": "2024-03-01",
-    "currency": "MYR",
-    "line_items": [
-        {"description": "TEH TARIK", "quantity": 2, "unit_price": "1.50", "amount": "3.00"},
-        {"description": "ROTI CANAI", "quantity": 1, "unit_price": "1.20", "amount": "1.20"},
-    ],
-    "subtotal": "4.20",
-    "total": "4.20",
-}
+VALID: dict[str, Any] = SAMPLE_ANSWER
 DOES_NOT_ADD_UP = {**VALID, "total": "9.20"}
 
 
@@ -46,15 +43,7 @@ def _document(lines: list[TextLine] | None = None, size: tuple[int, int] = (600,
     )
 
 
-RECEIPT_LINES = [
-    TextLine("KEDAI MAKAN", (10, 10, 120, 30)),
-    TextLine("TEH TARIK 2 x 1.50", (10, 40, 190, 60)),
-    TextLine("3.00", (300, 40, 340, 60)),
-    TextLine("ROTI CANAI", (10, 70, 110, 90)),
-    TextLine("1.20", (300, 70, 340, 90)),
-    TextLine("TOTAL", (10, 100, 60, 120)),
-    TextLine("4.20", (300, 100, 340, 120)),
-]
+RECEIPT_LINES = SAMPLE_LINES
 
 
 @pytest.fixture
