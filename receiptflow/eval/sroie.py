@@ -23,6 +23,7 @@ from typing import Any
 from PIL import Image
 
 from receiptflow.errors import ReceiptflowError
+from receiptflow.eval.ceiling import PrintedShare
 from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
 from receiptflow.eval.report import (
     Scoreboard,
@@ -153,6 +154,8 @@ class SroieReport:
     convention: Scoreboard = field(default_factory=lambda: Scoreboard(FIELDS))
     timings: Timings = field(default_factory=Timings)
     failed: list[str] = field(default_factory=list)  # ids whose extraction failed outright
+    # ground-truth runs only: labels printed verbatim in the transcript, the exact-match bound
+    printed: PrintedShare | None = None
 
     def score(self, sample: SroieSample, got: dict[str, str | None]) -> None:
         for name in FIELDS:
@@ -175,6 +178,7 @@ class SroieReport:
             "convention": self.convention.to_dict(),
             "timings": self.timings.to_dict(),
             "failed": self.failed,
+            **({"ceiling": self.printed.to_dict()} if self.printed else {}),
             "misses": [miss.__dict__ for miss in self.exact.misses + self.normalised.misses],
         }
 
@@ -184,7 +188,14 @@ class SroieReport:
             f"{self.timings.median:.3f} s median, {self.timings.mean:.3f} s mean per receipt"
         )
         boards = {"exact": self.exact, "convention": self.convention, "normalised": self.normalised}
-        return [render_scores(title, boards), render_misses(self.normalised.misses, misses)]
+        parts = [render_scores(title, boards)]
+        if self.printed:
+            parts.append(
+                f"labels printed verbatim in the transcript (the most an exact match can reach): "
+                f"exact F1 <= {self.printed.exact_bound():.3f}, "
+                f"convention F1 <= {self.printed.convention_bound():.3f}"
+            )
+        return [*parts, render_misses(self.normalised.misses, misses)]
 
 
 def evaluate_sroie(
@@ -203,12 +214,18 @@ def evaluate_sroie(
     if not ocr_boxes and load_document is None:
         raise ValueError("load_document is needed to read the images")
     report = SroieReport(source=source or ("gt-boxes" if ocr_boxes else "ocr"))
+    if ocr_boxes:
+        report.printed = PrintedShare(FIELDS)
     for sample in list_samples(directory, ocr_boxes=ocr_boxes, limit=limit):
         started = time.perf_counter()
         earlier = 0.0  # OCR seconds spent in an earlier run, for cached lines
         try:
             if ocr_boxes:
-                result = extract(box_document(sample))
+                document = box_document(sample)
+                if report.printed is not None:
+                    transcript = [line.text for line in document.pages[0].text_lines or []]
+                    report.printed.add(sample.labels, transcript)
+                result = extract(document)
             else:
                 assert load_document is not None
                 if ocr_cache is None:

@@ -96,6 +96,23 @@ def test_exact_and_normalised_scores(dataset: Path) -> None:
     assert {(m.receipt_id, m.field) for m in report.normalised.misses} == {("B2", "company")}
 
 
+def test_ceiling_counts_labels_printed_verbatim(dataset: Path) -> None:
+    report = evaluate_sroie(dataset, _local().extract, ocr_boxes=True)
+    assert report.printed is not None
+    ceiling = report.printed.to_dict()
+    # B2's company, ISO date and "NO 5,JALAN" address are not in its transcript; "12.5" is
+    # (inside "12.50"), so the verbatim test is a bound, not a score.
+    assert {name: value["printed"] for name, value in ceiling["fields"].items()} == {
+        "company": 1,
+        "date": 1,
+        "address": 1,
+        "total": 2,
+    }
+    assert ceiling["exact_f1_max"] == 5 / 8
+    assert ceiling["convention_f1_max"] == (1 + 1 + 2 + 2) / 8
+    assert report.exact.overall.f1 <= ceiling["exact_f1_max"]
+
+
 def test_field_score_counts_missing_predictions_against_recall() -> None:
     board = Scoreboard(["total"])
     same = lambda a, b: a == b  # noqa: E731
@@ -139,9 +156,11 @@ def test_eval_command_json(dataset: Path) -> None:
     assert data["receipts"] == 2
     assert data["normalised"]["fields"]["total"]["f1"] == 1.0
     assert 0 < data["exact"]["overall"]["f1"] < data["normalised"]["overall"]["f1"]
+    assert data["ceiling"]["exact_f1_max"] == 5 / 8
 
 
 def test_eval_command_text_table(dataset: Path) -> None:
     result = CliRunner().invoke(app, ["eval", str(dataset), "--ocr-boxes", "--limit", "1"])
     assert result.exit_code == 0, result.output
     assert "SROIE key fields, 1 receipts" in result.output
+    assert "exact F1 <= 1.000" in result.output
