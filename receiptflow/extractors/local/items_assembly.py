@@ -1,0 +1,175 @@
+"""Join the read rows of the items region into line items (the last step of ``items``).
+
+A printed item often spans several rows, and which rows belong together depends on the
+receipt's layout: a code row and a description row above a "1 PC * 9.000 9.00" row (SROIE), a
+name row above or below a "2 x 12.000 24.000" row (CORD), a count row ("2 X 13,000") next to
+the priced name it multiplies to, a description wrapped onto a second row, an option ("+Hot")
+indented under its item. The rules that tell those layouts apart are a module of their own:
+they work on rows ``items_rows`` has already read and need nothing of how ``items`` finds the
+region or scores the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from receiptflow.extractors.local.items_rows import ItemRow
+from receiptflow.extractors.local.items_tokens import DISCOUNT, LABELLED_NUMBER, is_code
+from receiptflow.schemas.receipt import LineItem
+
+
+def _fold_count_rows(read: list[ItemRow]) -> list[ItemRow]:
+    """A row with only a count and a price ("2 X 13,000" above "Honey Mandarin 26,000", or
+    "@2 X RM 10.40" below "AJINOMOTO 1KG 20.80") belongs to the neighbour it multiplies to."""
+    kept: list[ItemRow] = []
+    for position, row in enumerate(read):
+        price = row.unit_price if row.amount is None else row.amount
+        if row.has_text or price is None or (row.amount is not None and row.unit_price):
+            kept.append(row)
+            continue
+        count = row.quantity or Decimal(1)
+        neighbours = [read[position - 1]] if position > 0 else []
+        neighbours += read[position + 1 : position + 2]
+        for neighbour in neighbours:
+            if (
+                neighbour.has_text
+                and neighbour.amount is not None
+                and abs(neighbour.amount - count * price) < Decimal("0.01")
+                and neighbour.quantity in (None, count)
+                and neighbour.unit_price in (None, price)
+            ):
+                neighbour.quantity, neighbour.unit_price = count, price
+                break
+        else:
+            kept.append(row)
+    return kept
+
+
+def assemble_items(read: list[ItemRow]) -> list[LineItem]:
+    """The line items that the read rows of the items region print, in order: each priced row
+    with its name, code and count rows; discounts, options and labelled numbers left out."""
+    read = _fold_count_rows(read)
+    names_above = _names_above(read)
+    items: list[_Draft] = []
+    pending_names: list[ItemRow] = []
+    pending_counts: list[ItemRow] = []
+    pending_code: str | None = None
+    for position, row in enumerate(read):
+        if row.negative or DISCOUNT.search(row.description):
+            continue  # discounts are not items (the key-field step reads them)
+        below = read[position + 1] if position + 1 < len(read) else None
+        if row.amount is None:
+            if LABELLED_NUMBER.match(row.description):
+                continue  # "BARCODE: 10182079", "ITEM NO. : 30001640"
+            if row.has_text:
+                pending_code = pending_code or row.sku
+                if names_above or not items or pending_counts or _names_next(row, below, items):
+                    pending_names.append(row)
+                elif not items[-1].named or not _is_option(row, items[-1].row):
+                    items[-1].names.append(row)  # a wrapped name, or the name of a code row
+            elif row.quantity is not None or row.unit_price is not None:
+                pending_counts.append(row)
+            elif row.sku or is_code(" ".join(word.text for word in row.words)):
+                pending_code = row.sku or row.words[0].text.rstrip("-")
+            continue
+        if items and row.amount == 0 and _is_option(row, items[-1].row):
+            continue  # "  1 *Rhum 0": a free option of the item above, not an item
+        draft = _Draft(row=row, sku=row.sku or pending_code, counts=pending_counts)
+        pending_code, pending_counts = None, []
+        if pending_names and row.has_text and items and not names_above:
+            items[-1].names.extend(pending_names)
+        else:
+            draft.names = pending_names
+        pending_names = []
+        items.append(draft)
+    if pending_names and items and not names_above:
+        items[-1].names.extend(row for row in pending_names if row.quantity is None)
+    _lend_names(items)
+    return [item for item in (draft.build() for draft in items) if item is not None]
+
+
+def _lend_names(items: list[_Draft]) -> None:
+    """A nameless "2PC @ 7.99 15.98" row takes the name printed just above it, which was read
+    as the wrapped end of the item before."""
+    for before, draft in zip(items, items[1:], strict=False):
+        if draft.row.has_text or draft.names or not before.names:
+            continue
+        if before.names[-1].index > before.row.index:
+            draft.names.append(before.names.pop())
+
+
+def _names_next(row: ItemRow, below: ItemRow | None, items: list[_Draft]) -> bool:
+    """A "2 Maling" row above a "12000 24.000" row names that row, not the item above; so
+    does a plain name row ("Caesar Salad" over "2 @ 9.50 19.00") when the item above
+    already has its name ("BLT 9.25")."""
+    if below is None or below.amount is None or below.has_text:
+        return False
+    return row.quantity is not None or items[-1].named
+
+
+def _is_option(row: ItemRow, item: ItemRow) -> bool:
+    """Printed under an item but not aligned with its name: an option ("+Hot", "1 Sedang")."""
+    if row.quantity is not None and row.amount is None:
+        return True
+    if row.amount in (None, 0) and (row.off_column or row.description[:1] in {"+", "*", "-", ">"}):
+        return True
+    if row.description_x is None or item.description_x is None:
+        return False
+    tolerance = 1.2 * max(item.char_width, row.char_width, 1.0)
+    if row.amount is not None:
+        return row.description_x - item.description_x > tolerance
+    return abs(row.description_x - item.description_x) > tolerance
+
+
+def _names_above(read: list[ItemRow]) -> bool:
+    """Whether name rows sit above their priced row (else below it, as a continuation)."""
+    for row in read:
+        if row.amount is not None:
+            return False
+        if row.has_text and not LABELLED_NUMBER.match(row.description):
+            return True
+    return False
+
+
+@dataclass
+class _Draft:
+    row: ItemRow
+    sku: str | None = None
+    names: list[ItemRow] = field(default_factory=list)
+    counts: list[ItemRow] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        return self.row.has_text or bool(self.names)
+
+    def build(self) -> LineItem | None:
+        row = self.row
+        quantity, unit = row.quantity, row.unit_price
+        for count_row in self.counts:
+            quantity = quantity or count_row.quantity
+            unit = unit or count_row.unit_price
+        in_print_order = sorted([*self.names, row], key=lambda part: part.index)
+        parts = [part.description for part in in_print_order]
+        if quantity is None and self.names:
+            quantity = self.names[-1].quantity
+        for name in self.names:  # "NAME BADGE (H) @ 0.5500" under the priced row
+            unit = unit or name.unit_price
+        description = " ".join(part for part in parts if part).strip()
+        description = description or self.sku or ""  # a code row whose name was not read
+        if not description or row.amount is None:
+            return None
+        return LineItem(
+            description=description,
+            quantity=quantity if quantity is not None else Decimal(1),
+            unit_price=unit if unit is not None else _unit_from(row.amount, quantity),
+            amount=row.amount,
+            sku=self.sku,
+        )
+
+
+def _unit_from(amount: Decimal, quantity: Decimal | None) -> Decimal | None:
+    if quantity is None or quantity == 1:
+        return amount
+    unit = amount / quantity
+    return unit if unit == unit.quantize(Decimal("0.01")) else None
