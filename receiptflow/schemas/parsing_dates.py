@@ -1,0 +1,208 @@
+"""Dates and times as printed on receipts -> date, time (re-exported by ``parsing``).
+
+Day-first unless the numbers say otherwise ("01/15/2019" can only be US month/day); month names
+in English, Malay and Indonesian, and OCR's zero for the letter O ("N0V"); two-digit years in
+1970-2069; a time glued to a date ("5/3/201822:52:33") still leaves the date. Like money
+parsing, nothing here raises on bad input: a string that is not a date or a time gives
+``None``. A module of its own because it shares nothing with the amount grammar in
+``parsing`` but the purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {
+    "JAN": 1,
+    "FEB": 2,
+    "MAR": 3,
+    "APR": 4,
+    "MAY": 5,
+    "JUN": 6,
+    "JUL": 7,
+    "AUG": 8,
+    "SEP": 9,
+    "SEPT": 9,
+    "OCT": 10,
+    "NOV": 11,
+    "DEC": 12,
+    "JANUARY": 1,
+    "FEBRUARY": 2,
+    "MARCH": 3,
+    "APRIL": 4,
+    "JUNE": 6,
+    "JULY": 7,
+    "AUGUST": 8,
+    "SEPTEMBER": 9,
+    "OCTOBER": 10,
+    "NOVEMBER": 11,
+    "DECEMBER": 12,
+    "MEI": 5,
+    "AGO": 8,
+    "OGOS": 8,
+    "OKT": 10,
+    "DIS": 12,  # Malay / Indonesian spellings
+    "0CT": 10,
+    "N0V": 11,  # OCR's zero for the letter O
+}
+_MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"
+_DSEP = r"\s?[/\-.]\s?"
+_DATE_PATTERNS: list[re.Pattern[str]] = [
+    # 2019-01-15, 2019/01/15
+    re.compile(
+        r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})"
+        + _DSEP
+        + r"(?P<m>\d{1,2})"
+        + _DSEP
+        + r"(?P<d>\d{2}(?=\d{1,2}:\d{2})|\d{1,2}(?![\d/]))"
+    ),
+    # 15/01/2019, 15-01-19, 30.12.2017, 01/15/2019
+    re.compile(
+        r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s1>"
+        + _DSEP
+        + r")(?P<b>\d{1,2})(?P<s2>"
+        + _DSEP
+        + r")"
+        + _YEAR
+        + r"(?:(?![\d/])|(?=\d{1,2}:\d{2}))"  # a time glued on: "5/3/201822:52:33"
+    ),
+    # 30 DEC 17, 02/JAN/2017, 05-JAN-2017, 5th March 2018
+    re.compile(
+        r"(?<![\d])(?P<d>\d{1,2})(?:ST|ND|RD|TH)?[\s/\-.,]*"
+        + _MONTH
+        + r"[\s/\-.,']*"
+        + _YEAR
+        + r"(?!\d)",
+        re.IGNORECASE,
+    ),
+    # Dec 30, 2017 / OCT 9, 2018
+    re.compile(
+        r"(?<![A-Za-z])"
+        + _MONTH
+        + r"[\s/\-.]*(?P<d>\d{1,2})(?:ST|ND|RD|TH)?[\s,/\-.]*"
+        + _YEAR
+        + r"(?!\d)",
+        re.IGNORECASE,
+    ),
+    # 20180304 / 25032018
+    re.compile(r"(?<!\d)(?P<compact>\d{8})(?!\d)"),
+]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    value: dt.date
+    start: int
+    end: int
+    text: str  # as printed, e.g. "30 DEC 17"
+
+
+def _full_year(year: str) -> int:
+    number = int(year)
+    if len(year) == 4:
+        return number
+    return 2000 + number if number < 70 else 1900 + number
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date | None:
+    if not 1970 <= year <= 2099:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _compact_date(digits: str) -> dt.date | None:
+    as_ymd = _make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    if as_ymd is not None and digits[:2] in ("19", "20"):
+        return as_ymd
+    return _make_date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+
+
+def _date_from(match: re.Match[str], day_first: bool) -> dt.date | None:
+    groups = match.groupdict()
+    if groups.get("compact"):
+        return _compact_date(groups["compact"])
+    year = _full_year(groups["y"])
+    if groups.get("mon"):
+        return _make_date(year, MONTHS[groups["mon"].upper()], int(groups["d"]))
+    if groups.get("m"):
+        return _make_date(year, int(groups["m"]), int(groups["d"]))
+    if groups["s1"].strip() != groups["s2"].strip():
+        return None  # "12/05-2019" is not a date
+    first, second = int(groups["a"]), int(groups["b"])
+    if first > 12 >= second:
+        day, month = first, second
+    elif second > 12 >= first:
+        day, month = second, first  # US month/day, told apart by the day
+    else:
+        day, month = (first, second) if day_first else (second, first)
+    return _make_date(year, month, day)
+
+
+def find_dates(text: str, *, day_first: bool = True) -> list[DateMatch]:
+    """Every date printed in a line, left to right (day-first unless the numbers say otherwise)."""
+    found: list[DateMatch] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(match.start() < other.end and other.start < match.end() for other in found):
+                continue
+            value = _date_from(match, day_first)
+            if value is not None:
+                found.append(DateMatch(value, match.start(), match.end(), match.group(0)))
+    return sorted(found, key=lambda item: item.start)
+
+
+def find_date(text: str, *, day_first: bool = True) -> DateMatch | None:
+    dates = find_dates(text, day_first=day_first)
+    return dates[0] if dates else None
+
+
+def parse_date(text: str, *, day_first: bool = True) -> dt.date | None:
+    """A printed date ("15/01/2019", "30 DEC 17", "Dec 30, 2017", "2019-01-15") -> date."""
+    found = find_date(text, day_first=day_first)
+    return None if found is None else found.value
+
+
+# ---------------------------------------------------------------------------------- times
+
+_TIME = re.compile(
+    r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s?(?::|\.(?=\d{2}\s?(?:[AP]\.?M)))\s?(?P<m>\d{2})"
+    r"(?:\s?:\s?(?P<s>\d{2}))?(?!\d)(?:\s?(?P<ampm>[AP])\.?M\.?)?(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TimeMatch:
+    value: dt.time
+    start: int
+    end: int
+    text: str
+
+
+def find_time(text: str) -> TimeMatch | None:
+    """The first time of day in a line: "20:13", "8:13:39 PM", "08.15 AM"."""
+    for match in _TIME.finditer(text):
+        hour, minute = int(match["h"]), int(match["m"])
+        second = int(match["s"]) if match["s"] else 0
+        ampm = (match["ampm"] or "").upper()
+        if ampm and not 1 <= hour <= 12:
+            continue
+        if ampm == "P" and hour < 12:
+            hour += 12
+        elif ampm == "A" and hour == 12:
+            hour = 0
+        if hour > 23 or minute > 59 or second > 59:
+            continue
+        return TimeMatch(dt.time(hour, minute, second), match.start(), match.end(), match.group(0))
+    return None
+
+
+def parse_time(text: str) -> dt.time | None:
+    found = find_time(text)
+    return None if found is None else found.value
