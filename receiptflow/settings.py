@@ -43,6 +43,9 @@ class OcrSettings(BaseModel):
 
 class LocalSettings(BaseModel):
     default_currency: str | None = None  # used when the receipt shows no currency hint
+    # Word list that mends OCR slips in the merchant name and address: "bundled" (Malaysian
+    # shop and street words from the SROIE labels), a path to "WORD [count]" lines, or "" (off)
+    lexicon: str = "bundled"
 
 
 class ModelPrice(BaseModel):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import parse_lines
 from receiptflow.ingest.document import Document, TextLine
 from receiptflow.ocr import OcrEngine, get_ocr_engine
@@ -47,7 +48,11 @@ class LocalExtractor:
     def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
         """Text lines -> validated result. Used directly by evaluation on ground-truth boxes."""
         started = time.perf_counter()
-        parsed = parse_lines(lines, default_currency=self._options.default_currency)
+        parsed = parse_lines(
+            lines,
+            default_currency=self._options.default_currency,
+            lexicon=load_lexicon(self._options.lexicon),
+        )
         flags = validate_receipt(parsed.receipt)
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
         return ExtractionResult(

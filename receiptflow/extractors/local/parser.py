@@ -17,6 +17,7 @@ from receiptflow.extractors.local.dates import date_order, find_receipt_number, 
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
+from receiptflow.extractors.local.lexicon import Lexicon
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
 from receiptflow.schemas.parsing import AmountMatch
@@ -91,10 +92,15 @@ def _set(confidence: dict[str, float], name: str, value: object, score: float) -
         confidence[name] = round(max(0.0, min(1.0, score)), 3)
 
 
-def parse_lines(lines: list[TextLine], *, default_currency: str | None = None) -> ParsedReceipt:
+def parse_lines(
+    lines: list[TextLine], *, default_currency: str | None = None, lexicon: Lexicon | None = None
+) -> ParsedReceipt:
     rows = group_rows(lines)
     currency = guess_currency(rows, default_currency=default_currency)
     header = find_header(rows)
+    if lexicon is not None and lexicon.applies_to(currency.code):
+        header.name = lexicon.mend(header.name) if header.name else header.name
+        header.address = lexicon.mend(header.address, split_glued=True) if header.address else None
     order = date_order(rows, currency=currency.code, country=currency.country)
     when = find_when(rows, order=order)
     number, number_confidence = find_receipt_number(rows)
