@@ -45,6 +45,13 @@ _LABEL = re.compile(
 _MAX_ROWS = 6
 # OCR drops the space between postcode and town: "43200Cheras"
 _POSTCODE_GLUED = re.compile(r"(?<![\w-])(\d{5})(?=[A-Za-z]{3})")
+# OCR drops the space after LOT / NO before the number: "Lot3", "NO290", "LOTP.T. 2811"
+# (the labels print "NO 290" 248 times, "NO290" 5 times)
+_NUMBER_LABEL_GLUED = re.compile(r"\b(LOT|NO)(?=\d|P\.)", re.IGNORECASE)
+# Faded commas read as full stops between the parts of an address: "Boulevard. Jalan Kenari 5.
+# Bandar" -> "Boulevard, Jalan Kenari 5, Bandar". Only after a word (4+ letters) or a short
+# number, and only mid-text: "NO. 3", "D.E." and a closing stop stay.
+_STOP_FOR_COMMA = re.compile(r"([A-Za-z]{4}|(?<![\w./-])\d{1,4})\.(?=\s+\w)")
 
 
 @dataclass
@@ -185,6 +192,8 @@ def find_address(rows: list[Row], name_row: int | None, end: int) -> Address | N
         parts.append(beside)
     text = re.sub(r"\s+", " ", " ".join(parts)).strip()
     text = tidy_spacing(_POSTCODE_GLUED.sub(r"\1 ", text))
+    text = _STOP_FOR_COMMA.sub(r"\1,", text)
+    text = _NUMBER_LABEL_GLUED.sub(r"\1 ", text)
     if not text:
         return None
     joined = text.upper()
