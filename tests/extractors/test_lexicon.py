@@ -48,6 +48,14 @@ def test_words_that_are_not_slips_stay(word: str) -> None:
     assert WORDS.mend(word) == word
 
 
+def test_words_between_commas_and_split_words() -> None:
+    assert WORDS.mend("NO.12,JA:AN SS4C/5,PETALING") == "NO.12,JALAN SS4C/5,PETALING"
+    words = Lexicon.parse("GARDENIA 5\nBAKERIES 3\nTIMELESS 2\nTIME 3\nLESS 2\n")
+    assert words.mend("GA RDENIA BAKERIES") == "GARDENIA BAKERIES"
+    # both pieces are listed words: two words as printed, not one split by OCR
+    assert words.mend("TIME LESS") == "TIME LESS"
+
+
 def test_glued_words_split_only_in_addresses() -> None:
     assert WORDS.mend("NO 290, JALANAIRPANAS,", split_glued=True) == "NO 290, JALAN AIR PANAS,"
     assert WORDS.mend("JALANAIRPANAS") == "JALANAIRPANAS"

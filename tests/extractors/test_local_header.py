@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from local_receipts_support import Printed, lines_of
 
+from receiptflow.extractors.local.address import tidy_address
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.header_rules import is_reg_row, name_score
 from receiptflow.extractors.local.layout import group_rows
@@ -249,3 +250,19 @@ def test_legal_name_extending_the_brand_row_stays_the_name() -> None:
         ["PREMIO", "PREMIO STATIONERY SDN BHD", "NO 5, JALAN SS 2/3", "TEL : 03-1234 5678"]
     )
     assert header.name == "PREMIO STATIONERY SDN BHD"
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        (
+            "Lot 38. 39 101 Boulevard. Jalan Kenari 5. Bandar Puchong",
+            "Lot 38, 39 101 Boulevard, Jalan Kenari 5, Bandar Puchong",
+        ),
+        ("NO. 3, JALAN SS21/39, SELANGOR D.E.", "NO. 3, JALAN SS21/39, SELANGOR D.E."),
+        ("NO290, JALAN AIR PANAS", "NO 290, JALAN AIR PANAS"),
+        ("LOTP.T. 2811, JALAN ANGSA", "LOT P.T. 2811, JALAN ANGSA"),
+    ],
+)
+def test_address_punctuation_slips(read: str, printed: str) -> None:
+    assert tidy_address(read) == printed

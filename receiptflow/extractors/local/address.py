@@ -180,6 +180,14 @@ def _clean(text: str) -> str:
     return _LABEL.sub("", text)
 
 
+def tidy_address(text: str) -> str:
+    """The joined rows with OCR's spacing and punctuation slips undone."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = tidy_spacing(_POSTCODE_GLUED.sub(r"\1 ", text))
+    text = _STOP_FOR_COMMA.sub(r"\1,", text)
+    return _NUMBER_LABEL_GLUED.sub(r"\1 ", text)
+
+
 def find_address(rows: list[Row], name_row: int | None, end: int) -> Address | None:
     block = _block_near_name(rows, name_row, end) if name_row is not None else []
     if not block:
@@ -190,10 +198,7 @@ def find_address(rows: list[Row], name_row: int | None, end: int) -> Address | N
     parts = [_clean(rows[index].text) for index in block]
     if (beside := _beside(rows, block[-1] + 1)) is not None:
         parts.append(beside)
-    text = re.sub(r"\s+", " ", " ".join(parts)).strip()
-    text = tidy_spacing(_POSTCODE_GLUED.sub(r"\1 ", text))
-    text = _STOP_FOR_COMMA.sub(r"\1,", text)
-    text = _NUMBER_LABEL_GLUED.sub(r"\1 ", text)
+    text = tidy_address(" ".join(parts))
     if not text:
         return None
     joined = text.upper()

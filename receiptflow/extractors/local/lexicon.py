@@ -34,7 +34,10 @@ _DOMINANCE = 3
 # Glued words are pulled apart only into words seen at least this often (rare listed words
 # would split real names: "KITCHENETTE" is no KITCHEN + ETTE).
 _SPLIT_MIN_COUNT = 2
-_TOKEN = re.compile(r"(\S+)")
+# Words are cut at spaces and commas ("NO.12,JA:AN" holds the word "JA:AN")
+_TOKEN = re.compile(r"([^\s,]+)")
+# Two pieces OCR split one word into: "GA RDENIA"
+_PAIR = re.compile(r"\b([A-Za-z]{2,}) ([A-Za-z]{2,})\b")
 _EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 
 
@@ -163,7 +166,16 @@ class Lexicon:
         """``text`` with its misread words replaced, spacing and punctuation kept; with
         ``split_glued`` also words OCR ran together pulled apart (addresses, not names:
         "FAMILYMART" is a brand)."""
+        text = _PAIR.sub(self._join_pair, text)
         return _TOKEN.sub(lambda match: self._mend_token(match.group(1), split_glued), text)
+
+    def _join_pair(self, match: re.Match[str]) -> str:
+        first, second = match.group(1), match.group(2)
+        joined = (first + second).upper()
+        known = self.counts
+        if joined in known and first.upper() not in known and second.upper() not in known:
+            return first + second
+        return match.group(0)
 
     def _mend_token(self, token: str, split_glued: bool) -> str:
         match = _EDGES.match(token)
