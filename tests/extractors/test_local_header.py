@@ -262,6 +262,9 @@ def test_legal_name_extending_the_brand_row_stays_the_name() -> None:
         ("NO. 3, JALAN SS21/39, SELANGOR D.E.", "NO. 3, JALAN SS21/39, SELANGOR D.E."),
         ("NO290, JALAN AIR PANAS", "NO 290, JALAN AIR PANAS"),
         ("LOTP.T. 2811, JALAN ANGSA", "LOT P.T. 2811, JALAN ANGSA"),
+        ("NO 29O, JALAN AIR PANAS", "NO 290, JALAN AIR PANAS"),
+        ("LOT 1O5, JALAN BESAR", "LOT 105, JALAN BESAR"),
+        ("BLOK 2O, JALAN", "BLOK 2O, JALAN"),  # one digit: too little to tell
     ],
 )
 def test_address_punctuation_slips(read: str, printed: str) -> None:

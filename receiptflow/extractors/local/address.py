@@ -48,6 +48,8 @@ _POSTCODE_GLUED = re.compile(r"(?<![\w-])(\d{5})(?=[A-Za-z]{3})")
 # OCR drops the space after LOT / NO before the number: "Lot3", "NO290", "LOTP.T. 2811"
 # (the labels print "NO 290" 248 times, "NO290" 5 times)
 _NUMBER_LABEL_GLUED = re.compile(r"\b(LOT|NO)(?=\d|P\.)", re.IGNORECASE)
+# O read for a zero closing a house number: "NO 29O,"
+_O_FOR_ZERO = re.compile(r"(?<=\b\d{2})O(?=[,.]?(?:\s|$))|(?<=\b\d)O(?=\d)")
 # Faded commas read as full stops between the parts of an address: "Boulevard. Jalan Kenari 5.
 # Bandar" -> "Boulevard, Jalan Kenari 5, Bandar". Only after a word (4+ letters) or a short
 # number, and only mid-text: "NO. 3", "D.E." and a closing stop stay.
@@ -185,6 +187,7 @@ def tidy_address(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = tidy_spacing(_POSTCODE_GLUED.sub(r"\1 ", text))
     text = _STOP_FOR_COMMA.sub(r"\1,", text)
+    text = _O_FOR_ZERO.sub("0", text)
     return _NUMBER_LABEL_GLUED.sub(r"\1 ", text)
 
 
