@@ -2,28 +2,27 @@
 
 Every method opens and closes its own transaction and returns plain records. The order of
 work protects the user's files: bytes are archived first, then the ``documents`` row is
-written, then extraction results (or the failure) are attached to it.
+written, then extraction results (or the failure) are attached to it. Engines, transactions
+and retries come from ``store_base``; what a run or a person's edit does to a receipt (its
+flags, status and review trail) is in ``receipt_updates``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
-from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.receipt import Receipt
-from receiptflow.schemas.validation import validate_receipt
-from receiptflow.storage import db, mapping, queries
+from receiptflow.storage import mapping, queries
 from receiptflow.storage.archive import Archive, ArchivedFile
 from receiptflow.storage.models import (
     DocumentRow,
@@ -32,12 +31,12 @@ from receiptflow.storage.models import (
     ReviewEventRow,
     UserRow,
 )
+from receiptflow.storage.receipt_updates import apply_edit, apply_extraction, apply_status
 from receiptflow.storage.records import (
     RECEIPT_STATUSES,
     CategoryTotal,
     DocumentRecord,
     ExtractionRunRecord,
-    FieldChange,
     MonthTotal,
     NotFoundError,
     ReceiptRecord,
@@ -45,71 +44,20 @@ from receiptflow.storage.records import (
     StorageError,
     UserRecord,
 )
+from receiptflow.storage.store_base import StoreBase
 
 if TYPE_CHECKING:
     from receiptflow.settings import Settings
 
-SYSTEM_USER = "receiptflow"
-_RETRIES = 5
-_T = TypeVar("_T")
-_STATUS_ACTIONS = {"approved": "approve", "rejected": "reject"}
 
-
-def _receipt_status(result_status: ExtractionStatus | None, flags: list[Flag]) -> str:
-    needs_person = result_status is ExtractionStatus.FLAGGED or has_errors(flags)
-    if needs_person or any(flag.code == queries.POSSIBLE_DUPLICATE for flag in flags):
-        return "flagged"
-    return "extracted"
-
-
-class Store:
+class Store(StoreBase):
     def __init__(self, database_url: str, archive_dir: Path) -> None:
-        self.database_url = database_url
+        super().__init__(database_url)
         self.archive = Archive(archive_dir)
-        self.engine = db.make_engine(database_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(db.reader(self.engine), expire_on_commit=False)
-        self._migrated = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
         return cls(settings.resolved_database_url, settings.archive_dir)
-
-    def migrate(self) -> None:
-        db.upgrade(self.engine)
-        self._migrated = True
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _session(self, *, read_only: bool = False) -> Iterator[Session]:
-        if not self._migrated:
-            self.migrate()
-        with (self._read_sessions if read_only else self._sessions).begin() as session:
-            yield session
-
-    def read_session(self) -> AbstractContextManager[Session]:
-        """A read-only transaction for queries beyond this API (the review queue). Rows read
-        here are live ORM objects: turn them into records before the block ends."""
-        return self._session(read_only=True)
-
-    def _retrying(self, work: Callable[[Session], _T]) -> _T:
-        """Run ``work`` in a transaction, again when a concurrent writer won a unique race."""
-        for attempt in range(_RETRIES):
-            try:
-                with self._session() as session:
-                    return work(session)
-            except (IntegrityError, OperationalError):
-                if attempt == _RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
 
     # -- documents -------------------------------------------------------------------------
 
@@ -214,37 +162,11 @@ class Store:
                 if document.receipt is None:
                     document.status = "failed"
                 return None
-            row = self._apply_extraction(session, document, result, result.receipt)
+            row = apply_extraction(session, document, result, result.receipt)
             session.flush()
             return mapping.receipt_record(row)
 
         return self._retrying(work)
-
-    def _apply_extraction(
-        self, session: Session, document: DocumentRow, result: ExtractionResult, receipt: Receipt
-    ) -> ReceiptRow:
-        flags = [*result.flags, *queries.duplicate_flags(session, receipt, document_id=document.id)]
-        row = document.receipt
-        if row is None:
-            row = ReceiptRow(document_id=document.id, document=document)
-            session.add(row)
-        elif row.status in ("approved", "rejected"):
-            return row  # a person decided on these values; the new run is kept for reference
-        else:
-            changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
-            if changes:
-                mapping.add_review_event(
-                    session, row, SYSTEM_USER, "re-extract", changes, reason=result.method
-                )
-        mapping.fill_receipt_row(row, receipt)
-        mapping.fill_flag_rows(row, flags)
-        row.confidence = dict(result.confidence)
-        row.status = _receipt_status(result.status, flags)
-        row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
-        document.status = row.status
-        document.error = None
-        document.error_stage = None
-        return row
 
     def runs(self, document_id: int) -> list[ExtractionRunRecord]:
         with self._session(read_only=True) as session:
@@ -330,20 +252,7 @@ class Store:
         before and after. An edited receipt needs approving again."""
         with self._session() as session:
             row = self._receipt_row(session, receipt_id)
-            receipt = Receipt.model_validate(receipt.model_dump())
-            flags = [
-                *validate_receipt(receipt),
-                *queries.duplicate_flags(session, receipt, document_id=row.document_id),
-            ]
-            changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
-            status = _receipt_status(None, flags)
-            if status != row.status:
-                changes.append(FieldChange(field="status", before=row.status, after=status))
-            mapping.fill_receipt_row(row, receipt)
-            mapping.fill_flag_rows(row, flags)
-            row.status = status
-            row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
-            mapping.add_review_event(session, row, user, action, changes)
+            apply_edit(session, row, receipt, user=user, action=action)
             session.flush()
             return mapping.receipt_record(row)
 
@@ -354,12 +263,7 @@ class Store:
             raise StorageError(f"unknown receipt status {status!r}; choose from {RECEIPT_STATUSES}")
         with self._session() as session:
             row = self._receipt_row(session, receipt_id)
-            change = FieldChange(field="status", before=row.status, after=status)
-            mapping.add_review_event(
-                session, row, user, _STATUS_ACTIONS.get(status, "reopen"), [change], reason
-            )
-            row.status = status
-            row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+            apply_status(session, row, status, user=user, reason=reason)
             session.flush()
             return mapping.receipt_record(row)
 
