@@ -12,9 +12,10 @@ OCR, and CORD line items.
    in the cache still count in the per-receipt time).
 3. CORD line-item F1 (exact and fuzzy descriptions), when receiptflow.eval.cord is present.
 
-Both SROIE scorings are printed: ``exact`` (official: trimmed, whitespace collapsed,
-upper-cased, date and total as printed) and ``normalised`` (ISO date, Decimal total, letters
-and digits of company and address).
+Three SROIE scorings are printed: ``exact`` (official: trimmed, whitespace collapsed,
+upper-cased, date and total as printed), ``convention`` (company and address exact, ISO date,
+Decimal total) and ``normalised`` (also letters and digits only of company and address); on
+the ground-truth boxes also the most an exact match can reach (labels printed verbatim).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _summary(report: SroieReport) -> dict[str, Any]:
         "median_s": data["timings"]["median_s"],
         "mean_s": data["timings"]["mean_s"],
         "failed": len(data["failed"]),
-    }
+    } | ({"ceiling": data["ceiling"]} if "ceiling" in data else {})
 
 
 def _cord(data: Path) -> dict[str, Any] | None:
@@ -95,6 +96,11 @@ def _print(results: dict[str, Any]) -> None:
         for scoring in ("exact", "convention", "normalised"):
             fields = "  ".join(f"{k} {v:.3f}" for k, v in summary[scoring].items())
             print(f"  {scoring:<10} F1  {fields}")
+        if ceiling := summary.get("ceiling"):
+            print(
+                f"  labels printed verbatim: exact F1 <= {ceiling['exact_f1_max']:.3f}, "
+                f"convention F1 <= {ceiling['convention_f1_max']:.3f}"
+            )
     cord = results.get("cord_items")
     if cord is not None:
         print(

@@ -46,6 +46,20 @@ def test_registration_number_is_cut_from_the_name() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name_row", "name"),
+    [
+        (("YONG CEN ENTERPRISE", "POSTED"), "YONG CEN ENTERPRISE"),  # an accountant's stamp
+        (("(P)", "SEGI CASH & CARRY SDN. BHD."), "SEGI CASH & CARRY SDN. BHD."),
+        (("HASHA PETROKIOSK", "COMPANY NO: JM0632980-V"), "HASHA PETROKIOSK"),
+        (("PRE-PAID MOBILE SDN BHD",), "PRE-PAID MOBILE SDN BHD"),
+    ],
+)
+def test_stamps_and_registration_labels_beside_the_name(name_row: Printed, name: str) -> None:
+    header = header_of([name_row, "9, JALAN SUBANG JASA 3,", "40150 SHAH ALAM, SELANGOR."])
+    assert header.name == name
+
+
 def test_name_without_legal_suffix_is_the_row_above_the_address() -> None:
     header = header_of(
         [

@@ -72,6 +72,13 @@ def _unglue(name: str) -> str:
     return _GLUED_TAIL.sub(lambda match: " ".join(part for part in match.groups() if part), name)
 
 
+# An accountant's rubber stamp over the name row ("POSTED", "PAID") and a lone bracketed
+# letter printed beside it ("(P)"): not part of the name
+_STAMPED = re.compile(
+    r"(?<![\w-])(?:POSTED|PAID)\b\W*$|^\W*\(\s*[A-Z]{1,2}\s*\)\W*(?=\w)", re.IGNORECASE
+)
+
+
 # Suffixes that close a company name: text printed after them on the row is an outlet, a
 # mall or OCR debris ("EIGHT OUNCE COFFEE CO. THE GARDENS MALL", "SDN. BHD. P")
 _CLOSING = re.compile(r"SDN\.?\s*BHD|BHD|BERHAD|S/B|CO\.|LTD|LIMITED|PLT|INC")
@@ -162,7 +169,7 @@ def _join_name(rows: list[Row], index: int) -> str:
             break
         first -= 1
         text = f"{rows[first].text} {text}"
-    return tidy_spacing(_unglue(_strip_after_legal(text)))
+    return tidy_spacing(_unglue(_strip_after_legal(_STAMPED.sub(" ", text)))).strip()
 
 
 def _brand_above(rows: list[Row], name_row: int) -> int:

@@ -11,6 +11,8 @@ from receiptflow.schemas.parsing import find_date, find_time
 LEGAL = re.compile(
     r"(?<![A-Z])(?:SDN\.?\s*BHD|SDNBHD|SDN|BHD|BERHAD|S/B|SB|PLT|LTD|LIMITED|INC|LLC|L\.L\.C|"
     r"GMBH|AG|CORP|CORPORATION|PTE|PTY|CO\.|COMPANY|SRL|S\.A\.|SARL|BV|N\.V\.|PLC|KG)(?![A-Z])"
+    # "COMPANY NO: JM0632980-V", "CO. REG": the label of a registration number, no suffix
+    r"(?!\s*(?:NO\b|REG\b|NUMBER\b))"
 )
 TRADE = re.compile(
     r"(?<![A-Z])(?:ENTERPRISES?|TRADING|TRADERS?|RESTAURANT|RESTORAN|SYARIKAT|PERNIAGAAN|KEDAI|"

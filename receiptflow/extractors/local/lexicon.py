@@ -75,13 +75,20 @@ _SPURIOUS = frozenset("IL1|'.-")
 
 def _misread(word: str, known: str) -> bool:
     """Could OCR have read ``known`` as ``word``? One look-alike (or unreadable) character in
-    place of a letter, "RN" for "M" ("UTARNA"), or one spurious thin mark. (Two look-alikes
+    place of a letter, "RN" for "M" ("UTARNA"), a doubled letter read once ("CARY"), or one
+    spurious thin mark. (Two look-alikes
     mended the held-out scans a little but also turned real words into listed ones: BURUNG
     into BORONG, KELANG into KAJANG.)"""
     if len(word) == len(known):
         diffs = [(a, b) for a, b in zip(word, known, strict=True) if a != b]
         return len(diffs) == 1 and all(
             not seen.isalnum() or (seen, meant) in _SWAPS for seen, meant in diffs
+        )
+    if len(word) + 1 == len(known) and len(word) >= _MIN_LENGTH:
+        # a doubled letter printed close enough to read as one: "CARY" for CARRY
+        return any(
+            known[index] == known[index + 1] and known[:index] + known[index + 1 :] == word
+            for index in range(len(known) - 1)
         )
     if len(word) == len(known) + 1 and len(known) >= _MIN_LENGTH:
         if "RN" in word and known in _rn_as_m(word):
