@@ -11,7 +11,7 @@ from receiptflow.extractors.local.lexicon import Lexicon, fold_accents, load_lex
 
 WORDS = Lexicon.parse(
     "# comment\nJALAN 90\nSELANGOR 40\nALAM 30\nAIR 5\nPANAS 4\nDARUL 10\nUTAMA 18\n"
-    "BALAKONG 3\nBURUNG 1\nBORONG 2\nPUDU 2\nPADU 2\nSAM 3\nCARRY 4\n"
+    "BALAKONG 3\nBURUNG 1\nBORONG 2\nPUDU 2\nPADU 2\nSAM 3\nCARRY 4\nGUARDIAN 6\n"
 )
 
 
@@ -27,6 +27,7 @@ WORDS = Lexicon.parse(
         ("DIARUL", "DARUL"),  # a spurious thin mark
         ("Utarna", "Utama"),  # rn for m
         ("CARY", "CARRY"),  # a doubled letter read once
+        ("buardian", "Guardian"),  # a faded capital read as another small letter
         ("(KUCHAI)", "(KUCHAI)"),  # not near any listed word
     ],
 )

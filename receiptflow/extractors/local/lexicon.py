@@ -195,6 +195,10 @@ class Lexicon:
         if not core[-1].isalpha():
             return token  # "UPTOWN3", "OLIVE9": a name with a number, not a misread
         corrected = self.correct(core.upper())
+        if corrected is None and core[0].islower() and core[1:].islower():
+            # a faded capital read as a small letter: "buardian" for Guardian
+            corrected = self.correct("?" + core[1:].upper())
+            core = core[0].upper() + core[1:] if corrected else core
         if corrected is None and split_glued and core.isalpha() and len(core) >= 2 * 3:
             parts = self.split(core.upper())
             if parts:
