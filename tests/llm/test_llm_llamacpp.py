@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from servers_support import free_port
 
 from receiptflow.extractors import ExtractionStatus, get_extractor
 from receiptflow.ingest.document import Document, Page, TextLine
@@ -41,19 +41,12 @@ def _gguf() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert importlib.util.find_spec("llama_cpp") is not None, (
         "llama-cpp-python is not installed: run .ci/llamacpp.sh"
     )
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llamacpp") / "server.log"
     command = [
         sys.executable, "-m", "llama_cpp.server",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from review_support import (
     seed,
     wrong_total,
 )
+from servers_support import free_port
 
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
@@ -50,13 +50,6 @@ class Server:
     url: str
     settings: Settings
     flagged_id: int
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _seed(settings: Settings) -> int:
@@ -100,7 +93,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([*cli, "review", "--port", str(port)], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
