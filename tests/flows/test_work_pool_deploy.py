@@ -5,100 +5,36 @@ the ``batch`` deployment, each a real child process, as the README tells users t
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers_support import free_port
+from prefect_cli_support import PREFECT, REPO, get_json, prefect_server, run_prefect, stop_process
 
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
 SAMPLES = ["us_diner.png", "us_restaurant_digital.pdf"]
-
-
-def _prefect(*args: str, env: dict[str, str], timeout: float = 180) -> str:
-    done = subprocess.run(
-        [PREFECT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
-    )
-    assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def _get(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        data: dict[str, object] = json.load(response)
-        return data
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture
 def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A Prefect server of its own (own home, own SQLite, free port) and the environment the
-    CLI, the worker and the flow run see: that server's API and a receiptflow home here."""
-    port = free_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PREFECT_", "RECEIPTFLOW_"))
-    } | {
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "RECEIPTFLOW_HOME": str(tmp_path / "home"),
-        "RECEIPTFLOW_CHECKOUT": str(REPO),  # prefect.yaml's pull step: where the code is
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, f"prefect server exited:\n{log.read_text()[-3000:]}"
-            try:
-                _get(f"{env['PREFECT_API_URL']}/health")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"no server:\n{log.read_text()[-3000:]}"
-                time.sleep(0.5)
+    with prefect_server(tmp_path) as env:
         yield env
-    finally:
-        _stop(server)
 
 
 def test_a_worker_runs_the_batch_deployment_from_prefect_yaml(
     server_env: dict[str, str], tmp_path: Path
 ) -> None:
     env = server_env
-    _prefect("work-pool", "create", "receiptflow", "--type", "process", env=env)
-    deployed = _prefect("--no-prompt", "deploy", "--all", env=env)
+    run_prefect("work-pool", "create", "receiptflow", "--type", "process", env=env)
+    deployed = run_prefect("--no-prompt", "deploy", "--all", env=env)
     for name in (
         "process-inbox/nightly-inbox",
         "process-batch/batch",
@@ -121,7 +57,7 @@ def test_a_worker_runs_the_batch_deployment_from_prefect_yaml(
             start_new_session=True,
         )
     try:
-        started = _prefect(
+        started = run_prefect(
             "deployment", "run", "process-batch/batch",
             "--param", f"inputs={json.dumps([str(incoming)])}",
             env=env,
@@ -130,7 +66,7 @@ def test_a_worker_runs_the_batch_deployment_from_prefect_yaml(
         assert found, started
         deadline = time.monotonic() + 240
         while True:
-            run = _get(f"{env['PREFECT_API_URL']}/flow_runs/{found.group(1)}")
+            run = get_json(f"{env['PREFECT_API_URL']}/flow_runs/{found.group(1)}")
             state = str(run["state_type"])
             if state in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
                 break
@@ -139,7 +75,7 @@ def test_a_worker_runs_the_batch_deployment_from_prefect_yaml(
             time.sleep(1)
         assert state == "COMPLETED", log.read_text()[-3000:]
     finally:
-        _stop(worker)
+        stop_process(worker)
 
     settings = Settings(home=Path(env["RECEIPTFLOW_HOME"]))
     with Store.from_settings(settings) as store:
