@@ -104,6 +104,14 @@ def test_unknown_extractor_is_refused_with_the_choices() -> None:
     assert "local" in done.stderr and "magic" in done.stderr
 
 
+def test_unreadable_word_list_is_a_configuration_error(tmp_path: Path) -> None:
+    missing = tmp_path / "words.txt"
+    done = run(str(DIGITAL), env={**os.environ, "RECEIPTFLOW_LOCAL__LEXICON": str(missing)})
+    assert done.returncode == 2
+    assert f"{missing}: cannot read the word list" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
 @pytest.mark.ocr
 @pytest.mark.slow
 def test_table_format_shows_each_receipt() -> None:

@@ -25,6 +25,8 @@ class LocalExtractor:
         self._ocr_settings = ocr_settings
         self._options = options
         self._engine: OcrEngine | None = None
+        # read now: a word list that cannot be read is a configuration error, not a bad receipt
+        self._lexicon = load_lexicon(options.lexicon)
 
     @property
     def engine(self) -> OcrEngine:
@@ -51,7 +53,7 @@ class LocalExtractor:
         parsed = parse_lines(
             lines,
             default_currency=self._options.default_currency,
-            lexicon=load_lexicon(self._options.lexicon),
+            lexicon=self._lexicon,
         )
         flags = validate_receipt(parsed.receipt)
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK

@@ -4,9 +4,11 @@ Thermal print fades and OCR reads "JAIAN" for JALAN, "BALAKUNG" for BALAKONG, "Ã
 "SE_ANGOR" for SELANGOR. Those words repeat from receipt to receipt, so a list of the words
 printed in shop names and addresses, with how often each was seen, mends most of them: a word
 that is not on the list but is one OCR slip away (a look-alike character, "rn" for "m", a
-spurious thin mark) from exactly one listed word, or from one much more common than the rest,
-becomes that word. Words on the list, short words (< 4 letters), codes with digits and words
-far from every listed one are left as read.
+doubled letter read once, a spurious thin mark, a faded capital) from exactly one listed word,
+or from one much more common than the rest, becomes that word. In addresses, words OCR ran
+together ("JALANAIRPANAS") are pulled apart, and anywhere a word OCR cut in two ("GA RDENIA")
+is joined. Words on the list, short words (< 4 letters), codes with digits and words far from
+every listed one are left as read.
 
 The bundled list (``data/header_words.txt``, "WORD count" per line) was built by
 ``scripts/build_lexicon.py`` from the SROIE train labels: Malaysian street, town and trade
@@ -76,9 +78,8 @@ _SPURIOUS = frozenset("IL1|'.-")
 def _misread(word: str, known: str) -> bool:
     """Could OCR have read ``known`` as ``word``? One look-alike (or unreadable) character in
     place of a letter, "RN" for "M" ("UTARNA"), a doubled letter read once ("CARY"), or one
-    spurious thin mark. (Two look-alikes
-    mended the held-out scans a little but also turned real words into listed ones: BURUNG
-    into BORONG, KELANG into KAJANG.)"""
+    spurious thin mark. (Allowing two look-alikes mended a few more scans but also turned real
+    words into listed ones: BURUNG into BORONG, KELANG into KAJANG.)"""
     if len(word) == len(known):
         diffs = [(a, b) for a, b in zip(word, known, strict=True) if a != b]
         return len(diffs) == 1 and all(
