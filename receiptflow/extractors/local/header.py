@@ -169,7 +169,7 @@ def _join_name(rows: list[Row], index: int) -> str:
             break
         first -= 1
         text = f"{rows[first].text} {text}"
-    return tidy_spacing(_unglue(_strip_after_legal(_STAMPED.sub(" ", text)))).strip()
+    return tidy_spacing(_unglue(_strip_after_legal(_STAMPED.sub(" ", text))))
 
 
 def _brand_above(rows: list[Row], name_row: int) -> int:

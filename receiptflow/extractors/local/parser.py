@@ -99,8 +99,10 @@ def parse_lines(
     currency = guess_currency(rows, default_currency=default_currency)
     header = find_header(rows)
     if lexicon is not None and lexicon.applies_to(currency.code):
-        header.name = lexicon.mend(header.name) if header.name else header.name
-        header.address = lexicon.mend(header.address, split_glued=True) if header.address else None
+        if header.name:
+            header.name = lexicon.mend(header.name)
+        if header.address:
+            header.address = lexicon.mend(header.address, split_glued=True)
     order = date_order(rows, currency=currency.code, country=currency.country)
     when = find_when(rows, order=order)
     number, number_confidence = find_receipt_number(rows)
