@@ -14,6 +14,7 @@ from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -143,6 +144,33 @@ class ReviewSettings(BaseModel):
     login_lockout_s: float = 300.0
 
 
+class TrustSettings(BaseModel):
+    """The reject option (``receiptflow.trust``): a result is ``ok`` only when every key
+    field's calibrated probability clears its threshold; None leaves a field unjudged.
+    Defaults were chosen on the development datasets (README, "Flags you can trust")."""
+
+    enabled: bool = True
+    merchant_name: float | None = 0.5
+    date: float | None = 0.9
+    total: float | None = 0.9
+    subtotal: float | None = None
+    taxes: float | None = None
+    line_items: float | None = None
+
+    @field_validator(
+        "merchant_name", "date", "total", "subtotal", "taxes", "line_items", mode="before"
+    )
+    @classmethod
+    def _off_or_blank(cls, value: object) -> object:
+        """``off`` / ``none`` leaves the field unjudged; a blank variable keeps the default."""
+        if isinstance(value, str):
+            if not value.strip():
+                raise PydanticUseDefault()
+            if value.strip().lower() in {"off", "none"}:
+                return None
+        return value
+
+
 class LlmSettings(BaseModel):
     max_in_flight: int = 16  # one global limit for concurrent LLM requests
     prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
@@ -162,6 +190,7 @@ class Settings(BaseSettings):
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     nemo: NemoSettings = Field(default_factory=NemoSettings)
     cascade: CascadeSettings = Field(default_factory=CascadeSettings)
+    trust: TrustSettings = Field(default_factory=TrustSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)

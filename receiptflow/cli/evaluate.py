@@ -13,6 +13,7 @@ import typer
 class Dataset(StrEnum):
     SROIE = "sroie"
     CORD = "cord"
+    WILDRECEIPT = "wildreceipt"
 
 
 class OutputFormat(StrEnum):
@@ -24,7 +25,10 @@ def evaluate(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="Dataset folder (SROIE: img/, entities/, box/)", exists=True, file_okay=False
+            help="Dataset folder (SROIE: img/, entities/, box/; CORD: *.json; "
+            "WildReceipt: labels.txt, image_files/)",
+            exists=True,
+            file_okay=False,
         ),
     ],
     dataset: Annotated[
@@ -47,7 +51,7 @@ def evaluate(
     ocr_cache: Annotated[
         Path | None,
         typer.Option(
-            help="SROIE scans: keep each scan's OCR lines here and reuse them on the next run"
+            help="Scans and photos: keep each one's OCR lines here and reuse them on the next run"
         ),
     ] = None,
 ) -> None:
@@ -58,10 +62,40 @@ def evaluate(
         report: Any = evaluate_cord(directory, limit)
         _emit(report.to_dict(), [report.render()], output)
         return
+    if dataset is Dataset.WILDRECEIPT:
+        report = _run_wildreceipt(directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache)
+        _emit(report.to_dict(), report.render(misses), output)
+        return
     report = _run_sroie(
         directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
     )
     _emit(report.to_dict(), report.render(misses), output)
+
+
+def _chosen_extractor(extractor: str | None) -> tuple[Any, str, Any]:
+    from receiptflow.extractors import get_extractor
+    from receiptflow.settings import Settings
+
+    settings = Settings()
+    name = extractor or settings.extractor
+    return settings, name, get_extractor(name, settings)
+
+
+def _load(path: Path, settings: Any) -> Any:
+    from receiptflow.ingest.loader import load_document
+
+    return load_document(path, settings.ingest)
+
+
+def _cache(directory: Path | None, name: str, chosen: Any) -> Any:
+    """The OCR cache and the extractor's OCR/parse steps, when a cache folder was given."""
+    from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
+
+    if directory is None:
+        return None
+    if not isinstance(chosen, LinesExtractor):
+        raise typer.BadParameter(f"extractor {name!r} has no separate OCR step to cache")
+    return (OcrCache(directory), chosen)
 
 
 def _run_sroie(
@@ -72,29 +106,35 @@ def _run_sroie(
     extractor: str | None,
     ocr_cache: Path | None,
 ) -> Any:
-    from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
     from receiptflow.eval.sroie import evaluate_sroie
-    from receiptflow.extractors import get_extractor
-    from receiptflow.ingest.loader import load_document
-    from receiptflow.settings import Settings
 
-    settings = Settings()
-    name = extractor or settings.extractor
-    chosen = get_extractor(name, settings)
-    cache = None
-    if ocr_cache is not None and not ocr_boxes:
-        if not isinstance(chosen, LinesExtractor):
-            raise typer.BadParameter(f"extractor {name!r} has no separate OCR step to cache")
-        cache = (OcrCache(ocr_cache), chosen)
+    settings, name, chosen = _chosen_extractor(extractor)
+    cache = None if ocr_boxes else _cache(ocr_cache, name, chosen)
     return evaluate_sroie(
         directory,
         chosen.extract,
         ocr_boxes=ocr_boxes,
-        load_document=lambda path: load_document(path, settings.ingest),
+        load_document=lambda path: _load(path, settings),
         limit=limit,
         source=(f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}")
         + (" (cached OCR)" if cache else ""),
         ocr_cache=cache,
+    )
+
+
+def _run_wildreceipt(
+    directory: Path, *, limit: int | None, extractor: str | None, ocr_cache: Path | None
+) -> Any:
+    from receiptflow.eval.wildreceipt import evaluate_wildreceipt
+
+    settings, name, chosen = _chosen_extractor(extractor)
+    return evaluate_wildreceipt(
+        directory,
+        chosen.extract,
+        load_document=lambda path: _load(path, settings),
+        limit=limit,
+        source=f"ocr:{name}" + (" (cached OCR)" if ocr_cache else ""),
+        ocr_cache=_cache(ocr_cache, name, chosen),
     )
 
 

@@ -1,0 +1,339 @@
+"""WildReceipt (phone photos, mostly US) evaluation: total, date, merchant and line items.
+
+A dataset folder holds ``labels.txt`` (one JSON object per photo: ``file_name`` and boxes with
+``text`` and a ``label`` index into ``class_list.txt``) and the photos under ``image_files/``.
+Box texts have their spaces removed ("CHOEUNKOREAN"), so names are compared on their letters
+and digits only. Scoring, per receipt that labels the field:
+
+- ``total``: the extracted total equals (as a Decimal) the amount of a Total_value box.
+- ``date``: the extracted date is a reading of a Date_value box (day/month order from the
+  receipt: month first when a box shows "$" or the address a US state and ZIP code, else
+  day first, unless the printed numbers only read one way).
+- ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
+  Store_name_value boxes (each alone, or those of one row, or all of them joined).
+- line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
+  of one row joined); an extracted item matches when its description is similar (>= 0.8,
+  letters and digits only) and, for ``items_amount``, its amount is the price.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from receiptflow.errors import ReceiptflowError
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
+from receiptflow.eval.report import FieldScore, Timings, alnum_text
+from receiptflow.eval.sroie import Extract, LoadDocument
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.schemas.parsing import find_amounts, find_dates
+from receiptflow.schemas.receipt import LineItem
+
+FUZZY_RATIO = 0.8
+KEY_FIELDS = ("total", "date", "merchant")
+
+# class_list.txt indices of the value boxes used here
+STORE_NAME, ADDRESS, DATE, ITEM, PRICE, TOTAL = 1, 3, 7, 11, 15, 23
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    label: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def centre_y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(frozen=True)
+class ExpectedItem:
+    name: str
+    price: Decimal | None
+
+
+@dataclass
+class WildSample:
+    receipt_id: str
+    image_path: Path
+    boxes: list[Box]
+
+    def of(self, label: int) -> list[Box]:
+        return [box for box in self.boxes if box.label == label]
+
+    def totals(self) -> set[Decimal]:
+        return {value for box in self.of(TOTAL) if (value := label_amount(box.text)) is not None}
+
+    def month_first(self) -> bool:
+        """US receipts print month first: a "$" anywhere, or a state and ZIP code in the
+        address ("IL62704", spaces being removed from the box texts)."""
+        if any("$" in box.text for box in self.boxes):
+            return True
+        return any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS))
+
+    def dates(self) -> set[dt.date]:
+        month_first = self.month_first()
+        found: set[dt.date] = set()
+        for box in self.of(DATE):
+            for match in find_dates(box.text, day_first=not month_first):
+                found.add(match.value)
+        return found
+
+    def merchant_names(self) -> list[str]:
+        boxes = sorted(self.of(STORE_NAME), key=lambda box: (box.centre_y, box.x0))
+        names = [alnum_text(box.text) for box in boxes]
+        names += [alnum_text("".join(box.text for box in row)) for row in _rows(boxes)]
+        names.append(alnum_text("".join(box.text for box in boxes)))
+        return [name for name in dict.fromkeys(names) if name]
+
+    def items(self) -> list[ExpectedItem]:
+        found: list[ExpectedItem] = []
+        prices = self.of(PRICE)
+        for row in _rows(self.of(ITEM)):
+            name = alnum_text("".join(box.text for box in row))
+            top, bottom = min(b.y0 for b in row), max(b.y1 for b in row)
+            beside = [p for p in prices if _overlap(top, bottom, p.y0, p.y1) >= 0.5]
+            if not name or not beside:
+                continue
+            price = label_amount(max(beside, key=lambda box: box.x1).text)
+            found.append(ExpectedItem(name, price))
+        return found
+
+
+def _overlap(top: float, bottom: float, other_top: float, other_bottom: float) -> float:
+    shared = min(bottom, other_bottom) - max(top, other_top)
+    height = min(bottom - top, other_bottom - other_top) or 1.0
+    return max(0.0, shared) / height
+
+
+def _rows(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into rows by vertical overlap, top to bottom, left to right."""
+    rows: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda item: item.centre_y):
+        if rows and _overlap(rows[-1][0].y0, rows[-1][0].y1, box.y0, box.y1) >= 0.5:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return [sorted(row, key=lambda box: box.x0) for row in rows]
+
+
+def label_amount(text: str) -> Decimal | None:
+    """The amount of a labelled money box: "$58.92", "Eur154,40", "AMOUNT:$58.92", "134,999"."""
+    cleaned = re.sub(r"(?i)[a-z:$€£¥]+", " ", text).strip()
+    amounts = find_amounts(cleaned)
+    if not amounts:
+        return None
+    return abs(amounts[-1].value)
+
+
+def list_samples(directory: Path, limit: int | None = None) -> list[WildSample]:
+    samples: list[WildSample] = []
+    lines = (directory / "labels.txt").read_text(encoding="utf-8").splitlines()
+    for raw in lines:
+        if not raw.strip():
+            continue
+        record = json.loads(raw)
+        boxes = []
+        for annotation in record["annotations"]:
+            xs, ys = annotation["box"][0::2], annotation["box"][1::2]
+            boxes.append(
+                Box(annotation["text"], annotation["label"], min(xs), min(ys), max(xs), max(ys))
+            )
+        path = directory / record["file_name"]
+        samples.append(WildSample(_receipt_id(record["file_name"]), path, boxes))
+    return samples[:limit] if limit else samples
+
+
+def _receipt_id(file_name: str) -> str:
+    """``image_files/Image_83/7/f6b3….jpeg`` -> ``83-7-f6b3…``: unique and file-name safe."""
+    parts = Path(file_name).with_suffix("").parts[-3:]
+    return "-".join(part.removeprefix("Image_") for part in parts)
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+@dataclass
+class Outcome:
+    """One receipt's key fields: labelled or not, and right or not."""
+
+    receipt_id: str
+    status: str
+    labelled: dict[str, bool] = field(default_factory=dict)
+    right: dict[str, bool] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class WildReport:
+    source: str
+    fields: dict[str, FieldScore] = field(
+        default_factory=lambda: {name: FieldScore() for name in KEY_FIELDS}
+    )
+    items: FieldScore = field(default_factory=FieldScore)
+    items_amount: FieldScore = field(default_factory=FieldScore)
+    outcomes: list[Outcome] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    failed: list[str] = field(default_factory=list)
+    misses: list[dict[str, str]] = field(default_factory=list)
+
+    def score(self, sample: WildSample, result: ExtractionResult) -> None:
+        receipt = result.receipt
+        outcome = Outcome(sample.receipt_id, str(result.status), confidence=result.confidence)
+        got_total = receipt.total if receipt else None
+        got_date = receipt.date if receipt else None
+        got_name = alnum_text(receipt.merchant.name) if receipt and receipt.merchant.name else ""
+        totals, dates, names = sample.totals(), sample.dates(), sample.merchant_names()
+        checks = {
+            "total": (bool(totals), got_total is not None, got_total in totals, got_total),
+            "date": (bool(dates), got_date is not None, got_date in dates, got_date),
+            "merchant": (
+                bool(names),
+                bool(got_name),
+                any(_similar(name, got_name) >= FUZZY_RATIO for name in names),
+                got_name,
+            ),
+        }
+        expected_text = {
+            "total": sorted(str(value) for value in totals),
+            "date": sorted(str(value) for value in dates),
+            "merchant": names[:2],
+        }
+        for name, (labelled, given, hit, got) in checks.items():
+            self.fields[name].add(has_expected=labelled, has_given=given, hit=labelled and hit)
+            outcome.labelled[name] = labelled
+            outcome.right[name] = labelled and hit
+            if labelled and not hit:
+                self.misses.append(
+                    {
+                        "id": sample.receipt_id,
+                        "field": name,
+                        "expected": " / ".join(expected_text[name]),
+                        "got": "" if got is None else str(got),
+                    }
+                )
+        self._score_items(sample.items(), receipt.line_items if receipt else [])
+        self.outcomes.append(outcome)
+
+    def _score_items(self, expected: list[ExpectedItem], got: list[LineItem]) -> None:
+        for tally, with_amount in ((self.items, False), (self.items_amount, True)):
+            tally.expected += len(expected)
+            tally.given += len(got)
+            pairs = sorted(
+                (
+                    (_similar(want.name, alnum_text(item.description)), w, g)
+                    for w, want in enumerate(expected)
+                    for g, item in enumerate(got)
+                    if not with_amount or (item.amount is not None and item.amount == want.price)
+                ),
+                key=lambda triple: -triple[0],
+            )
+            used_w: set[int] = set()
+            used_g: set[int] = set()
+            for ratio, w, g in pairs:
+                if ratio >= FUZZY_RATIO and w not in used_w and g not in used_g:
+                    used_w.add(w)
+                    used_g.add(g)
+                    tally.hits += 1
+
+    def accuracy(self, name: str) -> float:
+        """Right among receipts that label the field (what "total right on 74 %" means)."""
+        score = self.fields[name]
+        return score.hits / score.expected if score.expected else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": "wildreceipt",
+            "source": self.source,
+            "receipts": len(self.outcomes),
+            "fields": {
+                name: {**score.to_dict(), "accuracy": round(self.accuracy(name), 4)}
+                for name, score in self.fields.items()
+            },
+            "line_items": {
+                "match": f"description similarity >= {FUZZY_RATIO}",
+                "name": self.items.to_dict(),
+                "name_and_amount": self.items_amount.to_dict(),
+            },
+            "timings": self.timings.to_dict(),
+            "failed": self.failed,
+            "misses": self.misses,
+        }
+
+    def render(self, misses: int = 40) -> list[Any]:
+        from rich.table import Table
+
+        table = Table(
+            title=f"WildReceipt, {len(self.outcomes)} photos, {self.source}; "
+            f"{self.timings.median:.3f} s median per receipt"
+        )
+        for column in ("field", "labelled", "given", "right", "accuracy", "P", "R", "F1"):
+            table.add_column(column, justify="left" if column == "field" else "right")
+        rows = [(name, score) for name, score in self.fields.items()]
+        rows += [("line items (name)", self.items), ("line items (+amount)", self.items_amount)]
+        for name, score in rows:
+            accuracy = score.hits / score.expected if score.expected else 0.0
+            table.add_row(
+                name,
+                str(score.expected),
+                str(score.given),
+                str(score.hits),
+                f"{accuracy:.3f}",
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+            )
+        shown = Table(title=f"misses (first {min(misses, len(self.misses))} of {len(self.misses)})")
+        for column in ("id", "field", "expected", "got"):
+            shown.add_column(column, overflow="fold")
+        for miss in self.misses[:misses]:
+            shown.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
+        return [table, shown]
+
+
+def evaluate_wildreceipt(
+    directory: Path,
+    extract: Extract,
+    *,
+    load_document: LoadDocument,
+    limit: int | None = None,
+    source: str = "ocr",
+    ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
+) -> WildReport:
+    report = WildReport(source=source)
+    for sample in list_samples(directory, limit):
+        started = time.perf_counter()
+        earlier = 0.0
+        try:
+            if ocr_cache is None:
+                result = extract(load_document(sample.image_path))
+            else:
+                cache, steps = ocr_cache
+                found = cache.get(sample.receipt_id)
+                if found is None:
+                    lines = steps.read_lines(load_document(sample.image_path))
+                    cache.put(sample.receipt_id, lines, time.perf_counter() - started)
+                else:
+                    lines, earlier = found
+                result = steps.extract_lines(lines)
+        except ReceiptflowError as error:
+            result = ExtractionResult(
+                status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
+            )
+        report.timings.seconds.append(time.perf_counter() - started + earlier)
+        if result.status is ExtractionStatus.FAILED:
+            report.failed.append(sample.receipt_id)
+        report.score(sample, result)
+    return report
