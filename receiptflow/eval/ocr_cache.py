@@ -10,6 +10,8 @@ can use it. Delete the folder after changing OCR settings.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -49,3 +51,21 @@ class OcrCache:
             "lines": [[line.text, list(line.box), line.confidence, line.page] for line in lines],
         }
         self._path(receipt_id).write_text(json.dumps(data), encoding="utf-8")
+
+
+def extract_cached(
+    receipt_id: str,
+    load: Callable[[], Document],
+    cache: OcrCache,
+    steps: LinesExtractor,
+) -> tuple[ExtractionResult, float]:
+    """Parse the cached OCR lines of a scan (returning the OCR seconds recorded for them), or
+    OCR the scan now (``load`` reads it) and cache its lines."""
+    found = cache.get(receipt_id)
+    if found is not None:
+        lines, seconds = found
+        return steps.extract_lines(lines), seconds
+    started = time.perf_counter()
+    lines = steps.read_lines(load())
+    cache.put(receipt_id, lines, time.perf_counter() - started)
+    return steps.extract_lines(lines), 0.0

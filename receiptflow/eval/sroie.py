@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from PIL import Image
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.eval.ceiling import PrintedShare
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
 from receiptflow.eval.report import (
     Scoreboard,
     Timings,
@@ -231,7 +232,10 @@ def evaluate_sroie(
                 if ocr_cache is None:
                     result = extract(load_document(sample.image_path))
                 else:
-                    result, earlier = _cached(sample, load_document, *ocr_cache)
+                    image = sample.image_path
+                    result, earlier = extract_cached(
+                        sample.receipt_id, partial(load_document, image), *ocr_cache
+                    )
         except ReceiptflowError as error:
             result = ExtractionResult(
                 status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
@@ -241,18 +245,3 @@ def evaluate_sroie(
             report.failed.append(sample.receipt_id)
         report.score(sample, predicted_fields(result))
     return report
-
-
-def _cached(
-    sample: SroieSample, load_document: LoadDocument, cache: OcrCache, steps: LinesExtractor
-) -> tuple[ExtractionResult, float]:
-    """Parse the cached OCR lines of a scan (returning the OCR seconds recorded for them), or
-    OCR the scan now and cache its lines."""
-    found = cache.get(sample.receipt_id)
-    if found is not None:
-        lines, seconds = found
-        return steps.extract_lines(lines), seconds
-    started = time.perf_counter()
-    lines = steps.read_lines(load_document(sample.image_path))
-    cache.put(sample.receipt_id, lines, time.perf_counter() - started)
-    return steps.extract_lines(lines), 0.0

@@ -25,11 +25,12 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from receiptflow.errors import ReceiptflowError
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
 from receiptflow.eval.report import FieldScore, Timings, alnum_text
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
@@ -317,17 +318,13 @@ def evaluate_wildreceipt(
         started = time.perf_counter()
         earlier = 0.0
         try:
+            image = sample.image_path
             if ocr_cache is None:
-                result = extract(load_document(sample.image_path))
+                result = extract(load_document(image))
             else:
-                cache, steps = ocr_cache
-                found = cache.get(sample.receipt_id)
-                if found is None:
-                    lines = steps.read_lines(load_document(sample.image_path))
-                    cache.put(sample.receipt_id, lines, time.perf_counter() - started)
-                else:
-                    lines, earlier = found
-                result = steps.extract_lines(lines)
+                result, earlier = extract_cached(
+                    sample.receipt_id, partial(load_document, image), *ocr_cache
+                )
         except ReceiptflowError as error:
             result = ExtractionResult(
                 status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
