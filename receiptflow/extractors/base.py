@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -60,6 +60,9 @@ class ExtractionResult(BaseModel):
     # The backend was unreachable or overloaded (timeouts, resets, 429, 5xx after the
     # transport retries): the same input may well succeed later. Flows retry these.
     retryable: bool = False
+    # cascade: why an earlier stage's answer was not accepted, e.g. {"stage": "local",
+    # "fields": {"total": 0.62}, "flags": ["sum_mismatch"]}; None when nothing escalated
+    escalated_because: dict[str, Any] | None = None
 
 
 @runtime_checkable
