@@ -137,17 +137,21 @@ def summary(runs: list[Run]) -> dict[str, Any]:
     }
 
 
-def print_report(runs: list[Run], trees: list[str]) -> None:
-    print(
-        f"{'tree':<16} {'images':>6} {'wall s/img':>10} {'cpu s/img':>9} {'peak RSS MiB':>12} "
-        f"{'eval median s':>13} {'load avg':>11}"
+HEADER = (
+    f"{'tree':<16} {'images':>6} {'wall s/img':>10} {'cpu s/img':>9} {'peak RSS MiB':>12} "
+    f"{'eval median s':>13} {'load avg':>11}"
+)
+
+
+def row(run: Run) -> str:
+    return (
+        f"{run.tree:<16} {run.images:>6} {run.wall_s:>10.3f} {run.cpu_s:>9.3f} "
+        f"{run.peak_rss_mib:>12.0f} {run.eval_median_s:>13.3f} "
+        f"{run.load_before:>5.1f}-{run.load_after:<5.1f}"
     )
-    for run in runs:
-        print(
-            f"{run.tree:<16} {run.images:>6} {run.wall_s:>10.3f} {run.cpu_s:>9.3f} "
-            f"{run.peak_rss_mib:>12.0f} {run.eval_median_s:>13.3f} "
-            f"{run.load_before:>5.1f}-{run.load_after:<5.1f}"
-        )
+
+
+def print_summary(runs: list[Run], trees: list[str]) -> None:
     totals = {tree: summary([run for run in runs if run.tree == tree]) for tree in trees}
     for tree, figures in totals.items():
         shown = ", ".join(
@@ -182,14 +186,15 @@ def main() -> None:
         if args.against:
             trees[args.against] = checkout(args.against, Path(scratch))
         runs: list[Run] = []
+        print(HEADER, flush=True)
         for repeat in range(args.repeat):
             order = list(trees.items())
             for label, tree in order if repeat % 2 == 0 else order[::-1]:
                 runs.append(measure(tree, label, files, args))
-                print(f"  run {len(runs)}: {label} {runs[-1].cpu_s:.3f} cpu s/img", flush=True)
+                print(row(runs[-1]), flush=True)  # as it comes: a long run can be cut short
     if args.json:
         print(json.dumps([asdict(run) for run in runs], indent=2))
-    print_report(runs, list(trees))
+    print_summary(runs, list(trees))
 
 
 if __name__ == "__main__":
