@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
+from receiptflow.extractors.local.vocab import words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
-_DATE_LABEL = re.compile(r"(?<![A-Z])(?:DATE|DATED|TARIKH|DT|DATUM|FECHA|TGL|TANGGAL)(?![A-Z])")
-_OTHER_DATE = re.compile(r"(?<![A-Z])(?:EXP|EXPIRY|EXPIRES|VALID|DUE|BIRTH|DOB|PRINTED)(?![A-Z])")
+_DATE_LABEL = words("date_label")
+_OTHER_DATE = words("other_date_label")  # expiry, validity: not the sale date
 _NUMERIC_DATE = re.compile(
     r"(?<![\d/.-])(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
 )

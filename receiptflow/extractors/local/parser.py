@@ -19,6 +19,7 @@ from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.lexicon import Lexicon
 from receiptflow.extractors.local.totals import Totals, find_totals
+from receiptflow.extractors.local.vocab import LanguageGuess, guess_language, words
 from receiptflow.ingest.document import TextLine
 from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
@@ -37,20 +38,26 @@ class ParsedReceipt:
     receipt: Receipt
     confidence: dict[str, float] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)  # field -> text as printed
+    # which vocabulary the receipt prints most ("de"), for later steps and the currency default
+    language: LanguageGuess = field(default_factory=lambda: LanguageGuess(None, 0.0))
 
 
+# English notes that the tax is inside the prices, as OCR reads them; every language's
+# ("enthalten", "dont TVA", "IVA incluido") are the vocabulary's kind ``tax_included``
 _INCLUSIVE = re.compile(
     r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:[\d.,]+\s*%\s*)?\(?\*?\s*(?:=\s*)?INC\w*|"
-    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|ENTH\.|INKL\.?\s*MWST|INCLUDED|TTC"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|" + words("tax_included").pattern
 )
 
 
-def _taxes(totals: Totals, rows: list[Row]) -> list[TaxLine]:
+def _taxes(totals: Totals, rows: list[Row], language: LanguageGuess) -> list[TaxLine]:
     text = "\n".join(row.text.upper() for row in rows)
     inclusive = bool(_INCLUSIVE.search(text))
     if not inclusive and totals.subtotal is not None and totals.total is not None:
         # subtotal == total means the tax was already inside the prices
         inclusive = totals.subtotal == totals.total.value and bool(totals.taxes)
+    if not inclusive and language.language and language.language.prices_include_tax:
+        inclusive = not _added_on_top(totals)  # EU shelf prices include VAT
     lines: list[TaxLine] = []
     for label, rate, amount in totals.taxes:
         if amount < 0:
@@ -66,6 +73,15 @@ _INCLUSION_NOTE = re.compile(
     r"\(\s*\*?\s*(?:INCL?|INKL|INC)\.?\s*\)|(?<!\w)(?:ENTH|ENTHALTEN|INKL|INCL|INCLUDED|INCLUSIVE)\b\.?",
     re.IGNORECASE,
 )
+
+
+def _added_on_top(totals: Totals) -> bool:
+    """The total is the subtotal plus the taxes: the tax was added (a restaurant's "TOTAL HT
+    ... TVA ... TOTAL TTC")."""
+    if totals.subtotal is None or totals.total is None or totals.subtotal == totals.total.value:
+        return False
+    taxes = sum((tax[2] for tax in totals.taxes), Decimal(0))
+    return abs(totals.subtotal + taxes - totals.total.value) <= Decimal("0.02")
 
 
 def _tax_label(label: str) -> str | None:
@@ -96,7 +112,8 @@ def parse_lines(
     lines: list[TextLine], *, default_currency: str | None = None, lexicon: Lexicon | None = None
 ) -> ParsedReceipt:
     rows = group_rows(lines)
-    currency = guess_currency(rows, default_currency=default_currency)
+    language = guess_language("\n".join(row.text for row in rows))
+    currency = guess_currency(rows, default_currency=default_currency, language=language.language)
     header = find_header(rows)
     if lexicon is not None and lexicon.applies_to(currency.code):
         if header.name:
@@ -125,7 +142,7 @@ def parse_lines(
         currency=currency.code,
         line_items=items.items,
         subtotal=totals.subtotal or _items_subtotal(totals, items.items, total),
-        taxes=_taxes(totals, rows),
+        taxes=_taxes(totals, rows, language),
         tip=totals.tip,
         service_charge=totals.service_charge,
         discounts=[
@@ -155,7 +172,7 @@ def parse_lines(
         printed["time"] = when.time_text
     if totals.total:
         printed["total"] = _printed_amount(totals.total)
-    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
+    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed, language=language)
 
 
 def _items_subtotal(totals: Totals, items: list[LineItem], total: Decimal | None) -> Decimal | None:
