@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -82,6 +82,18 @@ def read_box_lines(path: Path) -> list[TextLine]:
         xs, ys = coords[0::2], coords[1::2]
         lines.append(TextLine(parts[8].strip(), (min(xs), min(ys), max(xs), max(ys))))
     return lines
+
+
+def sample_lines(
+    directory: Path, *, ocr_boxes: bool, cache: OcrCache | None = None
+) -> Iterator[tuple[SroieSample, list[TextLine]]]:
+    """Each labelled receipt with its text lines: the ground-truth boxes, or (without
+    ``ocr_boxes``) the OCR lines kept in ``cache`` (receipts not in it are skipped)."""
+    for sample in list_samples(directory, ocr_boxes=ocr_boxes):
+        if ocr_boxes:
+            yield sample, read_box_lines(sample.box_path)
+        elif cache is not None and (found := cache.get(sample.receipt_id)) is not None:
+            yield sample, found[0]
 
 
 def box_document(sample: SroieSample) -> Document:

@@ -41,7 +41,7 @@ FUZZY_RATIO = 0.8
 KEY_FIELDS = ("total", "date", "merchant")
 
 # class_list.txt indices of the value boxes used here
-STORE_NAME, ADDRESS, DATE, ITEM, PRICE, TOTAL = 1, 3, 7, 11, 15, 23
+STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
 
 
 @dataclass(frozen=True)
