@@ -10,28 +10,37 @@ import functools
 import hashlib
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from receiptflow.errors import ReceiptflowError
+from receiptflow.errors import ConfigError
 
 MODEL_FILES = ("row_roles.json", "trust_local.json")
 
 
-class ModelFileError(ReceiptflowError):
-    """A bundled model file is missing or unreadable: the installation is broken."""
+class ModelFileError(ConfigError):
+    """A model file is missing, unreadable or not a model of the expected kind."""
 
 
-def _read(name: str) -> bytes:
+BUNDLED = "bundled"
+
+
+def _read(name: str, source: str = BUNDLED) -> bytes:
+    """The bundled file ``name``, or the file at path ``source``."""
     try:
+        if source != BUNDLED:
+            return Path(source).read_bytes()
         return resources.files("receiptflow.learned").joinpath("data", name).read_bytes()
     except OSError as error:
-        raise ModelFileError(f"model file {name} cannot be read: {error}") from error
+        where = name if source == BUNDLED else source
+        raise ModelFileError(f"model file {where} cannot be read: {error}") from error
 
 
 @functools.cache
-def load_model(name: str) -> dict[str, Any]:
-    """The parsed model file, with its ``version`` (content hash) added."""
-    raw = _read(name)
+def load_model(name: str, source: str = BUNDLED) -> dict[str, Any]:
+    """The parsed model file (bundled, or at path ``source``), with its ``version`` (content
+    hash) added."""
+    raw = _read(name, source)
     try:
         data: dict[str, Any] = json.loads(raw)
     except ValueError as error:

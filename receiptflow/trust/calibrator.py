@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from receiptflow.learned.files import ModelFileError, load_model
+from receiptflow.learned.files import BUNDLED, ModelFileError, load_model
 from receiptflow.learned.trees import TreeEnsemble
 
 MODEL_FILE = "trust_local.json"
@@ -95,7 +95,11 @@ class Calibrator:
 
 
 @functools.cache
-def local_calibrator() -> Calibrator:
+def local_calibrator(source: str = BUNDLED) -> Calibrator:
+    """The bundled calibrator of the local extractor, or the model file at path ``source``."""
     from receiptflow.trust.local_signals import FIELD_SIGNALS
 
-    return Calibrator(load_model(MODEL_FILE), FIELD_SIGNALS)
+    try:
+        return Calibrator(load_model(MODEL_FILE, source), FIELD_SIGNALS)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{source}: not a calibrator model file ({error!r})") from error

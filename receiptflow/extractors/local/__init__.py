@@ -12,6 +12,7 @@ from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
+from receiptflow.extractors.local.roles import role_model
 from receiptflow.extractors.local.row_features import row_feature_matrix
 from receiptflow.ingest.document import Document, TextLine
 from receiptflow.ocr import OcrEngine, get_ocr_engine
@@ -62,8 +63,11 @@ class LocalExtractor:
         self._options = options
         self._trust = trust or TrustSettings()
         self._engine: OcrEngine | None = None
-        # read now: a word list that cannot be read is a configuration error, not a bad receipt
+        # read now: a word list or model that cannot be read is a configuration error, not a
+        # bad receipt
         self._lexicon = load_lexicon(options.lexicon)
+        local_calibrator(options.calibrator)
+        role_model(options.role_model)
 
     @property
     def engine(self) -> OcrEngine:
@@ -110,7 +114,8 @@ class LocalExtractor:
         started = time.perf_counter()
         assessment = self.assess(lines)
         parsed = assessment.parsed
-        probabilities = local_calibrator().probabilities(assessment.signals, assessment.present)
+        calibrator = local_calibrator(self._options.calibrator)
+        probabilities = calibrator.probabilities(assessment.signals, assessment.present)
         flags = assessment.flags
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
         result = ExtractionResult(

@@ -15,7 +15,7 @@ import numpy as np
 
 from receiptflow.extractors.local.layout import Row
 from receiptflow.extractors.local.row_features import FEATURE_NAMES, RuleView, row_feature_matrix
-from receiptflow.learned.files import ModelFileError, load_model
+from receiptflow.learned.files import BUNDLED, ModelFileError, load_model
 from receiptflow.learned.trees import TreeEnsemble
 
 ROLES: tuple[str, ...] = (
@@ -53,11 +53,16 @@ class RoleModel:
 
 
 @functools.cache
-def role_model() -> RoleModel:
-    data = load_model(MODEL_FILE)
+def role_model(source: str = BUNDLED) -> RoleModel:
+    """The bundled classifier, or the model file at path ``source``."""
+    data = load_model(MODEL_FILE, source)
     if tuple(data.get("roles", ())) != ROLES:
-        raise ModelFileError(f"{MODEL_FILE} names other roles than {ROLES}")
-    return RoleModel(TreeEnsemble.from_flat(data["model"]), data["version"])
+        raise ModelFileError(f"{source}: not a line-role model with the roles {ROLES}")
+    try:
+        ensemble = TreeEnsemble.from_flat(data["model"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{source}: not a line-role model ({error!r})") from error
+    return RoleModel(ensemble, data["version"])
 
 
 @functools.cache
@@ -65,6 +70,9 @@ def role_index(role: str) -> int:
     return ROLES.index(role)
 
 
-def row_roles(rows: list[Row], rules: RuleView, *, decimal_comma: bool | None) -> np.ndarray:
+def row_roles(
+    rows: list[Row], rules: RuleView, *, decimal_comma: bool | None, source: str = BUNDLED
+) -> np.ndarray:
     """Probability of each role for each row (rows x ``ROLES``)."""
-    return role_model().predict(row_feature_matrix(rows, rules, decimal_comma=decimal_comma))
+    features = row_feature_matrix(rows, rules, decimal_comma=decimal_comma)
+    return role_model(source).predict(features)
