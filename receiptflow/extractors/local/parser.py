@@ -15,9 +15,11 @@ from decimal import Decimal
 from receiptflow.extractors.local.currency import guess_currency
 from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
+from receiptflow.extractors.local.header_rules import body_start
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.lexicon import Lexicon
+from receiptflow.extractors.local.row_features import RuleView, printed_row
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.extractors.local.vocab import LanguageGuess, guess_language, words
 from receiptflow.ingest.document import TextLine
@@ -38,6 +40,9 @@ class ParsedReceipt:
     receipt: Receipt
     confidence: dict[str, float] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)  # field -> text as printed
+    rows: list[Row] = field(default_factory=list)
+    rules: RuleView = field(default_factory=RuleView)  # which rows the fields came from
+    decimal_comma: bool | None = None
     # which vocabulary the receipt prints most ("de"), for later steps and the currency default
     language: LanguageGuess = field(default_factory=lambda: LanguageGuess(None, 0.0))
 
@@ -172,7 +177,26 @@ def parse_lines(
         printed["time"] = when.time_text
     if totals.total:
         printed["total"] = _printed_amount(totals.total)
-    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed, language=language)
+    rules = RuleView(
+        name_row=header.name_row,
+        address_rows=list(header.address_rows),
+        date_row=printed_row(rows, when.date.text if when.date else None),
+        total_row=printed_row(rows, totals.total.text, totals.total.start)
+        if totals.total
+        else None,
+        items_first=items.first_row,
+        items_last=items.last_row,
+        header_end=body_start(rows),
+    )
+    return ParsedReceipt(
+        receipt=receipt,
+        confidence=confidence,
+        printed=printed,
+        rows=rows,
+        rules=rules,
+        decimal_comma=currency.decimal_comma,
+        language=language,
+    )
 
 
 def _items_subtotal(totals: Totals, items: list[LineItem], total: Decimal | None) -> Decimal | None:

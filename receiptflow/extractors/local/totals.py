@@ -162,9 +162,9 @@ def _label_rank(label: str) -> int:
         return 0
     if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
-    if words.GRAND.search(label) or (inclusive and words.TOTAL_OR_AMOUNT.search(label)):
+    if words.GRAND.search(label) or (inclusive and words.TOTAL.search(label)):
         return 4
-    if words.TOTAL.search(label):
+    if words.TOTAL_WORD.search(label):
         return 3
     return 2 if words.AMOUNT.search(label) else 0
 
@@ -325,7 +325,7 @@ def _read_tax_table(rows: list[MoneyRow], totals: Totals) -> None:
             and rate
             and rate not in stated
             and money.count >= 2
-            and not words.TOTAL_OR_AMOUNT.search(money.label)
+            and not words.TOTAL.search(money.label)
         ):
             tax = tax_of_rate_row(rate, list(money.values))
             if tax is None and not stated:
