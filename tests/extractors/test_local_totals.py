@@ -161,3 +161,15 @@ def test_whole_amounts_with_thousands_groups() -> None:
         receipt = parse_lines(lines_of(rows)).receipt
         assert receipt.total == Decimal("45500"), thousands
         assert receipt.payment is not None and receipt.payment.change == Decimal("4500")
+
+
+def test_an_unlabelled_amount_that_sums_the_rows_above_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("2 COPA RIOJA", "4,00"),
+        ("2 CAFES CON LECHE", "2,40"),
+        ("1 SALMOREJO", "4,00"),
+        ("", "10,40"),
+        "GRACIAS POR SU VISITA",
+    ]
+    assert totals_of(rows, decimal_comma=True).total is not None
+    assert total_of(rows) == Decimal("10.40")

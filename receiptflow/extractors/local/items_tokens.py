@@ -158,7 +158,8 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|\*)$", "", core)  # "75.00SR", "9.50*": tax codes
+    # tax codes glued on: "75.00SR", "9.50*", "6,50T1"
+    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*)$", "", core)
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
     elif _INTEGER.match(core) and (not whole or re.fullmatch(r"0+[1-9]\d*", core)):

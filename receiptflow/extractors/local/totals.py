@@ -245,12 +245,30 @@ def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) 
     if subtotal is not None:
         totals.total, totals.total_confidence = subtotal.amount, 0.45
         return
+    if (summed := _sum_of_rows_above(rows)) is not None:
+        totals.total, totals.total_confidence = summed, 0.5
+        return
     values = [m.amount for m in rows if m.amount.value > 0 and not _in_table(m)]
     repeated = [a for a in values if sum(1 for b in values if b.value == a.value) > 1]
     pool = repeated or values
     if pool:
         totals.total = max(pool, key=lambda amount: amount.value)
         totals.total_confidence = 0.35 if repeated else 0.2
+
+
+def _sum_of_rows_above(rows: list[MoneyRow]) -> AmountMatch | None:
+    """An amount printed without a label under the items that is their sum ("20.90" under
+    eight priced rows): the total whatever the word for it would have been."""
+    for position, money in enumerate(rows):
+        above = [m.amount.value for m in rows[:position] if not _in_table(m)]
+        if (
+            len(above) >= 2
+            and money.count == 1
+            and not re.search(r"[^\W\d_]{2}", money.label)
+            and money.amount.value == sum(above, Decimal(0))
+        ):
+            return money.amount
+    return None
 
 
 def _is_rounding(money: MoneyRow) -> bool:
