@@ -255,7 +255,7 @@ def test_the_language_gives_the_currency_only_when_nothing_printed_does() -> Non
 
 @given(
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
-    st.sampled_from(["", " A", " B", " *"]),
+    st.sampled_from(["", " A", " B", " F", " T", " *"]),
 )
 def test_amounts_in_both_conventions_are_the_total(value: Decimal, tax_code: str) -> None:
     european = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")

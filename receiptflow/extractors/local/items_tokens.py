@@ -67,8 +67,8 @@ def _header_words() -> frozenset[str]:
 HEADER_WORDS = _header_words()
 # Rows that start with a word of these kinds end the items. Not rounding and service:
 # "Round Wagyu", "SC/R Grilled Steak" are items; nor two-letter words ("EC", "CB").
-_ends_items = vocab.whole_words(
-    vocab.phrase_regex(phrase)
+_ends_items = vocab.whole_phrases(
+    phrase
     for phrase in vocab.phrases(
         "grand_total",
         "total",

@@ -8,6 +8,8 @@ and accents do not matter ("ESPECES" is "Espèces", "RUECKGELD" is "Rückgeld"),
 may not be printed ("SUB TOTAL" is "SUBTOTAL"), punctuation is optional ("I.V.A." is "IVA"),
 a trailing ``*`` lets the word go on ("EXCL*" is "EXCLUDING"), and a phrase only ever matches
 whole words. A contributor adds a word by editing a data file; nothing here names a word.
+The compiled patterns search upper-cased text (``text.upper()``), and share the beginnings of
+their phrases, so hundreds of phrases cost about what a dozen did.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from receiptflow.errors import ReceiptflowError
 
@@ -140,7 +143,7 @@ def fold(text: str) -> str:
 def _accented() -> dict[str, str]:
     """Each base letter with the accented capitals that fold to it: "E" -> "EÈÉÊË"."""
     variants: dict[str, str] = {}
-    for code in range(0xC0, 0x180):  # Latin-1 and Latin Extended-A
+    for code in range(0xC0, 0x100):  # Latin-1: the accents of the languages here
         char = chr(code)
         base = strip_accents(char)
         if char.isupper() and len(base) == 1 and base.isascii() and base != char:
@@ -157,32 +160,58 @@ def _letter(char: str, *, ocr_zero: bool) -> str:
     return pattern + ("E?" if char in "ÄÖÜ" else "")  # German "RUECKGELD" for "RÜCKGELD"
 
 
-def phrase_regex(phrase: str, *, ocr_zero: bool = False) -> str:
-    """One phrase of a data file as a regex (without the whole-word guards)."""
-    words = []
-    for word in phrase.upper().split():
-        parts: list[str] = []
+def _atoms(phrase: str, *, ocr_zero: bool = False) -> tuple[str, ...]:
+    """A phrase as a sequence of small regexes, one per printed character."""
+    atoms: list[str] = []
+    for index, word in enumerate(phrase.upper().split()):
+        if index:
+            atoms.append(r"\s*")
         for position, char in enumerate(word):
             if char == "*":
-                parts.append(LETTER + "*")
+                atoms.append(LETTER + "*")
             elif char in _JOINERS:  # "SUB-TOTAL": SUB TOTAL, SUBTOTAL
-                parts.append(r"\s*" + re.escape(char) + r"?\s*")
+                atoms.append(r"\s*" + re.escape(char) + r"?\s*")
             elif char in _OPTIONAL:  # "I.V.A.": IVA, I. V. A. (but never "I V A")
                 before = r"\s*" if position > 0 else ""
                 after = r"\s*" if position < len(word) - 1 else ""
-                parts.append(f"(?:{before}{re.escape(char)}{after})?")
+                atoms.append(f"(?:{before}{re.escape(char)}{after})?")
             else:
-                parts.append(_letter(char, ocr_zero=ocr_zero))
-        words.append("".join(parts))
-    return r"\s*".join(words)
+                atoms.append(_letter(char, ocr_zero=ocr_zero))
+    return tuple(atoms)
 
 
-def whole_words(alternatives: Iterable[str]) -> re.Pattern[str]:
-    """Regexes joined into one pattern that matches only whole words, longest first."""
-    unique = sorted(set(alternatives), key=lambda item: (-len(item), item))
-    if not unique:
+def phrase_regex(phrase: str, *, ocr_zero: bool = False) -> str:
+    """One phrase of a data file as a regex (without the whole-word guards)."""
+    return "".join(_atoms(phrase, ocr_zero=ocr_zero))
+
+
+def _trie_regex(phrases: Iterable[str], *, ocr_zero: bool = False) -> str:
+    """Phrases as one regex with their shared beginnings factored out ("TOTAL", "TOTAL DUE",
+    "TOTALE" try T-O-T-A-L once): hundreds of phrases in nine languages stay fast."""
+    trie: dict[str, dict[str, Any]] = {}
+    for phrase in phrases:
+        node = trie
+        for atom in _atoms(phrase, ocr_zero=ocr_zero):
+            node = node.setdefault(atom, {})
+        node[""] = {}  # a phrase may end here
+    return _branches(trie)
+
+
+def _branches(node: dict[str, dict[str, Any]]) -> str:
+    branches = [atom + _branches(child) for atom, child in sorted(node.items()) if atom]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def whole_phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Phrases as one pattern that matches only whole words of UPPER-CASE text (callers
+    upper-case what they search: case-insensitive matching is several times slower)."""
+    body = _trie_regex(phrases)
+    if not body:
         return re.compile(r"(?!)")
-    return re.compile(rf"(?<!{LETTER})(?:" + "|".join(unique) + rf")(?!{LETTER})", re.IGNORECASE)
+    return re.compile(rf"(?<!{LETTER})(?:{body})(?!{LETTER})")
 
 
 def phrases(*kinds: str, codes: Iterable[str] | None = None) -> list[str]:
@@ -202,14 +231,14 @@ def phrases(*kinds: str, codes: Iterable[str] | None = None) -> list[str]:
 
 @cache
 def words(*kinds: str) -> re.Pattern[str]:
-    """Any phrase of these kinds, in any language, as whole words (case-insensitive)."""
-    return whole_words(phrase_regex(phrase) for phrase in phrases(*kinds))
+    """Any phrase of these kinds, in any language, as whole words of upper-case text."""
+    return whole_phrases(phrases(*kinds))
 
 
 @cache
 def words_of(code: str, *kinds: str) -> re.Pattern[str]:
     """Like ``words``, in one language only."""
-    return whole_words(phrase_regex(phrase) for phrase in phrases(*kinds, codes=[code]))
+    return whole_phrases(phrases(*kinds, codes=[code]))
 
 
 @cache
@@ -230,7 +259,7 @@ def currency_words() -> dict[str, str]:
 
 @cache
 def currency_word_pattern() -> re.Pattern[str]:
-    return whole_words(phrase_regex(word) for word in currency_words())
+    return whole_phrases(currency_words())
 
 
 # --------------------------------------------------------------------------- month names
@@ -243,11 +272,11 @@ def month_regex() -> str:
     by_month: dict[int, set[str]] = {}
     for lang in languages().values():
         for name, month in lang.months.items():
-            by_month.setdefault(month, set()).add(phrase_regex(name, ocr_zero=True))
-    groups = []
-    for month, names in sorted(by_month.items()):
-        ordered = sorted(names, key=lambda item: (-len(item), item))
-        groups.append(f"(?P<m{month:02d}>" + "|".join(ordered) + ")")
+            by_month.setdefault(month, set()).add(name)
+    groups = [
+        f"(?P<m{month:02d}>{_trie_regex(names, ocr_zero=True)})"
+        for month, names in sorted(by_month.items())
+    ]
     return "(?:" + "|".join(groups) + ")"
 
 
