@@ -47,12 +47,12 @@ def _log(message: str) -> None:
 def fill_ocr_cache(data: Path, cache: Path) -> None:
     """OCR every WildReceipt photo and SROIE scan not yet in the cache."""
     from receiptflow.eval.ocr_cache import OcrCache
-    from receiptflow.extractors import get_extractor
+    from receiptflow.extractors.local import LocalExtractor
     from receiptflow.ingest.loader import load_document
     from receiptflow.settings import Settings
 
     settings = Settings()
-    extractor = get_extractor("local", settings)
+    extractor = LocalExtractor(settings.ocr, settings.local, check_models=False)
     jobs = [
         (cache / "wildreceipt", s.receipt_id, s.image_path)
         for s in wild_samples(data / "wildreceipt-dev")
@@ -64,7 +64,7 @@ def fill_ocr_cache(data: Path, cache: Path) -> None:
     missing = [job for job in jobs if OcrCache(job[0]).get(job[1]) is None]
     for done, (folder, receipt_id, path) in enumerate(missing, 1):
         started = time.perf_counter()
-        lines = extractor.read_lines(load_document(path, settings.ingest))  # type: ignore[attr-defined]
+        lines = extractor.read_lines(load_document(path, settings.ingest))
         OcrCache(folder).put(receipt_id, lines, time.perf_counter() - started)
         _log(f"OCR {done}/{len(missing)} {path.name}")
 
@@ -133,7 +133,7 @@ def train_trust(data: Path, cache: Path, out: Path, exclude: str | None) -> None
     started = time.perf_counter()
     settings = Settings()
     options = settings.local.model_copy(update={"role_model": str(out / "row_roles.json")})
-    extractor = LocalExtractor(settings.ocr, options, settings.trust)
+    extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
     judged = calibration.judge_all(extractor, _kept(truth_receipts(data, cache), exclude))
     _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
     fits, fields, nested = {}, {}, {}

@@ -149,7 +149,7 @@ def sroie_receipts(
 ) -> Iterator[LabelledReceipt]:
     cache = OcrCache(cache_dir) if cache_dir else None
     for sample, lines in sample_lines(directory, ocr_boxes=ocr_boxes, cache=cache):
-        parsed = parse_lines(lines)
+        parsed = parse_lines(lines, role_model=None)
         rows = parsed.rows
         total_row = parsed.rules.total_row
         total = parse_money(sample.labels.get("total") or "")

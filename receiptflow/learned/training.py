@@ -63,7 +63,7 @@ def role_set(receipts: Iterable[LabelledReceipt]) -> RoleSet:
     matrices, labels, datasets = [], [], []
     counts: dict[str, dict[str, int]] = {}
     for receipt in receipts:
-        parsed = parse_lines(receipt.lines)
+        parsed = parse_lines(receipt.lines, role_model=None)
         features = row_feature_matrix(parsed.rows, parsed.rules, decimal_comma=parsed.decimal_comma)
         keep = [index for index, role in enumerate(receipt.roles) if role is not None]
         if not keep:

@@ -60,6 +60,8 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
     "total": (
         "found",
         "rule_confidence",
+        "role_probability",
+        "role_best_elsewhere",
         *(f"row_{name}" for name in _ROW),
         "total_rows",
         "total_values",
@@ -74,6 +76,8 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
     "date": (
         "found",
         "rule_confidence",
+        "role_probability",
+        "role_best_elsewhere",
         *(f"row_{name}" for name in _ROW),
         "dates_printed",
         "distinct_dates",
@@ -88,6 +92,8 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
     "merchant.name": (
         "found",
         "rule_confidence",
+        "role_probability",
+        "role_best_elsewhere",
         *(f"row_{name}" for name in _ROW),
         "length",
         "words",
@@ -135,6 +141,7 @@ class Reading:
     flags: list[Flag]
     rule_confidence: dict[str, float]
     evidence: dict[str, str]
+    roles: np.ndarray | None = None  # the line-role classifier's probabilities, rows x ROLES
 
 
 def _row(reading: Reading, index: int | None) -> dict[str, float]:
@@ -142,6 +149,22 @@ def _row(reading: Reading, index: int | None) -> dict[str, float]:
         return {f"row_{name}": -1.0 for name in _ROW}
     values = reading.row_features[index]
     return {f"row_{name}": float(values[FEATURE_NAMES.index(name)]) for name in _ROW}
+
+
+def _role(reading: Reading, index: int | None, role: str) -> dict[str, float]:
+    """The classifier's probability that the field's row has ``role``, and the highest
+    probability of that role on any other row (a rival)."""
+    if reading.roles is None or not len(reading.roles):
+        return {"role_probability": -1.0, "role_best_elsewhere": -1.0}
+    from receiptflow.extractors.local.roles import role_index
+
+    column = reading.roles[:, role_index(role)]
+    mine = float(column[index]) if index is not None else 0.0
+    others = np.delete(column, index) if index is not None else column
+    return {
+        "role_probability": mine,
+        "role_best_elsewhere": float(others.max()) if len(others) else 0.0,
+    }
 
 
 def _field_flags(flags: list[Flag], prefix: str) -> float:
@@ -194,6 +217,7 @@ def _total_signals(reading: Reading) -> dict[str, float]:
     return {
         "found": float(total is not None),
         "rule_confidence": reading.rule_confidence.get("total", 0.0),
+        **_role(reading, index, "total"),
         **_row(reading, index),
         "total_rows": float(len(claims)),
         "total_values": float(len(claimed)),
@@ -219,6 +243,7 @@ def _date_signals(reading: Reading, today: dt.date) -> dict[str, float]:
     return {
         "found": float(date is not None),
         "rule_confidence": reading.rule_confidence.get("date", 0.0),
+        **_role(reading, reading.rules.date_row, "date"),
         **_row(reading, reading.rules.date_row),
         "dates_printed": float(len(dates)),
         "distinct_dates": float(len({match.value for match in dates})),
@@ -237,6 +262,7 @@ def _merchant_signals(reading: Reading) -> dict[str, float]:
     return {
         "found": float(bool(name)),
         "rule_confidence": reading.rule_confidence.get("merchant.name", 0.0),
+        **_role(reading, index, "merchant"),
         **_row(reading, index),
         "length": float(len(name)),
         "words": float(len(name.split())),

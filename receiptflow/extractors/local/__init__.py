@@ -13,7 +13,6 @@ from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
 from receiptflow.extractors.local.roles import role_model
-from receiptflow.extractors.local.row_features import row_feature_matrix
 from receiptflow.ingest.document import Document, TextLine
 from receiptflow.ocr import OcrEngine, get_ocr_engine
 from receiptflow.schemas.flags import Flag, has_errors
@@ -58,7 +57,11 @@ class LocalExtractor:
         ocr_settings: OcrSettings,
         options: LocalSettings,
         trust: TrustSettings | None = None,
+        *,
+        check_models: bool = True,
     ) -> None:
+        """``check_models=False`` skips loading the shipped models up front: for the
+        training script, which writes them (``assess`` needs no calibrator)."""
         self._ocr_settings = ocr_settings
         self._options = options
         self._trust = trust or TrustSettings()
@@ -66,8 +69,9 @@ class LocalExtractor:
         # read now: a word list or model that cannot be read is a configuration error, not a
         # bad receipt
         self._lexicon = load_lexicon(options.lexicon)
-        local_calibrator(options.calibrator)
-        role_model(options.role_model)
+        if check_models:
+            role_model(options.role_model)
+            local_calibrator(options.calibrator)
 
     @property
     def engine(self) -> OcrEngine:
@@ -94,17 +98,18 @@ class LocalExtractor:
             lines,
             default_currency=self._options.default_currency,
             lexicon=self._lexicon,
+            role_model=self._options.role_model,
         )
         flags = validate_receipt(parsed.receipt)
-        features = row_feature_matrix(parsed.rows, parsed.rules, decimal_comma=parsed.decimal_comma)
         reading = Reading(
             parsed.rows,
-            parsed.rules,
-            features,
+            parsed.chosen,
+            parsed.row_features,
             parsed.receipt,
             flags,
             parsed.confidence,
             parsed.printed,
+            parsed.roles,
         )
         return Assessment(parsed, flags, local_signals(reading))
 
