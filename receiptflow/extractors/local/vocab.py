@@ -242,12 +242,6 @@ def words_of(code: str, *kinds: str) -> re.Pattern[str]:
 
 
 @cache
-def folded(*kinds: str) -> frozenset[str]:
-    """The phrases of these kinds, folded: for looking up one printed word ("QTY.")."""
-    return frozenset(fold(phrase) for phrase in phrases(*kinds))
-
-
-@cache
 def currency_words() -> dict[str, str]:
     """Currency names printed as words, folded: "EURO" -> "EUR", "RINGGIT" -> "MYR"."""
     return {
