@@ -7,8 +7,9 @@ and digits only. Scoring, per receipt that labels the field:
 
 - ``total``: the extracted total equals (as a Decimal) the amount of a Total_value box.
 - ``date``: the extracted date is a reading of a Date_value box (day/month order from the
-  receipt: month first when a box shows "$" or the address a US state and ZIP code, else
-  day first, unless the printed numbers only read one way).
+  receipt: month first for US receipts — a US state and ZIP code, or "$" with no sign of
+  another dollar country — except dotted dates, which are European; else day first, unless
+  the printed numbers only read one way).
 - ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
@@ -45,6 +46,12 @@ KEY_FIELDS = ("total", "date", "merchant")
 STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
 
 
+_OTHER_DOLLAR_COUNTRY = re.compile(
+    r"ABN|GST|PTY|AUSTRALIA|\b(?:NSW|VIC|QLD|WA|TAS|ACT)\d{4}|CANADA|ONTARIO|QUEBEC|ALBERTA|"
+    r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
+)
+
+
 @dataclass(frozen=True)
 class Box:
     text: str
@@ -78,17 +85,22 @@ class WildSample:
         return {value for box in self.of(TOTAL) if (value := label_amount(box.text)) is not None}
 
     def month_first(self) -> bool:
-        """US receipts print month first: a "$" anywhere, or a state and ZIP code in the
-        address ("IL62704", spaces being removed from the box texts)."""
-        if any("$" in box.text for box in self.boxes):
+        """US receipts print month first: a state and ZIP code in the address ("IL62704",
+        spaces being removed from the box texts), or a "$" on a receipt that names no other
+        dollar country (Australia's ABN/GST/PTY and states, Canada's provinces and HST)."""
+        if any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS)):
             return True
-        return any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS))
+        text = " ".join(box.text for box in self.boxes).upper()
+        elsewhere = _OTHER_DOLLAR_COUNTRY.search(text)
+        return "$" in text and elsewhere is None
 
     def dates(self) -> set[dt.date]:
         month_first = self.month_first()
         found: set[dt.date] = set()
         for box in self.of(DATE):
-            for match in find_dates(box.text, day_first=not month_first):
+            # dotted dates are European whatever the currency: "03.08.13" is 3 August
+            day_first = not month_first or bool(re.search(r"\d\.\d{1,2}\.\d", box.text))
+            for match in find_dates(box.text, day_first=day_first):
                 found.add(match.value)
         return found
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from receiptflow.extractors.local import merchant
+from receiptflow.extractors.local import merchant, total_choice
 from receiptflow.extractors.local.currency import guess_currency
 from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
@@ -151,7 +151,6 @@ def parse_lines(
     )
     mils = currency.minor_digits == 3
     items = find_line_items(rows, currency=currency.code, whole=False if mils else None)
-    total = totals.total.value if totals.total else None
     rules = RuleView(
         name_row=header.name_row,
         address_rows=list(header.address_rows),
@@ -165,11 +164,22 @@ def parse_lines(
     )
     features = row_feature_matrix(rows, rules, decimal_comma=currency.decimal_comma)
     roles = None
+    total_row = rules.total_row
     if role_model is not None:
         roles = load_role_model(role_model).predict(features)
         header = merchant.apply_classifier(
             header, rows, roles, role_index("merchant"), legal_first=currency.code == "MYR"
         )
+        total_row = total_choice.apply_classifier(
+            totals,
+            rows,
+            roles,
+            role_index("total"),
+            rules.total_row,
+            decimal_comma=currency.decimal_comma,
+            minor=currency.minor_digits,
+        )
+    total = totals.total.value if totals.total else None
     if lexicon is not None and lexicon.applies_to(currency.code):
         if header.name:
             header.name = lexicon.mend(header.name)
@@ -221,7 +231,7 @@ def parse_lines(
         printed=printed,
         rows=rows,
         rules=rules,
-        chosen=replace(rules, name_row=header.name_row),
+        chosen=replace(rules, name_row=header.name_row, total_row=total_row),
         decimal_comma=currency.decimal_comma,
         row_features=features,
         roles=roles,

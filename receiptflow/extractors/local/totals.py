@@ -160,6 +160,12 @@ def _label_rank(label: str) -> int:
     inclusive = bool(words.INCLUSIVE.search(label))
     if words.TAX.search(label) and not inclusive:
         return 0
+    if (
+        words.TAX.search(label)
+        and not words.TOTAL_WORD.search(label)
+        and not words.AMOUNT.search(label)
+    ):
+        return 0  # "Incl. of VAT (20%) 22.82", "Includes GST of $1.81": the tax inside the total
     if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
     if words.GRAND.search(label) or (inclusive and words.TOTAL.search(label)):
@@ -170,7 +176,10 @@ def _label_rank(label: str) -> int:
 
 
 def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
-    candidates = [(rank, m) for m in rows if (rank := _total_rank(m)) and m.amount.value > 0]
+    labelled = [(rank, m) for m in rows if (rank := _total_rank(m))]
+    # a total of nothing ("TOTAL 0.00", a voucher) or a refund ("TOTAL -3.29") only when no
+    # labelled total is positive: "Total Due 0.00" under "Total 136.95" is what is left to pay
+    candidates = [(r, m) for r, m in labelled if m.amount.value > 0] or labelled
     candidates = [(r, m) for r, m in candidates if not _in_table(m)] or candidates
     rounded = _rounded_total(rows)
     paid = _cash_minus_change(totals)
@@ -185,11 +194,11 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
         )
         chosen = best.amount
     confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
-    labelled = [m.amount for _, m in candidates if m.amount.value == paid]
+    agreeing = [m.amount for _, m in candidates if m.amount.value == paid]
     if paid is not None and paid > 0 and paid != chosen.value:
-        match = labelled[0] if labelled else _printed(rows, paid)
+        match = agreeing[0] if agreeing else _printed(rows, paid)
         if match is not None and (
-            labelled or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
+            agreeing or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
         ):
             chosen, confidence = match, 0.85  # what was paid settles a weak or unrounded total
         else:
