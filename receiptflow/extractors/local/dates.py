@@ -64,6 +64,8 @@ class When:
     date_confidence: float = 0.0
     time_confidence: float = 0.0
     time_text: str | None = None
+    repaired: bool = False  # read only after undoing OCR slips ("201o", "02,/22/2014")
+    order_certainty: float = 1.0  # how sure the day/month order is, for an ambiguous date
 
 
 def _plausible(value: dt.date, today: dt.date) -> bool:
@@ -138,7 +140,9 @@ def find_when(
     confidence *= ocr_trust(rows[index].confidence, len(best.text))
     if _ambiguous(best):
         confidence = min(confidence, order.certainty)
-    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)))
+    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)), repaired=repaired)
+    if _ambiguous(best):
+        when.order_certainty = order.certainty
     _attach_time(rows, index, best, when)
     return when
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from receiptflow.extractors.local import merchant, total_choice
 from receiptflow.extractors.local.currency import guess_currency
-from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
+from receiptflow.extractors.local.dates import When, date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.header_rules import body_start
 from receiptflow.extractors.local.items import find_line_items
@@ -57,6 +57,7 @@ class ParsedReceipt:
     decimal_comma: bool | None = None
     row_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
     roles: np.ndarray | None = None  # rows x roles.ROLES probabilities; None: rules only
+    when: When = field(default_factory=When)  # how the date was read
     # which vocabulary the receipt prints most ("de"), for later steps and the currency default
     language: LanguageGuess = field(default_factory=lambda: LanguageGuess(None, 0.0))
 
