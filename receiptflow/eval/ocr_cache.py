@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from receiptflow.extractors.base import ExtractionResult
+from receiptflow.errors import ReceiptflowError
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document, TextLine
 
 
@@ -69,3 +70,25 @@ def extract_cached(
     lines = steps.read_lines(load())
     cache.put(receipt_id, lines, time.perf_counter() - started)
     return steps.extract_lines(lines), 0.0
+
+
+def extract_timed(
+    receipt_id: str,
+    load: Callable[[], Document],
+    extract: Callable[[Document], ExtractionResult],
+    ocr_cache: tuple[OcrCache, LinesExtractor] | None,
+) -> tuple[ExtractionResult, float]:
+    """One receipt's result and its seconds (counting the OCR seconds recorded with cached
+    lines); a receipt that cannot be read or extracted becomes a failed result."""
+    started = time.perf_counter()
+    earlier = 0.0
+    try:
+        if ocr_cache is None:
+            result = extract(load())
+        else:
+            result, earlier = extract_cached(receipt_id, load, *ocr_cache)
+    except ReceiptflowError as error:
+        result = ExtractionResult(
+            status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
+        )
+    return result, time.perf_counter() - started + earlier

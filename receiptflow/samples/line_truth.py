@@ -28,6 +28,7 @@ class Segment:
     part: Part
     text: str  # the part's text without surrounding spaces
     box: Box  # clean-print pixels
+    x: float  # where the text starts (its advance origin), clean-print pixels
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def cell_segments(placed: PlacedCell, top: float) -> Iterator[Segment]:
         begin += len(part.text) - len(part.text.lstrip())
         x = placed.x + float(font.getlength(text[:begin]))
         left, upper, right, lower = font.getbbox(stripped)
-        yield Segment(part, stripped, (x + left, top + upper, x + right, top + lower))
+        yield Segment(part, stripped, (x + left, top + upper, x + right, top + lower), x)
 
 
 def line_segments(placed: PlacedLine) -> list[Segment]:
