@@ -98,8 +98,8 @@ def when(sheet: Sheet, voice: Voice, stamp: Stamp) -> None:
         sheet.left(timed)
 
 
-def numbers(sheet: Sheet, voice: Voice, stamp: Stamp, person_key: str = "cashier") -> None:
-    """Receipt number, till and the person who served."""
+def numbers(sheet: Sheet, voice: Voice, stamp: Stamp, kind: str) -> None:
+    """Receipt number, till and the person who served (a server in a restaurant)."""
     label = voice.text(voice.word("receipt_no"))
     receipt_number = value(stamp.receipt_number, "receipt_number", "receipt_number")
     number = (key(label, "receipt_number"), SPACE, receipt_number)
@@ -109,7 +109,8 @@ def numbers(sheet: Sheet, voice: Voice, stamp: Stamp, person_key: str = "cashier
     else:
         sheet.left(number)
     if stamp.person is not None:
-        sheet.left(person(voice, person_key, stamp.person))
+        word = "server" if kind == "restaurant" else "cashier"
+        sheet.left(person(voice, word, stamp.person))
 
 
 def person(voice: Voice, word: str, name: str) -> tuple[Part, ...]:
@@ -178,7 +179,7 @@ def foot(
     sheet.blank()
     if stamp is not None:
         when(sheet, voice, stamp)
-        numbers(sheet, voice, stamp)
+        numbers(sheet, voice, stamp, shop.kind)
     thanks = voice.locale.phrases("thanks")
     for line in rng.sample(thanks, min(len(thanks), rng.randint(1, 2))):
         sheet.center(plain(voice.text(line)))

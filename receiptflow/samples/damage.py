@@ -6,8 +6,8 @@
   and the stamp too); ``crop_bottom``: cut off just above the total (total, payment and
   whatever follows gone); ``no_total``: the till printed no total line at all.
 
-The truth records what is visible: ``hidden_fields`` compares the fields printed before and
-after the damage, and ``hide`` nulls (or drops from lists) what is gone.
+The truth records what is visible: the generator compares the fields the line truth prints
+before and after the damage, and ``hide`` nulls (or drops from lists) what is gone.
 """
 
 from __future__ import annotations
@@ -66,10 +66,6 @@ def degrade(
         size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
         return image.resize(size, Image.Resampling.BILINEAR), resized(geometry, size)
     return image, geometry
-
-
-def hidden_fields(before: set[str], after: set[str]) -> set[str]:
-    return before - after
 
 
 def hide(receipt: Receipt, hidden: set[str], address: str | None) -> Receipt:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from receiptflow.samples.damage import Damage, hidden_fields, hide
+from receiptflow.samples.damage import Damage, hide
 from receiptflow.samples.geometry import Geometry
 from receiptflow.samples.layouts import PAPER_COLUMNS
 from receiptflow.samples.line_truth import (
@@ -174,7 +174,7 @@ def _truth(
         everything = printed_fields(line_records(placed, whole))
         if spec.damage == "no_total":  # the total was never printed: compare with the till
             everything.add("total")
-        hidden = hidden_fields(everything, printed_fields(records))
+        hidden = everything - printed_fields(records)
         address = [
             s["text"]
             for line in records

@@ -60,7 +60,7 @@ def open_receipt(
     if not stamp_below:
         sheet.blank()
         when(sheet, voice, stamp)
-        numbers(sheet, voice, stamp, "server" if kind == "restaurant" else "cashier")
+        numbers(sheet, voice, stamp, kind)
     return Opening(voice, sheet, shop, merchant, stamp, stamp_below, tax_id_below)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,13 +126,3 @@ def test_truth_holds_what_is_still_printed(
         assert truth == whole and side["hidden"] == []
         if damage == "low_res":
             assert image.width < whole_image.width * 0.6
-
-
-def test_damage_never_touches_the_rng_of_the_undamaged_receipt(tmp_path: Path) -> None:
-    spec = _spec(None, "supermarket", "fr-FR", 3)
-    first = generate_sample(spec, tmp_path / "a", line_truth=True)
-    generate_sample(replace(spec, name="other", damage="blur"), tmp_path / "a")
-    again = generate_sample(spec, tmp_path / "b", line_truth=True)
-    assert first.document.read_bytes() == again.document.read_bytes()
-    assert first.lines is not None and again.lines is not None
-    assert first.lines.read_bytes() == again.lines.read_bytes()
