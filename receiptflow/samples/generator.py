@@ -31,6 +31,7 @@ from receiptflow.samples.registry import printed
 from receiptflow.samples.render import PlacedLine, draws_all, render_lines
 from receiptflow.samples.scenarios import SCENARIOS
 from receiptflow.samples.variants import (
+    IMAGE_VARIANTS,
     PDF_DPI,
     SUFFIX,
     UNBOUNDED,
@@ -57,6 +58,10 @@ class SampleSpec:
     seed: int
     locale: str | None = None  # locale-driven shops only
     damage: Damage | None = None
+
+    def __post_init__(self) -> None:
+        if self.damage not in (None, "no_total") and self.variant not in IMAGE_VARIANTS:
+            raise ValueError(f"damage {self.damage!r} is drawn on images, not {self.variant}")
 
     @property
     def filename(self) -> str:

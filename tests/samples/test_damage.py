@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,8 @@ def test_truth_holds_what_is_still_printed(
         assert truth == whole and side["hidden"] == []
         if damage == "low_res":
             assert image.width < whole_image.width * 0.6
+
+
+def test_image_damage_on_a_pdf_is_refused() -> None:
+    with pytest.raises(ValueError, match="crop_top"):
+        replace(_spec("crop_top", "cafe", "it-IT", 1), variant="pdf_text")

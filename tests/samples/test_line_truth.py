@@ -155,30 +155,39 @@ def test_photo_geometry_follows_pillows_warps() -> None:
             assert abs(centre[0] - x) <= 1.5 and abs(centre[1] - y) <= 1.5, (seed, dot)
 
 
+def _pdf_pages(document: Path, folder: Path) -> list[Image.Image]:
+    """The PDF's pages as poppler renders them at the ingest DPI."""
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-gray", "-png", str(document), str(folder / "page")],
+        check=True,
+    )
+    return [Image.open(path).convert("L") for path in sorted(folder.glob("page*.png"))]
+
+
+def _assert_ink_in_boxes(data: dict[str, Any], pages: list[Image.Image]) -> None:
+    for spec, page in zip(data["pages"], pages, strict=True):
+        assert abs(page.width - spec["width"]) <= 1 and abs(page.height - spec["height"]) <= 1
+    for line in data["lines"]:
+        page = pages[line["page"]]
+        for segment in line["segments"]:
+            x0, y0, x1, y1 = segment["box"]
+            inside = page.crop((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
+            assert inside.getextrema()[0] < 128, segment["text"]
+
+
 def test_pdf_pages_put_each_line_on_its_page_at_the_ingest_dpi(tmp_path: Path) -> None:
     spec = SampleSpec("long", "uk_supermarket_long", "sku", "80mm", "dejavu-mono", "pdf_pages", 6)
     data, document = _records(spec, tmp_path)
     _check_document(data)
     assert data["coordinates"] == "pdf@200dpi"
     assert {line["page"] for line in data["lines"]} == {0, 1}
-    width_pt = 80 * 72 / 25.4
-    assert data["pages"][0]["width"] == round(width_pt * 200 / 72)
+    _assert_ink_in_boxes(data, _pdf_pages(document, tmp_path))
 
 
 def test_text_pdf_boxes_hold_the_text_poppler_draws(tmp_path: Path) -> None:
-    spec = _spec("pdf_text", "restaurant", "en-US")
-    data, document = _records(spec, tmp_path)
+    data, document = _records(_spec("pdf_text", "restaurant", "en-US"), tmp_path)
     _check_document(data)
-    subprocess.run(
-        ["pdftoppm", "-r", "200", "-gray", "-png", str(document), str(tmp_path / "page")],
-        check=True,
-    )
-    page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
-    assert abs(page.width - data["pages"][0]["width"]) <= 1
-    for line in data["lines"]:
-        for segment in line["segments"]:
-            x0, y0, x1, y1 = segment["box"]
-            assert page.crop((int(x0), int(y0), int(x1) + 1, int(y1) + 1)).getextrema()[0] < 128
+    _assert_ink_in_boxes(data, _pdf_pages(document, tmp_path))
 
 
 def test_every_value_segment_prints_its_truth_field(tmp_path: Path) -> None:
