@@ -15,7 +15,8 @@ and damage). Scoring, per receipt whose truth has the field:
 
 A field the truth leaves null but the extractor fills counts as given and not right, so a
 reader that invents a cut-off total loses precision. The same tallies are kept per locale and
-per damage, and each receipt's ``Outcome`` (status, labelled/right per field, confidence).
+per damage, and each receipt's ``Outcome`` (status, labelled/right per field, confidence;
+which fields it filled that the truth leaves null), from which the trust figures are drawn.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_timed
 from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
 from receiptflow.eval.sroie import Extract, LoadDocument
-from receiptflow.eval.wildreceipt import Outcome
+from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.receipt import LineItem, Receipt
 
@@ -53,6 +54,7 @@ class SyntheticSample:
 class SyntheticOutcome(Outcome):
     locale: str = ""
     damage: str = NO_DAMAGE
+    invented: dict[str, bool] = field(default_factory=dict)  # filled where the truth is null
 
 
 def list_samples(directory: Path, limit: int | None = None) -> list[SyntheticSample]:
@@ -169,6 +171,10 @@ class SyntheticReport:
     def accuracy(self, name: str) -> float:
         return self.overall.accuracy(name)
 
+    def trust(self) -> TrustFigures:
+        """Does ``ok`` mean right: date and total checked, every field calibrated."""
+        return trust_figures(self.outcomes)
+
     def score(self, sample: SyntheticSample, result: ExtractionResult) -> None:
         got = result.receipt
         outcome = SyntheticOutcome(
@@ -187,6 +193,7 @@ class SyntheticReport:
             for tally in groups:
                 tally.fields[name].add(has_expected=labelled, has_given=given, hit=hit)
             outcome.labelled[name], outcome.right[name] = labelled, hit
+            outcome.invented[name] = given and not labelled
             if (labelled or given) and not hit:
                 self.misses.append(
                     {"id": sample.receipt_id, "field": name, "expected": want, "got": gave}
@@ -207,6 +214,7 @@ class SyntheticReport:
             **self.overall.to_dict(),
             "locales": {code: tally.to_dict() for code, tally in sorted(self.locales.items())},
             "damage": {kind: tally.to_dict() for kind, tally in sorted(self.damages.items())},
+            "trust": self.trust().to_dict(),
             "timings": self.timings.to_dict(),
             "failed": self.failed,
             "misses": self.misses,
@@ -233,7 +241,7 @@ class SyntheticReport:
             ]
             cells += [f"{tally.items.f1:.3f}", f"{tally.items_amount.f1:.3f}"]
             table.add_row(label, str(tally.receipts), *cells)
-        return [table, render_miss_rows(self.misses, misses)]
+        return [table, *self.trust().render(), render_miss_rows(self.misses, misses)]
 
 
 def evaluate_synthetic(

@@ -94,9 +94,12 @@ def test_a_reader_that_drops_the_total_scores_lower(folder: Path) -> None:
 def test_inventing_a_hidden_total_costs_precision(folder: Path) -> None:
     truths = _truths(folder)
     truths["cut"] = truths["cut"].model_copy(update={"total": truths["de"].total})
-    total = evaluate_synthetic(folder, _reader(truths), load_document=_load).fields["total"]
+    report = evaluate_synthetic(folder, _reader(truths), load_document=_load)
+    total = report.fields["total"]
     assert (total.expected, total.given, total.hits) == (3, 4, 3)
     assert total.precision == 0.75 and total.recall == 1.0
+    invented = {o.receipt_id: o.invented["total"] for o in report.outcomes}
+    assert invented == {"cut": True, "de": False, "us": False, "fr": False}
 
 
 def test_items_match_on_similar_names_and_equal_amounts() -> None:
@@ -157,6 +160,7 @@ def test_cli_prints_the_report_as_json(folder: Path, monkeypatch: pytest.MonkeyP
     data = json.loads(result.output)
     assert data["dataset"] == "synthetic" and data["fields"]["date"]["hits"] == 0
     assert data["locales"]["fr-FR"]["fields"]["total"]["accuracy"] == 1.0
+    assert data["trust"]["fields"]["total"]["labelled"] == 3
     text = CliRunner().invoke(app, ["eval", "--dataset", "synthetic", str(folder)])
     assert text.exit_code == 0 and "locale de-DE" in text.output
 
