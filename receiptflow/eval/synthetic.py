@@ -24,15 +24,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_timed
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
 from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
-from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.receipt import LineItem, Receipt
 
 FUZZY_RATIO = 0.8
@@ -254,11 +253,6 @@ def evaluate_synthetic(
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
 ) -> SyntheticReport:
     report = SyntheticReport(source=source)
-    for sample in list_samples(directory, limit):
-        load = partial(load_document, sample.document)
-        result, seconds = extract_timed(sample.receipt_id, load, extract, ocr_cache)
-        report.timings.seconds.append(seconds)
-        if result.status is ExtractionStatus.FAILED:
-            report.failed.append(sample.receipt_id)
-        report.score(sample, result)
+    samples = [(sample, sample.document) for sample in list_samples(directory, limit)]
+    score_documents(report, samples, extract, load_document, ocr_cache)
     return report

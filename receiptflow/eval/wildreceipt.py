@@ -24,15 +24,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_timed
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
 from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
-from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
 
@@ -302,11 +301,6 @@ def evaluate_wildreceipt(
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
 ) -> WildReport:
     report = WildReport(source=source)
-    for sample in list_samples(directory, limit):
-        load = partial(load_document, sample.image_path)
-        result, seconds = extract_timed(sample.receipt_id, load, extract, ocr_cache)
-        report.timings.seconds.append(seconds)
-        if result.status is ExtractionStatus.FAILED:
-            report.failed.append(sample.receipt_id)
-        report.score(sample, result)
+    samples = [(sample, sample.image_path) for sample in list_samples(directory, limit)]
+    score_documents(report, samples, extract, load_document, ocr_cache)
     return report
