@@ -22,20 +22,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from receiptflow.errors import ReceiptflowError
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
-from receiptflow.eval.report import FieldScore, Timings, alnum_text
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
+from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
-from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
 
@@ -303,12 +300,7 @@ class WildReport:
                 f"{score.recall:.3f}",
                 f"{score.f1:.3f}",
             )
-        shown = Table(title=f"misses (first {min(misses, len(self.misses))} of {len(self.misses)})")
-        for column in ("id", "field", "expected", "got"):
-            shown.add_column(column, overflow="fold")
-        for miss in self.misses[:misses]:
-            shown.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
-        return [table, *self.trust().render(), shown]
+        return [table, *self.trust().render(), render_miss_rows(self.misses, misses)]
 
 
 def evaluate_wildreceipt(
@@ -321,23 +313,6 @@ def evaluate_wildreceipt(
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
 ) -> WildReport:
     report = WildReport(source=source)
-    for sample in list_samples(directory, limit):
-        started = time.perf_counter()
-        earlier = 0.0
-        try:
-            image = sample.image_path
-            if ocr_cache is None:
-                result = extract(load_document(image))
-            else:
-                result, earlier = extract_cached(
-                    sample.receipt_id, partial(load_document, image), *ocr_cache
-                )
-        except ReceiptflowError as error:
-            result = ExtractionResult(
-                status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
-            )
-        report.timings.seconds.append(time.perf_counter() - started + earlier)
-        if result.status is ExtractionStatus.FAILED:
-            report.failed.append(sample.receipt_id)
-        report.score(sample, result)
+    samples = [(sample, sample.image_path) for sample in list_samples(directory, limit)]
+    score_documents(report, samples, extract, load_document, ocr_cache)
     return report
