@@ -1,4 +1,6 @@
-"""``receiptflow eval``: score an extractor on a labelled dataset (SROIE key fields, CORD items)."""
+"""``receiptflow eval``: score an extractor on a labelled dataset (SROIE key fields, CORD items,
+WildReceipt photos), with the trust figures (does ``ok`` mean right, are the probabilities
+calibrated) beside the accuracy; ``--report DIR`` also writes the JSON and reliability diagrams."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ class Dataset(StrEnum):
     SROIE = "sroie"
     CORD = "cord"
     WILDRECEIPT = "wildreceipt"
+    SYNTHETIC = "synthetic"
 
 
 class OutputFormat(StrEnum):
@@ -26,7 +29,7 @@ def evaluate(
         Path,
         typer.Argument(
             help="Dataset folder (SROIE: img/, entities/, box/; CORD: *.json; "
-            "WildReceipt: labels.txt, image_files/)",
+            "WildReceipt: labels.txt, image_files/; synthetic: receiptflow samples generate)",
             exists=True,
             file_okay=False,
         ),
@@ -35,6 +38,13 @@ def evaluate(
         Dataset, typer.Option(help="Which dataset layout and scoring")
     ] = Dataset.SROIE,
     limit: Annotated[int | None, typer.Option(help="Only the first N receipts")] = None,
+    fold: Annotated[
+        str | None,
+        typer.Option(
+            help="Only fold K of N (K/N, e.g. 0/5; by a hash of each receipt's id), for k-fold "
+            "cross-validation with models trained without it (scripts/train_models.py --fold)"
+        ),
+    ] = None,
     ocr_boxes: Annotated[
         bool,
         typer.Option(
@@ -54,29 +64,43 @@ def evaluate(
             help="Scans and photos: keep each one's OCR lines here and reuse them on the next run"
         ),
     ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write DIR/report.json and DIR/reliability-<field>.png (needs matplotlib)",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
-    """Precision, recall and F1 per field, seconds per receipt, and the misses."""
-    if dataset is Dataset.CORD:
-        from receiptflow.eval.cord import evaluate_cord
+    """Precision, recall and F1 per field, the trust figures, seconds per receipt, the misses."""
+    from receiptflow.eval.report import Fold
 
-        report: Any = evaluate_cord(directory, limit)
-        _emit(report.to_dict(), [report.render()], output)
+    try:
+        subset = (limit, Fold.parse(fold) if fold else None)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--fold") from error
+    if dataset is Dataset.CORD:
+        report: Any = _run_cord(directory, subset=subset, extractor=extractor)
+        _emit(report.to_dict(), [report.render(misses)], output, report_dir)
         return
-    if dataset is Dataset.WILDRECEIPT:
-        report = _run_wildreceipt(directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache)
-        _emit(report.to_dict(), report.render(misses), output)
+    if dataset in (Dataset.WILDRECEIPT, Dataset.SYNTHETIC):
+        report = _run_photos(
+            dataset, directory, subset=subset, extractor=extractor, ocr_cache=ocr_cache
+        )
+        _emit(report.to_dict(), report.render(misses), output, report_dir)
         return
     report = _run_sroie(
-        directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
+        directory, subset=subset, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
     )
-    _emit(report.to_dict(), report.render(misses), output)
+    _emit(report.to_dict(), report.render(misses), output, report_dir)
 
 
-def _chosen_extractor(extractor: str | None) -> tuple[Any, str, Any]:
+def _chosen_extractor(extractor: str | None, settings: Any = None) -> tuple[Any, str, Any]:
     from receiptflow.extractors import get_extractor
     from receiptflow.settings import Settings
 
-    settings = Settings()
+    settings = settings or Settings()
     name = extractor or settings.extractor
     return settings, name, get_extractor(name, settings)
 
@@ -98,10 +122,13 @@ def _cache(directory: Path | None, name: str, chosen: Any) -> Any:
     return (OcrCache(directory), chosen)
 
 
+Subset = tuple[int | None, Any]  # (--limit, --fold)
+
+
 def _run_sroie(
     directory: Path,
     *,
-    limit: int | None,
+    subset: Subset,
     ocr_boxes: bool,
     extractor: str | None,
     ocr_cache: Path | None,
@@ -115,38 +142,80 @@ def _run_sroie(
         chosen.extract,
         ocr_boxes=ocr_boxes,
         load_document=lambda path: _load(path, settings),
-        limit=limit,
+        limit=subset[0],
+        fold=subset[1],
         source=(f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}")
         + (" (cached OCR)" if cache else ""),
         ocr_cache=cache,
     )
 
 
-def _run_wildreceipt(
-    directory: Path, *, limit: int | None, extractor: str | None, ocr_cache: Path | None
+def _run_cord(directory: Path, *, subset: Subset, extractor: str | None) -> Any:
+    """CORD's item step as before, plus the whole extractor on the same lines in rupiah."""
+    from receiptflow.eval.cord import CURRENCY, evaluate_cord
+    from receiptflow.eval.ocr_cache import LinesExtractor
+    from receiptflow.settings import Settings
+
+    settings = Settings()
+    local = settings.local.model_copy(update={"default_currency": CURRENCY})
+    settings = settings.model_copy(update={"local": local})
+    _, name, chosen = _chosen_extractor(extractor, settings)
+    if not isinstance(chosen, LinesExtractor):
+        raise typer.BadParameter(f"extractor {name!r} cannot read CORD's text lines")
+    return evaluate_cord(directory, subset[0], extract_lines=chosen.extract_lines, fold=subset[1])
+
+
+def _run_photos(
+    dataset: Dataset,
+    directory: Path,
+    *,
+    subset: Subset,
+    extractor: str | None,
+    ocr_cache: Path | None,
 ) -> Any:
+    """WildReceipt photos or synthetic receipts: one document per receipt, OCR cacheable."""
+    from receiptflow.eval.synthetic import evaluate_synthetic
     from receiptflow.eval.wildreceipt import evaluate_wildreceipt
 
+    run = evaluate_synthetic if dataset is Dataset.SYNTHETIC else evaluate_wildreceipt
     settings, name, chosen = _chosen_extractor(extractor)
-    return evaluate_wildreceipt(
+    return run(
         directory,
         chosen.extract,
         load_document=lambda path: _load(path, settings),
-        limit=limit,
+        limit=subset[0],
+        fold=subset[1],
         source=f"ocr:{name}" + (" (cached OCR)" if ocr_cache else ""),
         ocr_cache=_cache(ocr_cache, name, chosen),
     )
 
 
-def _emit(data: dict[str, Any], renderables: list[Any], output: OutputFormat) -> None:
+def _emit(
+    data: dict[str, Any],
+    renderables: list[Any],
+    output: OutputFormat,
+    report_dir: Path | None = None,
+) -> None:
+    """Print the report, then write the ``--report`` files (exit 1 when that fails)."""
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(data, indent=2, default=str))
-        return
-    from rich.console import Console
+    else:
+        from rich.console import Console
 
-    console = Console(width=160)
-    for renderable in renderables:
-        console.print(renderable)
+        console = Console(width=160)
+        for renderable in renderables:
+            console.print(renderable)
+    if report_dir is None:
+        return
+    from receiptflow.eval.trust_report import ReportError, write_report
+
+    try:
+        written = write_report(report_dir, data)
+    except ReportError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,8 +7,9 @@ and digits only. Scoring, per receipt that labels the field:
 
 - ``total``: the extracted total equals (as a Decimal) the amount of a Total_value box.
 - ``date``: the extracted date is a reading of a Date_value box (day/month order from the
-  receipt: month first when a box shows "$" or the address a US state and ZIP code, else
-  day first, unless the printed numbers only read one way).
+  receipt: month first for US receipts — a US state and ZIP code, or "$" with no sign of
+  another dollar country — except dotted dates, which are European; else day first, unless
+  the printed numbers only read one way).
 - ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
@@ -21,19 +22,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from receiptflow.errors import ReceiptflowError
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
-from receiptflow.eval.report import FieldScore, Timings, alnum_text
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
+from receiptflow.eval.report import (
+    FieldScore,
+    Fold,
+    Timings,
+    alnum_text,
+    in_fold,
+    render_miss_rows,
+)
 from receiptflow.eval.sroie import Extract, LoadDocument
-from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
 
@@ -41,7 +47,13 @@ FUZZY_RATIO = 0.8
 KEY_FIELDS = ("total", "date", "merchant")
 
 # class_list.txt indices of the value boxes used here
-STORE_NAME, ADDRESS, DATE, ITEM, PRICE, TOTAL = 1, 3, 7, 11, 15, 23
+STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
+
+
+_OTHER_DOLLAR_COUNTRY = re.compile(
+    r"ABN|GST|PTY|AUSTRALIA|\b(?:NSW|VIC|QLD|WA|TAS|ACT)\d{4}|CANADA|ONTARIO|QUEBEC|ALBERTA|"
+    r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
+)
 
 
 @dataclass(frozen=True)
@@ -77,17 +89,22 @@ class WildSample:
         return {value for box in self.of(TOTAL) if (value := label_amount(box.text)) is not None}
 
     def month_first(self) -> bool:
-        """US receipts print month first: a "$" anywhere, or a state and ZIP code in the
-        address ("IL62704", spaces being removed from the box texts)."""
-        if any("$" in box.text for box in self.boxes):
+        """US receipts print month first: a state and ZIP code in the address ("IL62704",
+        spaces being removed from the box texts), or a "$" on a receipt that names no other
+        dollar country (Australia's ABN/GST/PTY and states, Canada's provinces and HST)."""
+        if any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS)):
             return True
-        return any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS))
+        text = " ".join(box.text for box in self.boxes).upper()
+        elsewhere = _OTHER_DOLLAR_COUNTRY.search(text)
+        return "$" in text and elsewhere is None
 
     def dates(self) -> set[dt.date]:
         month_first = self.month_first()
         found: set[dt.date] = set()
         for box in self.of(DATE):
-            for match in find_dates(box.text, day_first=not month_first):
+            # dotted dates are European whatever the currency: "03.08.13" is 3 August
+            day_first = not month_first or bool(re.search(r"\d\.\d{1,2}\.\d", box.text))
+            for match in find_dates(box.text, day_first=day_first):
                 found.add(match.value)
         return found
 
@@ -167,17 +184,6 @@ def _similar(a: str, b: str) -> float:
 
 
 @dataclass
-class Outcome:
-    """One receipt's key fields: labelled or not, and right or not."""
-
-    receipt_id: str
-    status: str
-    labelled: dict[str, bool] = field(default_factory=dict)
-    right: dict[str, bool] = field(default_factory=dict)
-    confidence: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
 class WildReport:
     source: str
     fields: dict[str, FieldScore] = field(
@@ -254,6 +260,10 @@ class WildReport:
         score = self.fields[name]
         return score.hits / score.expected if score.expected else 0.0
 
+    def trust(self) -> TrustFigures:
+        """Does ``ok`` mean right: date and total checked, merchant name calibrated too."""
+        return trust_figures(self.outcomes)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": "wildreceipt",
@@ -268,6 +278,7 @@ class WildReport:
                 "name": self.items.to_dict(),
                 "name_and_amount": self.items_amount.to_dict(),
             },
+            "trust": self.trust().to_dict(),
             "timings": self.timings.to_dict(),
             "failed": self.failed,
             "misses": self.misses,
@@ -296,12 +307,7 @@ class WildReport:
                 f"{score.recall:.3f}",
                 f"{score.f1:.3f}",
             )
-        shown = Table(title=f"misses (first {min(misses, len(self.misses))} of {len(self.misses)})")
-        for column in ("id", "field", "expected", "got"):
-            shown.add_column(column, overflow="fold")
-        for miss in self.misses[:misses]:
-            shown.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
-        return [table, shown]
+        return [table, *self.trust().render(), render_miss_rows(self.misses, misses)]
 
 
 def evaluate_wildreceipt(
@@ -312,25 +318,13 @@ def evaluate_wildreceipt(
     limit: int | None = None,
     source: str = "ocr",
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
+    fold: Fold | None = None,
 ) -> WildReport:
     report = WildReport(source=source)
-    for sample in list_samples(directory, limit):
-        started = time.perf_counter()
-        earlier = 0.0
-        try:
-            image = sample.image_path
-            if ocr_cache is None:
-                result = extract(load_document(image))
-            else:
-                result, earlier = extract_cached(
-                    sample.receipt_id, partial(load_document, image), *ocr_cache
-                )
-        except ReceiptflowError as error:
-            result = ExtractionResult(
-                status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
-            )
-        report.timings.seconds.append(time.perf_counter() - started + earlier)
-        if result.status is ExtractionStatus.FAILED:
-            report.failed.append(sample.receipt_id)
-        report.score(sample, result)
+    samples = [
+        (sample, sample.image_path)
+        for sample in list_samples(directory)
+        if in_fold(sample.receipt_id, fold)
+    ][:limit]
+    score_documents(report, samples, extract, load_document, ocr_cache)
     return report

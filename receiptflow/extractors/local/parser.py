@@ -9,17 +9,31 @@ LLM when a key field's confidence is low, so a doubtful reading says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+import numpy as np
+
+from receiptflow.extractors.local import merchant, total_choice
 from receiptflow.extractors.local.currency import guess_currency
-from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
+from receiptflow.extractors.local.dates import When, date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
+from receiptflow.extractors.local.header_rules import body_start
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.lexicon import Lexicon
+from receiptflow.extractors.local.roles import role_index
+from receiptflow.extractors.local.roles import role_model as load_role_model
+from receiptflow.extractors.local.row_features import (
+    FEATURE_NAMES,
+    RuleView,
+    printed_row,
+    row_feature_matrix,
+)
 from receiptflow.extractors.local.totals import Totals, find_totals
+from receiptflow.extractors.local.vocab import LanguageGuess, guess_language, words
 from receiptflow.ingest.document import TextLine
+from receiptflow.learned.files import BUNDLED
 from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
     Discount,
@@ -37,20 +51,33 @@ class ParsedReceipt:
     receipt: Receipt
     confidence: dict[str, float] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)  # field -> text as printed
+    rows: list[Row] = field(default_factory=list)
+    rules: RuleView = field(default_factory=RuleView)  # the rules' rows (classifier features)
+    chosen: RuleView = field(default_factory=RuleView)  # the rows the fields came from
+    decimal_comma: bool | None = None
+    row_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
+    roles: np.ndarray | None = None  # rows x roles.ROLES probabilities; None: rules only
+    when: When = field(default_factory=When)  # how the date was read
+    # which vocabulary the receipt prints most ("de"), for later steps and the currency default
+    language: LanguageGuess = field(default_factory=lambda: LanguageGuess(None, 0.0))
 
 
+# English notes that the tax is inside the prices, as OCR reads them; every language's
+# ("enthalten", "dont TVA", "IVA incluido") are the vocabulary's kind ``tax_included``
 _INCLUSIVE = re.compile(
     r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:[\d.,]+\s*%\s*)?\(?\*?\s*(?:=\s*)?INC\w*|"
-    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|ENTH\.|INKL\.?\s*MWST|INCLUDED|TTC"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|" + words("tax_included").pattern
 )
 
 
-def _taxes(totals: Totals, rows: list[Row]) -> list[TaxLine]:
+def _taxes(totals: Totals, rows: list[Row], language: LanguageGuess) -> list[TaxLine]:
     text = "\n".join(row.text.upper() for row in rows)
     inclusive = bool(_INCLUSIVE.search(text))
     if not inclusive and totals.subtotal is not None and totals.total is not None:
         # subtotal == total means the tax was already inside the prices
         inclusive = totals.subtotal == totals.total.value and bool(totals.taxes)
+    if not inclusive and language.language and language.language.prices_include_tax:
+        inclusive = not _added_on_top(totals)  # EU shelf prices include VAT
     lines: list[TaxLine] = []
     for label, rate, amount in totals.taxes:
         if amount < 0:
@@ -66,6 +93,15 @@ _INCLUSION_NOTE = re.compile(
     r"\(\s*\*?\s*(?:INCL?|INKL|INC)\.?\s*\)|(?<!\w)(?:ENTH|ENTHALTEN|INKL|INCL|INCLUDED|INCLUSIVE)\b\.?",
     re.IGNORECASE,
 )
+
+
+def _added_on_top(totals: Totals) -> bool:
+    """The total is the subtotal plus the taxes: the tax was added (a restaurant's "TOTAL HT
+    ... TVA ... TOTAL TTC")."""
+    if totals.subtotal is None or totals.total is None or totals.subtotal == totals.total.value:
+        return False
+    taxes = sum((tax[2] for tax in totals.taxes), Decimal(0))
+    return abs(totals.subtotal + taxes - totals.total.value) <= Decimal("0.02")
 
 
 def _tax_label(label: str) -> str | None:
@@ -93,16 +129,18 @@ def _set(confidence: dict[str, float], name: str, value: object, score: float) -
 
 
 def parse_lines(
-    lines: list[TextLine], *, default_currency: str | None = None, lexicon: Lexicon | None = None
+    lines: list[TextLine],
+    *,
+    default_currency: str | None = None,
+    lexicon: Lexicon | None = None,
+    role_model: str | None = BUNDLED,
 ) -> ParsedReceipt:
+    """``role_model``: the line-role classifier's model file ("bundled", a path), or None to
+    read with the rules alone (what the classifier's training needs)."""
     rows = group_rows(lines)
-    currency = guess_currency(rows, default_currency=default_currency)
+    language = guess_language("\n".join(row.text for row in rows))
+    currency = guess_currency(rows, default_currency=default_currency, language=language.language)
     header = find_header(rows)
-    if lexicon is not None and lexicon.applies_to(currency.code):
-        if header.name:
-            header.name = lexicon.mend(header.name)
-        if header.address:
-            header.address = lexicon.mend(header.address, split_glued=True)
     order = date_order(rows, currency=currency.code, country=currency.country)
     when = find_when(rows, order=order)
     number, number_confidence = find_receipt_number(rows)
@@ -114,7 +152,40 @@ def parse_lines(
     )
     mils = currency.minor_digits == 3
     items = find_line_items(rows, currency=currency.code, whole=False if mils else None)
+    rules = RuleView(
+        name_row=header.name_row,
+        address_rows=list(header.address_rows),
+        date_row=printed_row(rows, when.date.text if when.date else None),
+        total_row=printed_row(rows, totals.total.text, totals.total.start)
+        if totals.total
+        else None,
+        items_first=items.first_row,
+        items_last=items.last_row,
+        header_end=body_start(rows),
+    )
+    features = row_feature_matrix(rows, rules, decimal_comma=currency.decimal_comma)
+    roles = None
+    total_row = rules.total_row
+    if role_model is not None:
+        roles = load_role_model(role_model).predict(features)
+        header = merchant.apply_classifier(
+            header, rows, roles, role_index("merchant"), legal_first=currency.code == "MYR"
+        )
+        total_row = total_choice.apply_classifier(
+            totals,
+            rows,
+            roles,
+            role_index("total"),
+            rules.total_row,
+            decimal_comma=currency.decimal_comma,
+            minor=currency.minor_digits,
+        )
     total = totals.total.value if totals.total else None
+    if lexicon is not None and lexicon.applies_to(currency.code):
+        if header.name:
+            header.name = lexicon.mend(header.name)
+        if header.address:
+            header.address = lexicon.mend(header.address, split_glued=True)
     receipt = Receipt(
         merchant=Merchant(
             name=header.name, address=header.address, phone=header.phone, tax_id=header.tax_id
@@ -125,7 +196,7 @@ def parse_lines(
         currency=currency.code,
         line_items=items.items,
         subtotal=totals.subtotal or _items_subtotal(totals, items.items, total),
-        taxes=_taxes(totals, rows),
+        taxes=_taxes(totals, rows, language),
         tip=totals.tip,
         service_charge=totals.service_charge,
         discounts=[
@@ -155,7 +226,18 @@ def parse_lines(
         printed["time"] = when.time_text
     if totals.total:
         printed["total"] = _printed_amount(totals.total)
-    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
+    return ParsedReceipt(
+        receipt=receipt,
+        confidence=confidence,
+        printed=printed,
+        rows=rows,
+        rules=rules,
+        chosen=replace(rules, name_row=header.name_row, total_row=total_row),
+        decimal_comma=currency.decimal_comma,
+        row_features=features,
+        roles=roles,
+        language=language,
+    )
 
 
 def _items_subtotal(totals: Totals, items: list[LineItem], total: Decimal | None) -> Decimal | None:
