@@ -2,8 +2,12 @@
 
 ``ExtractedReceipt`` is the Receipt plus one validator: when ``validate_receipt`` finds
 error-severity flags (sums that do not add up, a bad currency...), it raises, and Instructor
-sends that message back to the model as its re-ask. When the last attempt still fails,
-``salvage`` recovers the best Receipt the answers contained, so nothing is lost.
+sends that message back to the model as its re-ask. With the source text in the validation
+context (``Grounding``), a total that is printed nowhere in it is re-asked too, once: the
+total is on every receipt, so an unprinted one is usually a misread. If the model keeps it,
+the answer stands and the trust model judges the total (it is then ``ungrounded``). When the
+last attempt still fails, ``salvage`` recovers the best Receipt the answers contained, so
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,17 +16,46 @@ import copy
 import functools
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from instructor import OpenAISchema
-from pydantic import ValidationError, model_validator
+from pydantic import ValidationError, ValidationInfo, model_validator
 
+from receiptflow.llm.grounding import SourceText
+from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.json_schema import strict_json_schema
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import error_messages, validate_receipt
 
 MAX_REPAIRS = 25
+# Re-asks spent on a total printed nowhere in the source text (within validation_retries).
+# One: a model that misread the amount corrects it when told; one that keeps it after
+# being told is kept, and the trust model flags the total instead of burning the budget.
+UNPRINTED_TOTAL_REASKS = 1
+
+
+@dataclass
+class Grounding:
+    """Instructor's validation context (``context={"grounding": ...}``) for one extraction:
+    the text the values should be printed in, and the unprinted-total re-asks spent."""
+
+    source: SourceText
+    total_reasks: int = 0
+
+    def unprinted_total(self, receipt: Receipt) -> str | None:
+        """The re-ask sentence when the total is printed nowhere and a re-ask is left."""
+        if receipt.total is None or self.total_reasks >= UNPRINTED_TOTAL_REASKS:
+            return None
+        whole_ok = receipt.currency is not None and currency_exponent(receipt.currency) == 0
+        if self.source.amount(receipt.total, whole_ok=whole_ok) is not None:
+            return None
+        self.total_reasks += 1
+        return (
+            f"total: {receipt.total:f} is not printed anywhere in the receipt's text. "
+            "Find the amount due (the TOTAL line) and copy it as printed."
+        )
 
 
 class ExtractedReceipt(Receipt, OpenAISchema):
@@ -37,10 +70,12 @@ class ExtractedReceipt(Receipt, OpenAISchema):
         return copy.deepcopy(_tool_schema())
 
     @model_validator(mode="after")
-    def _must_add_up(self) -> ExtractedReceipt:
+    def _must_add_up(self, info: ValidationInfo) -> ExtractedReceipt:
         errors = [flag for flag in validate_receipt(self) if flag.severity is Severity.ERROR]
-        if errors:
-            raise ValueError(reask_message(errors))
+        grounding = (info.context or {}).get("grounding")
+        unprinted = grounding.unprinted_total(self) if isinstance(grounding, Grounding) else None
+        if errors or unprinted:
+            raise ValueError(reask_message(errors, unprinted))
         return self
 
 
@@ -66,13 +101,14 @@ def _portable_patterns(node: Any) -> Any:
     return out
 
 
-def reask_message(errors: list[Flag]) -> str:
-    listed = "\n".join(f"- {sentence}" for sentence in error_messages(errors))
-    return (
-        "The extracted receipt does not add up:\n"
-        f"{listed}\n"
-        "Re-read those values on the receipt and correct them."
-    )
+def reask_message(errors: list[Flag], unprinted: str | None = None) -> str:
+    parts = []
+    if errors:
+        listed = "\n".join(f"- {sentence}" for sentence in error_messages(errors))
+        parts.append(f"The extracted receipt does not add up:\n{listed}")
+    if unprinted:
+        parts.append(f"The extracted receipt does not match the receipt's text:\n- {unprinted}")
+    return "\n".join([*parts, "Re-read those values on the receipt and correct them."])
 
 
 def as_receipt(model: Receipt) -> Receipt:
