@@ -30,8 +30,8 @@ test: install-dev
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/python -m pytest
 
 check: install-dev
-	$(BIN)/ruff check receiptflow tests bench
-	$(BIN)/ruff format --check receiptflow tests bench
+	$(BIN)/ruff check receiptflow tests bench scripts
+	$(BIN)/ruff format --check receiptflow tests bench scripts
 	$(BIN)/mypy
 
 bench: install-dev

@@ -47,6 +47,10 @@ class LocalSettings(BaseModel):
     # Word list that mends OCR slips in the merchant name and address: "bundled" (Malaysian
     # shop and street words from the SROIE labels), a path to "WORD [count]" lines, or "" (off)
     lexicon: str = "bundled"
+    # The line-role classifier and the calibrator: "bundled", or the path of a model file
+    # written by scripts/train_models.py (e.g. refitted on your own labelled receipts)
+    role_model: str = "bundled"
+    calibrator: str = "bundled"
 
 
 class ModelPrice(BaseModel):

@@ -1,4 +1,6 @@
-"""``receiptflow eval``: score an extractor on a labelled dataset (SROIE key fields, CORD items)."""
+"""``receiptflow eval``: score an extractor on a labelled dataset (SROIE key fields, CORD items,
+WildReceipt photos), with the trust figures (does ``ok`` mean right, are the probabilities
+calibrated) beside the accuracy; ``--report DIR`` also writes the JSON and reliability diagrams."""
 
 from __future__ import annotations
 
@@ -54,29 +56,35 @@ def evaluate(
             help="Scans and photos: keep each one's OCR lines here and reuse them on the next run"
         ),
     ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write DIR/report.json and DIR/reliability-<field>.png (needs matplotlib)",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
-    """Precision, recall and F1 per field, seconds per receipt, and the misses."""
+    """Precision, recall and F1 per field, the trust figures, seconds per receipt, the misses."""
     if dataset is Dataset.CORD:
-        from receiptflow.eval.cord import evaluate_cord
-
-        report: Any = evaluate_cord(directory, limit)
-        _emit(report.to_dict(), [report.render()], output)
+        report: Any = _run_cord(directory, limit=limit, extractor=extractor)
+        _emit(report.to_dict(), [report.render(misses)], output, report_dir)
         return
     if dataset is Dataset.WILDRECEIPT:
         report = _run_wildreceipt(directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache)
-        _emit(report.to_dict(), report.render(misses), output)
+        _emit(report.to_dict(), report.render(misses), output, report_dir)
         return
     report = _run_sroie(
         directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
     )
-    _emit(report.to_dict(), report.render(misses), output)
+    _emit(report.to_dict(), report.render(misses), output, report_dir)
 
 
-def _chosen_extractor(extractor: str | None) -> tuple[Any, str, Any]:
+def _chosen_extractor(extractor: str | None, settings: Any = None) -> tuple[Any, str, Any]:
     from receiptflow.extractors import get_extractor
     from receiptflow.settings import Settings
 
-    settings = Settings()
+    settings = settings or Settings()
     name = extractor or settings.extractor
     return settings, name, get_extractor(name, settings)
 
@@ -122,6 +130,21 @@ def _run_sroie(
     )
 
 
+def _run_cord(directory: Path, *, limit: int | None, extractor: str | None) -> Any:
+    """CORD's item step as before, plus the whole extractor on the same lines in rupiah."""
+    from receiptflow.eval.cord import CURRENCY, evaluate_cord
+    from receiptflow.eval.ocr_cache import LinesExtractor
+    from receiptflow.settings import Settings
+
+    settings = Settings()
+    local = settings.local.model_copy(update={"default_currency": CURRENCY})
+    settings = settings.model_copy(update={"local": local})
+    _, name, chosen = _chosen_extractor(extractor, settings)
+    if not isinstance(chosen, LinesExtractor):
+        raise typer.BadParameter(f"extractor {name!r} cannot read CORD's text lines")
+    return evaluate_cord(directory, limit, extract_lines=chosen.extract_lines)
+
+
 def _run_wildreceipt(
     directory: Path, *, limit: int | None, extractor: str | None, ocr_cache: Path | None
 ) -> Any:
@@ -138,15 +161,32 @@ def _run_wildreceipt(
     )
 
 
-def _emit(data: dict[str, Any], renderables: list[Any], output: OutputFormat) -> None:
+def _emit(
+    data: dict[str, Any],
+    renderables: list[Any],
+    output: OutputFormat,
+    report_dir: Path | None = None,
+) -> None:
+    """Print the report, then write the ``--report`` files (exit 1 when that fails)."""
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(data, indent=2, default=str))
-        return
-    from rich.console import Console
+    else:
+        from rich.console import Console
 
-    console = Console(width=160)
-    for renderable in renderables:
-        console.print(renderable)
+        console = Console(width=160)
+        for renderable in renderables:
+            console.print(renderable)
+    if report_dir is None:
+        return
+    from receiptflow.eval.trust_report import ReportError, write_report
+
+    try:
+        written = write_report(report_dir, data)
+    except ReportError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
 
 
 def register(app: typer.Typer) -> None:

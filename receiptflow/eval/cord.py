@@ -7,18 +7,27 @@ and geometry go in: the category labels are never read. The local parser's item 
 ``gt_parse.menu`` by description, exactly (upper-case, whitespace collapsed) and fuzzily
 (similarity >= 0.8). Only top-level menu entries count: CORD's ``sub`` entries (toppings,
 "Less Ice") are options of the entry above them, so a predicted item for one is a false positive.
+
+With ``extract_lines`` (the local extractor's text-lines step, IDR) the whole extractor also
+runs on the lines, for its status, total and probabilities: the total is scored against
+``gt_parse.total.total_price`` and the trust figures are computed with the total as the only
+checked field (CORD labels no date). The item numbers above do not depend on it.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
 from receiptflow.eval.report import FieldScore, official_text
+from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.items_tokens import count_value, money_value
 from receiptflow.extractors.local.layout import Row, group_rows
@@ -29,6 +38,9 @@ RowSource = Literal["layout", "row_id"]
 FUZZY_RATIO = 0.8
 CONFIDENT = 0.9
 CURRENCY = "IDR"
+TRUST_CHECKED = ("total",)  # CORD labels no date
+
+ExtractLines = Callable[[list[TextLine]], ExtractionResult]
 
 
 @dataclass
@@ -66,8 +78,37 @@ class CordReport:
     confident: list[int] = field(default_factory=lambda: [0, 0])
     unsure: list[int] = field(default_factory=lambda: [0, 0])
     misses: list[dict[str, str]] = field(default_factory=list)
+    # whole-extractor runs only: the total against gt_parse.total.total_price, and outcomes
+    total: FieldScore = field(default_factory=FieldScore)
+    total_misses: list[dict[str, str]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def judge(self, path: Path, sample: dict[str, Any], result: ExtractionResult) -> None:
+        """Score the extractor's total and keep the receipt's outcome for the trust figures."""
+        want = expected_total(sample)
+        got = result.receipt.total if result.receipt else None
+        right = want is not None and got == want
+        self.total.add(has_expected=want is not None, has_given=got is not None, hit=right)
+        outcome = Outcome(path.stem, str(result.status), confidence=result.confidence)
+        outcome.labelled["total"] = want is not None
+        outcome.right["total"] = right
+        self.outcomes.append(outcome)
+        if want is not None and not right:
+            miss = {"file": path.name, "kind": "total", "text": f"{want} | got={got}"}
+            self.total_misses.append(miss)
+
+    def trust(self) -> TrustFigures:
+        return trust_figures(self.outcomes, checked=TRUST_CHECKED)
 
     def to_dict(self) -> dict[str, Any]:
+        whole = (
+            {
+                "total": {**self.total.to_dict(), "misses": self.total_misses},
+                "trust": self.trust().to_dict(),
+            }
+            if self.outcomes
+            else {}
+        )
         return {
             "dataset": "cord",
             "receipts": self.receipts,
@@ -80,6 +121,7 @@ class CordReport:
                 f"confidence>={CONFIDENT}": _band(self.confident),
                 f"confidence<{CONFIDENT}": _band(self.unsure),
             },
+            **whole,
             "misses": self.misses,
         }
 
@@ -104,19 +146,32 @@ class CordReport:
             f"{name}: {band['share_all_items_right']:.2f} of {band['receipts']}"
             for name, band in bands.items()
         )
-        shown = Table(title=f"Misses (first {misses} of {len(self.misses)})")
+        listed = self.misses + self.total_misses
+        shown = Table(title=f"Misses (first {min(misses, len(listed))} of {len(listed)})")
         for column in ("file", "kind", "text"):
             shown.add_column(column)
-        for miss in self.misses[:misses]:
+        for miss in listed[:misses]:
             shown.add_row(miss["file"], miss["kind"], miss["text"])
-        return Group(table, shown)
+        if not self.outcomes:
+            return Group(table, shown)
+        score = self.total
+        total = (
+            f"total (whole extractor): {score.hits} right of {score.expected} labelled, "
+            f"accuracy {score.recall:.3f}, precision {score.precision:.3f}"
+        )
+        return Group(table, total, *self.trust().render(), shown)
 
 
 def evaluate_cord(
-    directory: Path, limit: int | None = None, *, rows: RowSource = "layout"
+    directory: Path,
+    limit: int | None = None,
+    *,
+    rows: RowSource = "layout",
+    extract_lines: ExtractLines | None = None,
 ) -> CordReport:
     """Score the item step on CORD. ``rows="row_id"`` takes CORD's own rows instead of
-    ``group_rows`` (an upper bound that shows what row grouping costs on tilted photos)."""
+    ``group_rows`` (an upper bound that shows what row grouping costs on tilted photos).
+    ``extract_lines``: also run the whole extractor on the lines (total, trust figures)."""
     report = CordReport(rows=rows)
     for path in sorted(Path(directory).glob("*.json"))[:limit]:
         sample = json.loads(path.read_text(encoding="utf-8"))
@@ -137,6 +192,8 @@ def evaluate_cord(
         report.misses += [
             {"file": path.name, "kind": "extra", "text": _show_got(g)} for g in unmatched[1]
         ]
+        if extract_lines is not None:
+            report.judge(path, sample, extract_lines(cord_lines(sample)))
     return report
 
 
@@ -185,6 +242,16 @@ def _split_at_gaps(words: list[tuple[float, float, float, float, str]]) -> list[
         for group in groups
         if any(word[4].strip() for word in group)
     ]
+
+
+def expected_total(sample: dict[str, Any]) -> Decimal | None:
+    """``gt_parse.total.total_price`` as rupiah ("61.000", "Rp. 39.000", "70000.00")."""
+    total = sample.get("gt_parse", {}).get("total")
+    printed = _first(total.get("total_price")) if isinstance(total, dict) else None
+    if not printed:
+        return None
+    value = money_value(printed.replace(" ", ""), whole=True)
+    return None if value is None else abs(value)
 
 
 def expected_items(sample: dict[str, Any]) -> list[Expected]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from receiptflow.eval.report import (
     render_misses,
     render_scores,
 )
+from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document, Page, TextLine
 from receiptflow.schemas.parsing import parse_date, parse_money
@@ -82,6 +83,18 @@ def read_box_lines(path: Path) -> list[TextLine]:
         xs, ys = coords[0::2], coords[1::2]
         lines.append(TextLine(parts[8].strip(), (min(xs), min(ys), max(xs), max(ys))))
     return lines
+
+
+def sample_lines(
+    directory: Path, *, ocr_boxes: bool, cache: OcrCache | None = None
+) -> Iterator[tuple[SroieSample, list[TextLine]]]:
+    """Each labelled receipt with its text lines: the ground-truth boxes, or (without
+    ``ocr_boxes``) the OCR lines kept in ``cache`` (receipts not in it are skipped)."""
+    for sample in list_samples(directory, ocr_boxes=ocr_boxes):
+        if ocr_boxes:
+            yield sample, read_box_lines(sample.box_path)
+        elif cache is not None and (found := cache.get(sample.receipt_id)) is not None:
+            yield sample, found[0]
 
 
 def box_document(sample: SroieSample) -> Document:
@@ -133,6 +146,22 @@ def _same_text(expected: str, got: str) -> bool:
     return alnum_text(expected) == alnum_text(got)
 
 
+def trust_verdicts(labels: dict[str, str], result: ExtractionResult) -> dict[str, bool | None]:
+    """Per key field: right or not on the receipt's own values, None when unlabelled. Date
+    ISO-equal, total Decimal-equal, merchant name equal to the company label on letters and
+    digits. An empty value is wrong."""
+    receipt = result.receipt
+    date = parse_date(labels.get("date") or "")
+    total = parse_money(labels.get("total") or "")
+    company = alnum_text(labels.get("company"))
+    got_name = alnum_text(receipt.merchant.name) if receipt else ""
+    return {
+        "merchant.name": (bool(got_name) and got_name == company) if company else None,
+        "date": (receipt is not None and receipt.date == date) if date else None,
+        "total": (receipt is not None and receipt.total == total) if total is not None else None,
+    }
+
+
 NORMALISED: dict[str, Callable[[str, str], bool]] = {
     "company": _same_text,
     "address": _same_text,
@@ -157,6 +186,7 @@ class SroieReport:
     failed: list[str] = field(default_factory=list)  # ids whose extraction failed outright
     # ground-truth runs only: labels printed verbatim in the transcript, the exact-match bound
     printed: PrintedShare | None = None
+    outcomes: list[Outcome] = field(default_factory=list)  # per receipt, for the trust figures
 
     def score(self, sample: SroieSample, got: dict[str, str | None]) -> None:
         for name in FIELDS:
@@ -169,6 +199,17 @@ class SroieReport:
                 sample.receipt_id, name, expected, got[name], DATASET_CONVENTION[name], "convention"
             )
 
+    def judge(self, sample: SroieSample, result: ExtractionResult) -> None:
+        """The receipt's outcome for the trust figures, on the values an accountant sees."""
+        outcome = Outcome(sample.receipt_id, str(result.status), confidence=result.confidence)
+        for name, right in trust_verdicts(sample.labels, result).items():
+            outcome.labelled[name] = right is not None
+            outcome.right[name] = bool(right)
+        self.outcomes.append(outcome)
+
+    def trust(self) -> TrustFigures:
+        return trust_figures(self.outcomes)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": "sroie",
@@ -180,6 +221,7 @@ class SroieReport:
             "timings": self.timings.to_dict(),
             "failed": self.failed,
             **({"ceiling": self.printed.to_dict()} if self.printed else {}),
+            "trust": self.trust().to_dict(),
             "misses": [miss.__dict__ for miss in self.exact.misses + self.normalised.misses],
         }
 
@@ -196,7 +238,8 @@ class SroieReport:
                 f"exact F1 <= {self.printed.exact_bound():.3f}, "
                 f"convention F1 <= {self.printed.convention_bound():.3f}"
             )
-        return [*parts, render_misses(self.normalised.misses, misses)]
+        trust = self.trust().render()
+        return [*parts, *trust, render_misses(self.normalised.misses, misses)]
 
 
 def evaluate_sroie(
@@ -244,4 +287,5 @@ def evaluate_sroie(
         if result.status is ExtractionStatus.FAILED:
             report.failed.append(sample.receipt_id)
         report.score(sample, predicted_fields(result))
+        report.judge(sample, result)
     return report

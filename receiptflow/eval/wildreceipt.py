@@ -33,6 +33,7 @@ from receiptflow.errors import ReceiptflowError
 from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
 from receiptflow.eval.report import FieldScore, Timings, alnum_text
 from receiptflow.eval.sroie import Extract, LoadDocument
+from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
@@ -41,7 +42,7 @@ FUZZY_RATIO = 0.8
 KEY_FIELDS = ("total", "date", "merchant")
 
 # class_list.txt indices of the value boxes used here
-STORE_NAME, ADDRESS, DATE, ITEM, PRICE, TOTAL = 1, 3, 7, 11, 15, 23
+STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
 
 
 @dataclass(frozen=True)
@@ -167,17 +168,6 @@ def _similar(a: str, b: str) -> float:
 
 
 @dataclass
-class Outcome:
-    """One receipt's key fields: labelled or not, and right or not."""
-
-    receipt_id: str
-    status: str
-    labelled: dict[str, bool] = field(default_factory=dict)
-    right: dict[str, bool] = field(default_factory=dict)
-    confidence: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
 class WildReport:
     source: str
     fields: dict[str, FieldScore] = field(
@@ -254,6 +244,10 @@ class WildReport:
         score = self.fields[name]
         return score.hits / score.expected if score.expected else 0.0
 
+    def trust(self) -> TrustFigures:
+        """Does ``ok`` mean right: date and total checked, merchant name calibrated too."""
+        return trust_figures(self.outcomes)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": "wildreceipt",
@@ -268,6 +262,7 @@ class WildReport:
                 "name": self.items.to_dict(),
                 "name_and_amount": self.items_amount.to_dict(),
             },
+            "trust": self.trust().to_dict(),
             "timings": self.timings.to_dict(),
             "failed": self.failed,
             "misses": self.misses,
@@ -301,7 +296,7 @@ class WildReport:
             shown.add_column(column, overflow="fold")
         for miss in self.misses[:misses]:
             shown.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
-        return [table, shown]
+        return [table, *self.trust().render(), shown]
 
 
 def evaluate_wildreceipt(

@@ -1,7 +1,9 @@
 """The review queue: which receipts a person looks at, in which order, and how many there are.
 
-Read-only queries over the storage tables (the Store's engine, the Store's filters): flagged
-receipts first, worst flag first, oldest first within a severity, so nothing waits forever.
+Read-only queries over the storage tables (the Store's engine, the Store's filters), riskiest
+first: the receipt least likely to be right (``receipts.trust``; unknown counts as the
+riskiest) first, then the worst flag, then the oldest, so among equals nothing waits forever.
+The order is SQL's, so pages of the queue follow it too.
 """
 
 from __future__ import annotations
@@ -96,9 +98,9 @@ def _worst_severity() -> Any:
 
 
 def _ordered(query: Select[Any]) -> Select[Any]:
-    flagged_first = case((ReceiptRow.status == "flagged", 0), else_=1)
+    riskiest_first = ReceiptRow.trust.asc().nulls_first()
     return query.order_by(
-        flagged_first, _worst_severity().desc(), ReceiptRow.created_at, ReceiptRow.id
+        riskiest_first, _worst_severity().desc(), ReceiptRow.created_at, ReceiptRow.id
     )
 
 

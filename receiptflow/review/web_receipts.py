@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -11,15 +13,23 @@ from starlette.concurrency import run_in_threadpool
 from receiptflow.review import queue
 from receiptflow.review.app import render
 from receiptflow.review.forms import PAYMENT_METHODS, ReceiptForm
+from receiptflow.review.likelihood import Likelihood, likelihood
 from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.review.security import check_csrf, reviewer
 from receiptflow.schemas.flags import Flag, Severity, has_errors
+from receiptflow.settings import Settings
 from receiptflow.storage import NotFoundError, ReceiptRecord, Store
 from receiptflow.storage.mapping import diff_receipts
 
 router = APIRouter(dependencies=[Depends(reviewer)])
 Reviewer = Annotated[str, Depends(reviewer)]
 _MAX_REASON = 1000
+
+
+def _likely(request: Request) -> Callable[[str, float | None], Likelihood | None]:
+    """The templates' ``likely(field, probability)``, with the app's trust thresholds."""
+    settings: Settings = request.app.state.settings
+    return partial(likelihood, trust=settings.trust)
 
 
 def _store(request: Request) -> Store:
@@ -54,6 +64,7 @@ def queue_page(request: Request, page: int = 0) -> Response:
         "page": max(page, 0),
         "has_more": len(records) == queue.PAGE_SIZE,
         "worst": queue.worst_severity,
+        "likely": _likely(request),
     }
     return render(request, "queue.html", context)
 
@@ -86,6 +97,7 @@ def _detail(
         "worst": queue.worst_severity(record),
         "history": list(reversed(store.history(record.id))),
         "payment_methods": PAYMENT_METHODS,
+        "likely": _likely(request),
     }
     return render(request, "detail.html", context, status_code=status_code)
 

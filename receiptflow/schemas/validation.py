@@ -87,7 +87,7 @@ def _check_precision(receipt: Receipt) -> list[Flag]:
 
 def _check_dates(receipt: Receipt, today: dt.date, tol: Tolerances) -> list[Flag]:
     if receipt.date is None:
-        return [_flag("missing_date", "date", "No date found.", Severity.WARNING)]
+        return [_flag("missing_date", "date", "No date found.")]  # an error: books need a date
     if receipt.date > today + dt.timedelta(days=tol.future_slack_days):
         return [
             _flag(

@@ -131,6 +131,7 @@ def receipt_record(row: ReceiptRow) -> ReceiptRecord:
             for f in row.flags
         ],
         confidence=dict(row.confidence or {}),
+        trust=row.trust,
         document_sha256=row.document.sha256,
         document_name=row.document.original_name,
         created_at=aware(row.created_at),
@@ -174,6 +175,7 @@ def run_record(row: ExtractionRunRow) -> ExtractionRunRecord:
         latency_s=row.latency_s,
         error=row.error,
         raw_output=row.raw_output,
+        details=row.details,
         created_at=aware(row.created_at),
     )
 
@@ -294,4 +296,12 @@ def run_row(
         latency_s=latency,
         timings=timings,
         error="\n".join(result.errors) or None,
+        details=run_details(result),
     )
+
+
+def run_details(result: ExtractionResult) -> dict[str, Any] | None:
+    """What the run records beside its result: why the cascade escalated, when it did."""
+    if result.escalated_because is None:
+        return None
+    return result.model_dump(mode="json", include={"escalated_because"})

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -121,6 +122,8 @@ class ExtractionRunRow(Base):
     timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # how the run went beyond its result, e.g. {"escalated_because": {...}} from the cascade
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     document: Mapped[DocumentRow] = relationship(back_populates="runs")
 
@@ -137,6 +140,8 @@ class ReceiptRow(Base):
     # extracted, flagged (needs a person), approved, rejected
     status: Mapped[str] = mapped_column(String(16), index=True)
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # probability that the receipt is right (storage.receipt_trust); the queue's sort key
+    trust: Mapped[float | None] = mapped_column(Float, index=True)
     merchant_name: Mapped[str | None] = mapped_column(String(255))
     merchant_address: Mapped[str | None] = mapped_column(Text)
     merchant_phone: Mapped[str | None] = mapped_column(String(64))

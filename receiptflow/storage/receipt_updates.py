@@ -19,6 +19,7 @@ from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.storage import mapping, queries
 from receiptflow.storage.models import DocumentRow, ReceiptRow
+from receiptflow.storage.receipt_trust import receipt_trust
 from receiptflow.storage.records import FieldChange
 
 SYSTEM_USER = "receiptflow"
@@ -52,6 +53,7 @@ def apply_extraction(
     mapping.fill_receipt_row(row, receipt)
     mapping.fill_flag_rows(row, flags)
     row.confidence = dict(result.confidence)
+    row.trust = receipt_trust(result.confidence)
     row.status = _receipt_status(result.status, flags)
     row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
     document.status = row.status

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +57,8 @@ class ReceiptRecord(_Record):
     receipt: Receipt
     flags: list[Flag] = Field(default_factory=list)
     confidence: dict[str, float] = Field(default_factory=dict)
+    # probability that the receipt is right (None: unknown, shown first in the queue)
+    trust: float | None = None
     document_sha256: str
     document_name: str
     created_at: dt.datetime
@@ -81,6 +84,7 @@ class ExtractionRunRecord(_Record):
     latency_s: float | None
     error: str | None
     raw_output: str | None
+    details: dict[str, Any] | None = None  # e.g. {"escalated_because": {...}}
     created_at: dt.datetime
 
 

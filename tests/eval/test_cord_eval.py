@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from receiptflow.cli.main import app
-from receiptflow.eval.cord import cord_lines, evaluate_cord, expected_items
+from receiptflow.eval.cord import cord_lines, evaluate_cord, expected_items, expected_total
+from receiptflow.extractors.local import LocalExtractor
+from receiptflow.settings import LocalSettings, OcrSettings
 
 
 def word(text: str, x0: int, y0: int, row_id: int, category: str = "menu.nm") -> dict[str, Any]:
@@ -110,3 +113,30 @@ def test_expected_items_accept_one_object_lists_and_split_names() -> None:
     assert [(e.description, e.quantity, e.amount) for e in one] == [("TT", "1", "20,000")]
     split = expected_items({"gt_parse": {"menu": [{"nm": ["-", "Gyro Platter"], "price": "5"}]}})
     assert [(e.description, e.quantity) for e in split] == [("- Gyro Platter", None)]
+
+
+def test_expected_total_reads_rupiah_as_printed() -> None:
+    totals = ["61.000", "Rp. 39.000", "70000.00", "8,250", ["12,750"]]
+    found = [expected_total({"gt_parse": {"total": {"total_price": t}}}) for t in totals]
+    assert found == [Decimal(61000), Decimal(39000), Decimal(70000), Decimal(8250), Decimal(12750)]
+    assert expected_total({"gt_parse": {"total": {"cashprice": "5.000"}}}) is None
+    assert expected_total({"gt_parse": {}}) is None
+
+
+def test_whole_extractor_scores_the_total_and_keeps_item_numbers(tmp_path: Path) -> None:
+    right = sample(RECEIPT, MENU)
+    right["gt_parse"]["total"] = {"total_price": "61.000"}
+    wrong = sample(RECEIPT, MENU)
+    wrong["gt_parse"]["total"] = {"total_price": "62.000"}
+    write(tmp_path, "validation_0000.json", right)
+    write(tmp_path, "validation_0001.json", wrong)
+    items_only = evaluate_cord(tmp_path)
+    extractor = LocalExtractor(OcrSettings(), LocalSettings(default_currency="IDR"))
+    report = evaluate_cord(tmp_path, extract_lines=extractor.extract_lines)
+    data = report.to_dict()
+    assert {k: v for k, v in data.items() if k not in ("total", "trust")} == items_only.to_dict()
+    assert (report.total.expected, report.total.hits) == (2, 1)
+    assert data["total"]["misses"][0]["file"] == "validation_0001.json"
+    assert data["trust"]["wrong_caught"]["fields"] == ["total"]  # CORD labels no date
+    assert data["trust"]["fields"]["total"]["labelled"] == 2
+    assert "total" not in items_only.to_dict()

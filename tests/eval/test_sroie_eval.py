@@ -10,7 +10,12 @@ from typer.testing import CliRunner
 
 from receiptflow.cli.main import app
 from receiptflow.eval.report import FieldScore, Scoreboard, official_text
-from receiptflow.eval.sroie import evaluate_sroie, predicted_fields, read_box_lines
+from receiptflow.eval.sroie import (
+    evaluate_sroie,
+    predicted_fields,
+    read_box_lines,
+    trust_verdicts,
+)
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local import LocalExtractor
 from receiptflow.schemas.receipt import Merchant, Receipt
@@ -164,3 +169,23 @@ def test_eval_command_text_table(dataset: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SROIE key fields, 1 receipts" in result.output
     assert "exact F1 <= 1.000" in result.output
+
+
+def test_trust_outcomes_judge_the_values_an_accountant_sees(dataset: Path) -> None:
+    report = evaluate_sroie(dataset, _local().extract, ocr_boxes=True)
+    fields = report.trust().fields
+    # B2's company label names another shop; its ISO date and "12.5" are the same values
+    assert (fields["merchant.name"].labelled, fields["merchant.name"].right) == (2, 1)
+    assert (fields["date"].right, fields["total"].right) == (2, 2)
+    assert report.to_dict()["trust"]["receipts"] == 2
+
+
+def test_trust_verdicts_count_an_empty_value_as_wrong() -> None:
+    result = ExtractionResult(
+        status=ExtractionStatus.OK,
+        receipt=Receipt(merchant=Merchant(name="Kedai Maju, Enterprise")),
+        method="t",
+    )
+    labels = {"company": "KEDAI MAJU ENTERPRISE", "date": "30/12/2017", "total": "9.00"}
+    assert trust_verdicts(labels, result) == {"merchant.name": True, "date": False, "total": False}
+    assert trust_verdicts({}, result) == dict.fromkeys(("merchant.name", "date", "total"))

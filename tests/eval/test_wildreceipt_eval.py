@@ -101,3 +101,9 @@ def test_scores_count_right_wrong_and_missing_fields(tmp_path: Path) -> None:
     assert (names["expected"], names["given"], names["hits"]) == (2, 3, 2)
     assert amounts["hits"] == 1
     assert {miss["field"] for miss in data["misses"]} == {"total", "date", "merchant"}
+    trust = data["trust"]
+    # both ok; the first has a wrong date, the second no total: neither was flagged
+    assert trust["passed_unflagged"] == {"receipts": 2, "share": 1.0}
+    assert trust["wrong_among_unflagged"]["wrong"] == trust["wrong_among_unflagged"]["judged"] == 2
+    assert trust["wrong_caught"] == {**trust["wrong_caught"], "wrong": 2, "caught": 0}
+    assert trust["fields"]["merchant.name"]["right"] == 1

@@ -35,8 +35,19 @@ def sample_receipt(name: str = "us_diner", **changes: object) -> Receipt:
     return Receipt.model_validate(data)
 
 
-def seed(store: Store, path: Path, receipt: Receipt, *, name: str | None = None) -> ReceiptRecord:
-    """Archive ``path`` and record ``receipt`` for it the way an extraction run does."""
+DEFAULT_CONFIDENCE = {"merchant.name": 0.97, "date": 0.91, "total": 0.62}
+
+
+def seed(
+    store: Store,
+    path: Path,
+    receipt: Receipt,
+    *,
+    name: str | None = None,
+    confidence: dict[str, float] | None = None,
+) -> ReceiptRecord:
+    """Archive ``path`` and record ``receipt`` for it the way an extraction run does, with
+    ``confidence`` as the extractor's probabilities (default: ``DEFAULT_CONFIDENCE``)."""
     if name is None:
         document = store.save_input(path, source="cli")
     else:
@@ -46,7 +57,7 @@ def seed(store: Store, path: Path, receipt: Receipt, *, name: str | None = None)
         status=ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK,
         receipt=receipt,
         flags=flags,
-        confidence={"merchant.name": 0.97, "date": 0.91, "total": 0.62},
+        confidence=DEFAULT_CONFIDENCE if confidence is None else confidence,
         method="local",
     )
     record = store.record_extraction(document.id, result, pages=1)

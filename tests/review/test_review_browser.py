@@ -1,8 +1,10 @@
-"""End to end in Debian's Chromium: log in, open the queue, fix a misread total, approve.
+"""End to end in Debian's Chromium: log in, open the queue (riskiest first), fix a misread
+total, approve.
 
 The server is the real thing: ``receiptflow review`` in its own process on a free port, over a
-temp SQLite database seeded with committed samples (one has its total misread). The run saves
-docs/screenshots/review-queue.png and review-detail.png, which the README shows.
+temp SQLite database seeded with committed samples (one has its total misread), each with the
+probabilities an extractor would give. The run saves docs/screenshots/review-queue.png and
+review-detail.png, which the README shows.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from servers_support import free_port
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Bounded: the whole run (server start, Chromium, every step) or any one wait cannot hang CI.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+STEP_TIMEOUT_MS = 15_000
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,13 +56,38 @@ class Server:
     flagged_id: int
 
 
+# Riskiest first: the misread total is the least likely right, then a receipt whose own
+# probability is low, then the weakest key fields.
+RISK_ORDER = ["SUNRISE DINER", "HAPPY MART SHIBUYA", "Café Morgenrot", "GREENFIELD SUPERSTORE"]
+
+
 def _seed(settings: Settings) -> int:
     with Store.from_settings(settings) as store:
-        flagged = seed(store, sample_path("us_diner"), wrong_total())
-        seed(store, sample_path("uk_supermarket_2pages"), sample_receipt("uk_supermarket_2pages"))
-        seed(store, sample_path("eu_cafe"), sample_receipt("eu_cafe"))
+        flagged = seed(
+            store,
+            sample_path("us_diner"),
+            wrong_total(),
+            confidence={"merchant.name": 0.97, "date": 0.93, "total": 0.41, "time": 0.9},
+        )
+        seed(
+            store,
+            sample_path("uk_supermarket_2pages"),
+            sample_receipt("uk_supermarket_2pages"),
+            confidence={"merchant.name": 0.95, "date": 0.97, "total": 0.96, "line_items": 0.88},
+        )
+        seed(
+            store,
+            sample_path("eu_cafe"),
+            sample_receipt("eu_cafe"),
+            confidence={"merchant.name": 0.9, "date": 0.96, "total": 0.74},
+        )
         missing_date = sample_receipt("jp_konbini_rot90", date=None)
-        seed(store, sample_path("jp_konbini_rot90"), missing_date)
+        seed(
+            store,
+            sample_path("jp_konbini_rot90"),
+            missing_date,
+            confidence={"receipt": 0.58, "merchant.name": 0.92, "total": 0.97},
+        )
         approved = seed(store, sample_path("my_shop_photo"), sample_receipt("my_shop_photo"))
         store.set_status(approved.id, "approved", user="alice")
         return flagged.id
@@ -113,6 +142,7 @@ def page(server: Server) -> Iterator[object]:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context.set_default_timeout(STEP_TIMEOUT_MS)
         try:
             yield context.new_page()
         finally:
@@ -136,10 +166,13 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
 
-    # The queue: the misread diner receipt is first (an error flag), with counts per tab.
-    first_row = page.locator("table.queue-table tbody tr").first
-    expect(first_row).to_contain_text("SUNRISE DINER")
+    # The queue, riskiest first: the misread diner receipt (41 % likely right) leads.
+    rows = page.locator("table.queue-table tbody tr")
+    expect(rows.locator("a.merchant")).to_have_text(RISK_ORDER)
+    expect(rows.locator("td.likely")).to_have_text(["41 %", "58 %", "74 %", "88 %"])
+    first_row = rows.first
     expect(first_row.locator(".dot")).to_have_class("dot error")
+    expect(first_row.locator("td.likely .conf")).to_have_class("conf low")
     expect(page.locator('a.tab[data-view="open"] .count')).to_have_text("4")
     expect(page.locator('a.tab[data-view="approved"] .count')).to_have_text("1")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -149,6 +182,10 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     expect(page.locator("h1")).to_have_text("SUNRISE DINER")
     total_field = page.locator('[id="f-total"]')
     expect(total_field.locator("p.flag.error")).to_contain_text("84.19")
+    expect(total_field.locator(".conf")).to_have_text("41 % likely right")
+    expect(total_field.locator(".conf")).to_have_class("conf low")
+    expect(page.locator('[id="f-merchant.name"] .conf')).to_have_text("97 % likely right")
+    expect(page.locator("#receipt-likelihood")).to_have_text("whole receipt 41 % likely right")
     image = page.locator(".page img").first
     expect(image).to_be_visible()
     page.wait_for_function("() => document.querySelector('.page img').naturalWidth > 0")
@@ -164,9 +201,9 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     expect(page.locator(".findings-box")).to_have_count(0)
     expect(page.locator("#status")).to_have_text("extracted")
 
-    page.keyboard.press("a")  # approve and go to the next receipt in the queue
+    page.keyboard.press("a")  # approve and go to the next receipt in the queue: the next riskiest
     expect(page.locator(".banner.ok")).to_contain_text("SUNRISE DINER: approved.")
-    expect(page.locator("h1")).not_to_have_text("SUNRISE DINER")
+    expect(page.locator("h1")).to_have_text(RISK_ORDER[1])
     assert not failed, failed
     assert all(url.startswith(server.url + "/") for url in fetched), fetched  # nothing remote
     assert any(url.endswith("/static/review.js") for url in fetched)

@@ -57,7 +57,7 @@ def _seed_queue(store: Store) -> dict[str, int]:
     return ids
 
 
-def test_queue_puts_worst_flags_first_then_oldest(any_store: Store) -> None:
+def test_equal_risk_puts_worst_flags_first_then_oldest(any_store: Store) -> None:
     store = any_store
     ids = _seed_queue(store)
     order = queue_ids(store, QueueFilter())

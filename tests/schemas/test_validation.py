@@ -150,7 +150,7 @@ def test_dates() -> None:
     assert "future_date" not in codes(us_diner(date="2026-11-30"))  # one day of time-zone slack
     assert "implausible_date" in codes(us_diner(date="1970-01-01"))
     assert "old_date" in codes(us_diner(date="2012-01-01"))
-    assert "missing_date" in codes(us_diner(date=None))
+    assert "missing_date" in errors(us_diner(date=None))  # a receipt without a date is not ok
 
 
 def test_currency_codes() -> None:

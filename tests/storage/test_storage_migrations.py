@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Engine, Integer, MetaData, inspect
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 from storage_support import create_pg_database, drop_pg_database
 
 from receiptflow.storage import db
@@ -63,3 +65,65 @@ def test_downgrade_and_upgrade_again(fresh_engine: Engine) -> None:
     assert set(inspect(fresh_engine).get_table_names()) <= {"alembic_version"}
     db.upgrade(fresh_engine)
     assert set(inspect(fresh_engine).get_table_names()) >= set(Base.metadata.tables)
+
+
+def _migrate(engine: Engine, action: str, revision: str) -> None:
+    config = db.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def _receipt_at_0001(connection: Any, number: int, confidence: dict[str, Any]) -> None:
+    """A document and its receipt as revision 0001 stored them (no trust column yet)."""
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    connection.execute(
+        text(
+            "INSERT INTO documents (id, sha256, original_name, media_type, size_bytes, source,"
+            " archive_path, received_at, status) VALUES (:id, :sha, 'r.png', 'image/png', 1,"
+            " 'cli', 'x', :now, 'extracted')"
+        ),
+        {"id": number, "sha": f"{number:064d}", "now": now},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO receipts (id, document_id, status, confidence, details, created_at,"
+            " updated_at) VALUES (:id, :id, 'extracted', :confidence, '{}', :now, :now)"
+        ),
+        {"id": number, "confidence": json.dumps(confidence), "now": now},
+    )
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
+
+
+def test_0002_adds_trust_from_stored_confidence_and_downgrades(fresh_engine: Engine) -> None:
+    db.upgrade(fresh_engine, "0001")
+    stored = {
+        1: {"receipt": 0.42, "total": 0.99},  # the receipt's own probability wins
+        2: {"total": 0.9, "date": 0.7, "merchant.address": 0.1},  # weakest key field
+        3: {"merchant.address": 0.5},  # no key field: unknown
+        4: {},
+    }
+    with fresh_engine.begin() as connection:
+        for number, confidence in stored.items():
+            _receipt_at_0001(connection, number, confidence)
+    db.upgrade(fresh_engine)
+    assert {"trust"} <= _columns(fresh_engine, "receipts")
+    assert {"details"} <= _columns(fresh_engine, "extraction_runs")
+    indexes = {index["name"] for index in inspect(fresh_engine).get_indexes("receipts")}
+    assert "ix_receipts_trust" in indexes
+    with fresh_engine.connect() as connection:
+        trust = dict(connection.execute(text("SELECT id, trust FROM receipts")).all())
+    assert trust == {1: 0.42, 2: 0.7, 3: None, 4: None}
+
+    _migrate(fresh_engine, "downgrade", "0001")
+    assert "trust" not in _columns(fresh_engine, "receipts")
+    assert "details" not in _columns(fresh_engine, "extraction_runs")
+    with fresh_engine.connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM receipts")).scalar_one()
+    assert kept == 4  # the table copy on SQLite keeps every row
+    _migrate(fresh_engine, "upgrade", "head")
+    assert db.current_revision(fresh_engine) == db.head_revision() == "0002"
+    assert _drift(fresh_engine, Base.metadata) == []

@@ -3,30 +3,75 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local.lexicon import load_lexicon
-from receiptflow.extractors.local.parser import parse_lines
+from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
+from receiptflow.extractors.local.roles import role_model
 from receiptflow.ingest.document import Document, TextLine
 from receiptflow.ocr import OcrEngine, get_ocr_engine
-from receiptflow.schemas.flags import has_errors
+from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
+from receiptflow.settings import TrustSettings
+from receiptflow.trust import apply_trust
+from receiptflow.trust.calibrator import local_calibrator
+from receiptflow.trust.local_signals import Reading, local_signals
 
 if TYPE_CHECKING:
     from receiptflow.settings import LocalSettings, OcrSettings, Settings
 
 
+@dataclass
+class Assessment:
+    """A parse, its validation flags and the calibrator's signals, before any probability."""
+
+    parsed: ParsedReceipt
+    flags: list[Flag]
+    signals: dict[str, np.ndarray]
+
+    @property
+    def present(self) -> set[str]:
+        """The key fields that have a value."""
+        receipt = self.parsed.receipt
+        values = {
+            "merchant.name": receipt.merchant.name,
+            "date": receipt.date,
+            "total": receipt.total,
+            "subtotal": receipt.subtotal,
+            "taxes": receipt.taxes,
+            "line_items": receipt.line_items,
+        }
+        return {name for name, value in values.items() if value not in (None, "", [])}
+
+
 class LocalExtractor:
     name = "local"
 
-    def __init__(self, ocr_settings: OcrSettings, options: LocalSettings) -> None:
+    def __init__(
+        self,
+        ocr_settings: OcrSettings,
+        options: LocalSettings,
+        trust: TrustSettings | None = None,
+        *,
+        check_models: bool = True,
+    ) -> None:
+        """``check_models=False`` skips loading the shipped models up front: for the
+        training script, which writes them (``assess`` needs no calibrator)."""
         self._ocr_settings = ocr_settings
         self._options = options
+        self._trust = trust or TrustSettings()
         self._engine: OcrEngine | None = None
-        # read now: a word list that cannot be read is a configuration error, not a bad receipt
+        # read now: a word list or model that cannot be read is a configuration error, not a
+        # bad receipt
         self._lexicon = load_lexicon(options.lexicon)
+        if check_models:
+            role_model(options.role_model)
+            local_calibrator(options.calibrator)
 
     @property
     def engine(self) -> OcrEngine:
@@ -47,25 +92,47 @@ class LocalExtractor:
                 lines.extend(self.engine.read(page.image, page=page.index))
         return lines
 
-    def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
-        """Text lines -> validated result. Used directly by evaluation on ground-truth boxes."""
-        started = time.perf_counter()
+    def assess(self, lines: list[TextLine]) -> Assessment:
+        """Parse and validate text lines and gather the calibrator's signals."""
         parsed = parse_lines(
             lines,
             default_currency=self._options.default_currency,
             lexicon=self._lexicon,
+            role_model=self._options.role_model,
         )
         flags = validate_receipt(parsed.receipt)
+        reading = Reading(
+            parsed.rows,
+            parsed.chosen,
+            parsed.row_features,
+            parsed.receipt,
+            flags,
+            parsed.confidence,
+            parsed.printed,
+            parsed.roles,
+        )
+        return Assessment(parsed, flags, local_signals(reading))
+
+    def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
+        """Text lines -> validated result with calibrated probabilities, ``ok`` only when
+        every key field clears its threshold. Used directly on ground-truth boxes."""
+        started = time.perf_counter()
+        assessment = self.assess(lines)
+        parsed = assessment.parsed
+        calibrator = local_calibrator(self._options.calibrator)
+        probabilities = calibrator.probabilities(assessment.signals, assessment.present)
+        flags = assessment.flags
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
-        return ExtractionResult(
+        result = ExtractionResult(
             status=status,
             receipt=parsed.receipt,
             flags=flags,
-            confidence=parsed.confidence,
+            confidence=parsed.confidence | probabilities,
             evidence=parsed.printed,
             method=self.name,
             timings={"parse": time.perf_counter() - started},
         )
+        return apply_trust(result, self._trust)
 
     def extract(self, document: Document) -> ExtractionResult:
         started = time.perf_counter()
@@ -82,4 +149,4 @@ class LocalExtractor:
 
 
 def build(settings: Settings) -> LocalExtractor:
-    return LocalExtractor(settings.ocr, settings.local)
+    return LocalExtractor(settings.ocr, settings.local, settings.trust)

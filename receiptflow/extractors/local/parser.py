@@ -9,17 +9,30 @@ LLM when a key field's confidence is low, so a doubtful reading says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+import numpy as np
+
+from receiptflow.extractors.local import merchant
 from receiptflow.extractors.local.currency import guess_currency
 from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
+from receiptflow.extractors.local.header_rules import body_start
 from receiptflow.extractors.local.items import find_line_items
 from receiptflow.extractors.local.layout import Row, group_rows, ocr_trust
 from receiptflow.extractors.local.lexicon import Lexicon
+from receiptflow.extractors.local.roles import role_index
+from receiptflow.extractors.local.roles import role_model as load_role_model
+from receiptflow.extractors.local.row_features import (
+    FEATURE_NAMES,
+    RuleView,
+    printed_row,
+    row_feature_matrix,
+)
 from receiptflow.extractors.local.totals import Totals, find_totals
 from receiptflow.ingest.document import TextLine
+from receiptflow.learned.files import BUNDLED
 from receiptflow.schemas.parsing import AmountMatch
 from receiptflow.schemas.receipt import (
     Discount,
@@ -37,6 +50,12 @@ class ParsedReceipt:
     receipt: Receipt
     confidence: dict[str, float] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)  # field -> text as printed
+    rows: list[Row] = field(default_factory=list)
+    rules: RuleView = field(default_factory=RuleView)  # the rules' rows (classifier features)
+    chosen: RuleView = field(default_factory=RuleView)  # the rows the fields came from
+    decimal_comma: bool | None = None
+    row_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
+    roles: np.ndarray | None = None  # rows x roles.ROLES probabilities; None: rules only
 
 
 _INCLUSIVE = re.compile(
@@ -93,16 +112,17 @@ def _set(confidence: dict[str, float], name: str, value: object, score: float) -
 
 
 def parse_lines(
-    lines: list[TextLine], *, default_currency: str | None = None, lexicon: Lexicon | None = None
+    lines: list[TextLine],
+    *,
+    default_currency: str | None = None,
+    lexicon: Lexicon | None = None,
+    role_model: str | None = BUNDLED,
 ) -> ParsedReceipt:
+    """``role_model``: the line-role classifier's model file ("bundled", a path), or None to
+    read with the rules alone (what the classifier's training needs)."""
     rows = group_rows(lines)
     currency = guess_currency(rows, default_currency=default_currency)
     header = find_header(rows)
-    if lexicon is not None and lexicon.applies_to(currency.code):
-        if header.name:
-            header.name = lexicon.mend(header.name)
-        if header.address:
-            header.address = lexicon.mend(header.address, split_glued=True)
     order = date_order(rows, currency=currency.code, country=currency.country)
     when = find_when(rows, order=order)
     number, number_confidence = find_receipt_number(rows)
@@ -115,6 +135,29 @@ def parse_lines(
     mils = currency.minor_digits == 3
     items = find_line_items(rows, currency=currency.code, whole=False if mils else None)
     total = totals.total.value if totals.total else None
+    rules = RuleView(
+        name_row=header.name_row,
+        address_rows=list(header.address_rows),
+        date_row=printed_row(rows, when.date.text if when.date else None),
+        total_row=printed_row(rows, totals.total.text, totals.total.start)
+        if totals.total
+        else None,
+        items_first=items.first_row,
+        items_last=items.last_row,
+        header_end=body_start(rows),
+    )
+    features = row_feature_matrix(rows, rules, decimal_comma=currency.decimal_comma)
+    roles = None
+    if role_model is not None:
+        roles = load_role_model(role_model).predict(features)
+        header = merchant.apply_classifier(
+            header, rows, roles, role_index("merchant"), legal_first=currency.code == "MYR"
+        )
+    if lexicon is not None and lexicon.applies_to(currency.code):
+        if header.name:
+            header.name = lexicon.mend(header.name)
+        if header.address:
+            header.address = lexicon.mend(header.address, split_glued=True)
     receipt = Receipt(
         merchant=Merchant(
             name=header.name, address=header.address, phone=header.phone, tax_id=header.tax_id
@@ -155,7 +198,17 @@ def parse_lines(
         printed["time"] = when.time_text
     if totals.total:
         printed["total"] = _printed_amount(totals.total)
-    return ParsedReceipt(receipt=receipt, confidence=confidence, printed=printed)
+    return ParsedReceipt(
+        receipt=receipt,
+        confidence=confidence,
+        printed=printed,
+        rows=rows,
+        rules=rules,
+        chosen=replace(rules, name_row=header.name_row),
+        decimal_comma=currency.decimal_comma,
+        row_features=features,
+        roles=roles,
+    )
 
 
 def _items_subtotal(totals: Totals, items: list[LineItem], total: Decimal | None) -> Decimal | None:

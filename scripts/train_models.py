@@ -1,0 +1,205 @@
+"""Train the models shipped in receiptflow/learned/data, reproducibly, and score them across
+datasets.
+
+    .venv/bin/python scripts/train_models.py [--data ../shared/datasets] [--ocr-cache .cache/ocr]
+        [--synthetic DIR] [--only roles|trust] [--exclude DATASET] [--out DIR]
+
+1. The line-role classifier (row_roles.json): rows of WildReceipt photos and SROIE scans (our
+   own OCR, cached under --ocr-cache; the first run OCRs the 438 images, ~10 min on two
+   cores), SROIE ground-truth lines, CORD, and synthetic receipts (--synthetic: a folder made
+   by `receiptflow samples generate`, with .lines.json truth). Cross-dataset scores (fit
+   without a dataset, test on it) are printed and kept in the model file.
+2. The calibrator of the local extractor (trust_local.json), fitted on the extractor's answers
+   with the new classifier in place, so retraining both is this one command.
+
+--exclude wildreceipt|sroie|cord|synthetic trains both without that dataset (written to --out,
+not over the bundled files): with RECEIPTFLOW_LOCAL__ROLE_MODEL and RECEIPTFLOW_LOCAL__CALIBRATOR
+pointing at them, `receiptflow eval` on the excluded dataset gives the honest number for
+receipts of a kind never seen (bench/cross_dataset.py does all of it).
+
+Fixed seed, deterministic LightGBM: the same inputs give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from receiptflow.eval.sroie import list_samples as sroie_samples  # noqa: E402
+from receiptflow.eval.wildreceipt import list_samples as wild_samples  # noqa: E402
+from receiptflow.learned import row_labels  # noqa: E402
+
+DATA = REPO.parent / "shared" / "datasets"
+OUT = REPO / "receiptflow" / "learned" / "data"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def fill_ocr_cache(data: Path, cache: Path) -> None:
+    """OCR every WildReceipt photo and SROIE scan not yet in the cache."""
+    from receiptflow.eval.ocr_cache import OcrCache
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.ingest.loader import load_document
+    from receiptflow.settings import Settings
+
+    settings = Settings()
+    extractor = LocalExtractor(settings.ocr, settings.local, check_models=False)
+    jobs = [
+        (cache / "wildreceipt", s.receipt_id, s.image_path)
+        for s in wild_samples(data / "wildreceipt-dev")
+    ]
+    jobs += [
+        (cache / "sroie", s.receipt_id, s.image_path)
+        for s in sroie_samples(data / "sroie-dev", ocr_boxes=False)
+    ]
+    missing = [job for job in jobs if OcrCache(job[0]).get(job[1]) is None]
+    for done, (folder, receipt_id, path) in enumerate(missing, 1):
+        started = time.perf_counter()
+        lines = extractor.read_lines(load_document(path, settings.ingest))
+        OcrCache(folder).put(receipt_id, lines, time.perf_counter() - started)
+        _log(f"OCR {done}/{len(missing)} {path.name}")
+
+
+def labelled_receipts(
+    data: Path, cache: Path, synthetic: Path | None
+) -> list[row_labels.LabelledReceipt]:
+    receipts = [
+        *row_labels.wildreceipt_receipts(data / "wildreceipt-dev", cache / "wildreceipt"),
+        *row_labels.sroie_receipts(data / "sroie-dev", ocr_boxes=True),
+        *row_labels.sroie_receipts(data / "sroie-dev", ocr_boxes=False, cache_dir=cache / "sroie"),
+        *row_labels.cord_receipts(data / "cord-val-text"),
+    ]
+    return receipts
+
+
+def _kept(items: list[Any], exclude: str | None) -> list[Any]:
+    from receiptflow.learned.training import group_of
+
+    return [item for item in items if exclude is None or group_of(item.dataset) != exclude]
+
+
+def train_roles(
+    data: Path, cache: Path, synthetic: Path | None, out: Path, exclude: str | None
+) -> None:
+    from receiptflow.learned.training import cross_dataset_roles, role_set, roles_model_file
+
+    started = time.perf_counter()
+    receipts = _kept(labelled_receipts(data, cache, synthetic), exclude)
+    rows = role_set(receipts)
+    seconds = time.perf_counter() - started
+    _log(f"roles: {len(receipts)} receipts, {len(rows.labels)} labelled rows ({seconds:.0f} s)")
+    cross = cross_dataset_roles(rows)
+    for name, scores in cross.items():
+        roles = ", ".join(f"{role} {score['f1']:.2f}" for role, score in scores["roles"].items())
+        _log(f"  held out {name}: accuracy {scores['accuracy']:.3f}; F1 {roles}")
+    model = roles_model_file(rows, cross)
+    (out / "row_roles.json").write_text(
+        json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+    _log(f"wrote {out / 'row_roles.json'} ({time.perf_counter() - started:.0f} s)")
+
+
+def truth_receipts(data: Path, cache: Path) -> list[Any]:
+    from receiptflow.learned import field_truth
+
+    return [
+        *field_truth.wildreceipt_truths(data / "wildreceipt-dev", cache / "wildreceipt"),
+        *field_truth.sroie_truths(data / "sroie-dev", ocr_boxes=True),
+        *field_truth.sroie_truths(data / "sroie-dev", ocr_boxes=False, cache_dir=cache / "sroie"),
+        *field_truth.cord_truths(data / "cord-val-text"),
+    ]
+
+
+def train_trust(data: Path, cache: Path, out: Path, exclude: str | None) -> None:
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.extractors.local.roles import role_model
+    from receiptflow.learned import calibration
+    from receiptflow.learned.files import load_model
+    from receiptflow.settings import Settings
+    from receiptflow.trust.calibrator import local_calibrator
+
+    load_model.cache_clear()  # the models just written, not the ones loaded before
+    role_model.cache_clear()
+    local_calibrator.cache_clear()
+    started = time.perf_counter()
+    settings = Settings()
+    options = settings.local.model_copy(update={"role_model": str(out / "row_roles.json")})
+    extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
+    judged = calibration.judge_all(extractor, _kept(truth_receipts(data, cache), exclude))
+    _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
+    fits, fields, nested = {}, {}, {}
+    for name in calibration.all_fields(judged):
+        fits[name] = calibration.fit_field(judged, name)
+        fields[name] = calibration.field_json(fits[name], name)
+        nested[name] = {
+            "new_receipts_of_known_kinds": calibration.in_distribution_report(
+                judged, fits[name], name
+            ),
+            "unseen_dataset": calibration.nested_report(judged, name),
+        }
+        for kind, reports in nested[name].items():
+            for held, report in reports.items():
+                _log(
+                    f"  {name:14s} {kind:28s} {held:12s}: n {report['receipts']:4d}, right "
+                    f"{report['accuracy']:.3f}, mean p {report['mean_probability']:.3f}, "
+                    f"ECE {report['ece']:.3f}, AUC {report['auc']}"
+                )
+    probs = calibration.probabilities(judged, fits)
+    receipt = calibration.fit_receipt(judged, {name: fit.oof for name, fit in fits.items()})
+    thresholds, rates = calibration.choose_thresholds(judged, probs)
+    _log(f"  thresholds {thresholds}")
+    for group, rate in rates.items():
+        _log(f"  {group:12s} {rate}")
+    model = {
+        "fields": fields,
+        "receipt": receipt,
+        "trained": {
+            "seed": calibration.SEED,
+            "scorer_params": {k: v for k, v in calibration.SCORER_PARAMS.items() if k != "verbose"},
+            "receipts": {
+                g: sum(1 for j in judged if j.dataset == g)
+                for g in sorted({j.dataset for j in judged})
+            },
+            "cross_dataset": nested,
+            "thresholds": thresholds,
+            "pass_rates": rates,
+        },
+    }
+    (out / "trust_local.json").write_text(
+        json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+    _log(f"wrote {out / 'trust_local.json'} ({time.perf_counter() - started:.0f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--ocr-cache", type=Path, default=REPO / ".cache" / "ocr")
+    parser.add_argument("--synthetic", type=Path, default=None)
+    parser.add_argument("--only", choices=["roles", "trust"], default=None)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--exclude", choices=["wildreceipt", "sroie", "cord", "synthetic"])
+    args = parser.parse_args()
+    if args.exclude and args.out.resolve() == OUT.resolve():
+        parser.error("--exclude writes models that must not replace the bundled ones: give --out")
+    args.out.mkdir(parents=True, exist_ok=True)
+    fill_ocr_cache(args.data, args.ocr_cache)
+    if args.only in (None, "roles"):
+        train_roles(args.data, args.ocr_cache, args.synthetic, args.out, args.exclude)
+    if args.only in (None, "trust"):
+        train_trust(args.data, args.ocr_cache, args.out, args.exclude)
+
+
+if __name__ == "__main__":
+    main()
