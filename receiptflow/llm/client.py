@@ -29,7 +29,7 @@ from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.llm.concurrency import loop_slots, thread_slots
 from receiptflow.llm.failures import describe_failure, is_transport_failure
 from receiptflow.llm.logprobs import value_probabilities
-from receiptflow.llm.response import ExtractedReceipt, Grounding, as_receipt, best_partial
+from receiptflow.llm.response import ExtractedReceipt, as_receipt, best_partial, grounded
 from receiptflow.llm.usage import FREE, Price, UsageRecorder
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
@@ -159,8 +159,6 @@ class LlmClient:
             "max_tokens": self.endpoint.max_tokens,
             "temperature": 0,
         }
-        if ask.source is not None:  # the validator re-asks a total printed nowhere in it
-            request["context"] = {"grounding": Grounding(ask.source)}
         if self.endpoint.logprobs:
             # top_logprobs too: llama.cpp's server returns none without it
             request.update(logprobs=True, top_logprobs=1)
@@ -172,7 +170,7 @@ class LlmClient:
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        with thread_slots(self.endpoint.max_in_flight):
+        with thread_slots(self.endpoint.max_in_flight), grounded(ask.source):
             try:
                 answer = self._sync_client().chat.completions.create(**self._request(ask, recorder))
             except (InstructorError, openai.OpenAIError) as caught:
@@ -185,13 +183,14 @@ class LlmClient:
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        async with loop_slots(self.endpoint.max_in_flight):
-            try:
-                answer = await self._async_client().chat.completions.create(
-                    **self._request(ask, recorder)
-                )
-            except (InstructorError, openai.OpenAIError) as caught:
-                error = caught
+        with grounded(ask.source):  # the validator re-asks a total printed nowhere in it
+            async with loop_slots(self.endpoint.max_in_flight):
+                try:
+                    answer = await self._async_client().chat.completions.create(
+                        **self._request(ask, recorder)
+                    )
+                except (InstructorError, openai.OpenAIError) as caught:
+                    error = caught
         result, used = self._result(answer, error, recorder, time.perf_counter() - started)
         return self._judge(result, recorder, used, ask)
 

@@ -2,12 +2,17 @@
 
 ``ExtractedReceipt`` is the Receipt plus one validator: when ``validate_receipt`` finds
 error-severity flags (sums that do not add up, a bad currency...), it raises, and Instructor
-sends that message back to the model as its re-ask. With the source text in the validation
-context (``Grounding``), a total that is printed nowhere in it is re-asked too, once: the
+sends that message back to the model as its re-ask. With the source text in view of the
+validator (``grounded``), a total that is printed nowhere in it is re-asked too, once: the
 total is on every receipt, so an unprinted one is usually a misread. If the model keeps it,
 the answer stands and the trust model judges the total (it is then ``ungrounded``). When the
 last attempt still fails, ``salvage`` recovers the best Receipt the answers contained, so
 nothing is lost.
+
+The source text reaches the validator through a context variable, not Instructor's
+``context=``: Instructor also renders every message as a Jinja template when given one
+(instructor issue #1132), and receipt text is untrusted: a "{{" printed on a receipt would be
+evaluated, or fail to parse and sink the request.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import copy
 import functools
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from instructor import OpenAISchema
-from pydantic import ValidationError, ValidationInfo, model_validator
+from pydantic import ValidationError, model_validator
 
 from receiptflow.llm.grounding import SourceText
 from receiptflow.schemas.currency import currency_exponent
@@ -38,8 +46,8 @@ UNPRINTED_TOTAL_REASKS = 1
 
 @dataclass
 class Grounding:
-    """Instructor's validation context (``context={"grounding": ...}``) for one extraction:
-    the text the values should be printed in, and the unprinted-total re-asks spent."""
+    """What the validator checks one extraction's answers against: the text the values
+    should be printed in, and the unprinted-total re-asks spent so far."""
 
     source: SourceText
     total_reasks: int = 0
@@ -58,6 +66,20 @@ class Grounding:
         )
 
 
+_GROUNDING: ContextVar[Grounding | None] = ContextVar("receiptflow_grounding", default=None)
+
+
+@contextmanager
+def grounded(source: SourceText | None) -> Iterator[None]:
+    """Validate the answers of the extraction made inside against ``source`` (None: no
+    text to check against). A context variable: each thread and asyncio task has its own."""
+    token = _GROUNDING.set(Grounding(source) if source is not None else None)
+    try:
+        yield
+    finally:
+        _GROUNDING.reset(token)
+
+
 class ExtractedReceipt(Receipt, OpenAISchema):
     """A receipt as read from the document: the merchant, items, taxes and totals."""
 
@@ -70,10 +92,10 @@ class ExtractedReceipt(Receipt, OpenAISchema):
         return copy.deepcopy(_tool_schema())
 
     @model_validator(mode="after")
-    def _must_add_up(self, info: ValidationInfo) -> ExtractedReceipt:
+    def _must_add_up(self) -> ExtractedReceipt:
         errors = [flag for flag in validate_receipt(self) if flag.severity is Severity.ERROR]
-        grounding = (info.context or {}).get("grounding")
-        unprinted = grounding.unprinted_total(self) if isinstance(grounding, Grounding) else None
+        grounding = _GROUNDING.get()
+        unprinted = grounding.unprinted_total(self) if grounding is not None else None
         if errors or unprinted:
             raise ValueError(reask_message(errors, unprinted))
         return self

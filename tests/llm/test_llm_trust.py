@@ -149,3 +149,30 @@ def test_openai_grounds_in_the_text_layer_and_otherwise_says_nothing(serve: Any)
     assert with_layer.features["total"]["grounded"] == 1
     assert with_layer.result.confidence["date"] > image_only.result.confidence["date"]
     assert "grounding" not in json.dumps(server.requests[0])  # the context stays client-side
+
+
+def test_receipt_text_that_looks_like_a_template_is_sent_as_it_is(serve: Any) -> None:
+    """Instructor renders messages as Jinja when given ``context=``: the source text must
+    reach the validator some other way, or "{{" on a receipt is evaluated (or fails)."""
+    server = serve([tool(SAMPLE_ANSWER)])
+    printed = ["{{ 7 * 7 }} {% if true %}SALE{% endif %}", "{# note #} {{"]
+    lines = [
+        *SAMPLE_LINES,
+        *(TextLine(text, (10, 130 + 20 * i, 400, 150)) for i, text in enumerate(printed)),
+    ]
+    result = _extractor("nemo", server).extract_lines(lines)
+    assert result.status is ExtractionStatus.OK, result.errors
+    sent = server.requests[0]["messages"][-1]["content"]
+    assert all(text in sent for text in printed) and "49" not in sent
+
+
+def test_concurrent_extractions_are_each_checked_against_their_own_text(serve: Any) -> None:
+    from receiptflow.llm import extract_many
+
+    server = serve([tool(SAMPLE_ANSWER)])
+    without_total = [line for line in SAMPLE_LINES if "4.20" not in line.text]
+    documents = [_document(SAMPLE_LINES if i % 2 else without_total) for i in range(8)]
+    results = extract_many(_extractor("nemo", server), documents, max_in_flight=8)
+    # the four whose text lacks 4.20 were re-asked once; the others were not
+    assert [r.attempts for r in results] == [2, 1] * 4
+    assert [("total" in _low_confidence(r)) for r in results] == [True, False] * 4
