@@ -156,16 +156,22 @@ def wildreceipt_cases(data: Path, ocr: Path, limit: int | None) -> Iterator[Case
 
 
 def answers(
-    case: Case, source: SourceText, rng: random.Random, faithful: int, corrupted: int
+    case: Case, local: Receipt | None, source: SourceText, rng: random.Random, args: Any
 ) -> Iterator[tuple[dict[str, str], Receipt]]:
-    """(kinds of corruption per field, the answer) for each variant of one receipt."""
-    for _ in range(faithful):
-        yield {}, case.truth
-    for _ in range(corrupted):
+    """(kinds of corruption per field, the answer) for each variant of one receipt. A date or
+    total the labels lack is local's reading (not judged): a model would give one, and a
+    missing one is an error flag that would otherwise mark every such answer."""
+    true = case.truth
+    for name in ("date", "total"):
+        if getattr(true, name) is None and local is not None:
+            true = true.model_copy(update={name: getattr(local, name)})
+    for _ in range(args.faithful):
+        yield {}, true
+    for _ in range(args.corrupted):
         wrong: dict[str, str] = {}
         while not wrong:
             wrong = {f: rng.choice(KINDS) for f in case.fields if rng.random() < CORRUPT_SHARE}
-        yield wrong, corrupt(case.truth, wrong, source, rng)
+        yield wrong, corrupt(true, wrong, source, rng)
 
 
 def scripted_rows(
@@ -183,7 +189,7 @@ def scripted_rows(
             local_receipt = local.extract_lines(case.lines).receipt
             ask = NemoExtractor.ask(case.lines)
             assert ask.source is not None
-            variants = answers(case, ask.source, rng, args.faithful, args.corrupted)
+            variants = answers(case, local_receipt, ask.source, rng, args)
             for variant, (wrong, answer) in enumerate(variants):
                 text = json.dumps(answer.model_dump(mode="json", exclude_defaults=True))
                 lines = [line.text for line in case.lines]
@@ -228,7 +234,7 @@ def document_rows(directory: Path, extractor_name: str) -> Iterator[dict[str, An
     from receiptflow.ingest import load_document
 
     settings = Settings()
-    local = LocalExtractor(settings.ocr, settings.local)
+    local = LocalExtractor(settings.ocr, settings.local, settings.trust)
     extractor: Any = get_extractor(extractor_name, settings)
     for expected in sorted(directory.glob("*.expected.json")):
         stem = expected.name.removesuffix(".expected.json")

@@ -190,7 +190,7 @@ def build(settings: Settings) -> CascadeExtractor:
     from receiptflow.extractors.nemo import NemoExtractor
     from receiptflow.extractors.openai_vision import OpenAIVisionExtractor
 
-    local = LocalExtractor(settings.ocr, settings.local)
+    local = LocalExtractor(settings.ocr, settings.local, settings.trust)
     nemo = NemoExtractor(settings.nemo, settings.llm, local, settings.trust)
     openai = OpenAIVisionExtractor(settings.openai, settings.llm, settings.trust)
     return CascadeExtractor(local, nemo, openai, settings.cascade, settings.trust)

@@ -139,5 +139,5 @@ def _no_text(method: str, error: ReceiptflowError) -> ExtractionResult:
 def build(settings: Settings) -> NemoExtractor:
     from receiptflow.extractors.local import LocalExtractor
 
-    reader = LocalExtractor(settings.ocr, settings.local)
+    reader = LocalExtractor(settings.ocr, settings.local, settings.trust)
     return NemoExtractor(settings.nemo, settings.llm, reader, settings.trust)
