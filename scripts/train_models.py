@@ -2,12 +2,13 @@
 datasets.
 
     .venv/bin/python scripts/train_models.py [--data ../shared/datasets] [--ocr-cache .cache/ocr]
-        [--synthetic DIR] [--only roles|trust] [--exclude DATASET] [--out DIR]
+        [--synthetic-count 1000] [--only roles|trust] [--exclude DATASET] [--out DIR]
 
 1. The line-role classifier (row_roles.json): rows of WildReceipt photos and SROIE scans (our
    own OCR, cached under --ocr-cache; the first run OCRs the 438 images, ~10 min on two
-   cores), SROIE ground-truth lines, CORD, and synthetic receipts (--synthetic: a folder made
-   by `receiptflow samples generate`, with .lines.json truth). Cross-dataset scores (fit
+   cores), SROIE ground-truth lines, CORD, and synthetic receipts in ten locales (drawn by
+   `receiptflow samples generate --count N --seed 20261206 --damage-share 0.25` into the cache
+   and OCRed like the photos: ~15 min the first time for 1000). Cross-dataset scores (fit
    without a dataset, test on it) are printed and kept in the model file.
 2. The calibrator of the local extractor (trust_local.json), fitted on the extractor's answers
    with the new classifier in place, so retraining both is this one command.
@@ -69,15 +70,51 @@ def fill_ocr_cache(data: Path, cache: Path) -> None:
         _log(f"OCR {done}/{len(missing)} {path.name}")
 
 
-def labelled_receipts(
-    data: Path, cache: Path, synthetic: Path | None
-) -> list[row_labels.LabelledReceipt]:
+SYNTHETIC_SEED = 20261206
+SYNTHETIC_DAMAGE = 0.25
+
+
+def synthetic_folder(cache: Path, count: int) -> Path:
+    return cache / f"synthetic-{SYNTHETIC_SEED}-{count}"
+
+
+def fill_synthetic(cache: Path, count: int) -> None:
+    """Draw the synthetic training receipts (seeded) and OCR them, where not done yet."""
+    from receiptflow.eval.ocr_cache import OcrCache
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.ingest.loader import load_document
+    from receiptflow.samples.mix import generate_many, random_specs
+    from receiptflow.settings import Settings
+
+    folder = synthetic_folder(cache, count)
+    if len(list(folder.glob("*.lines.json"))) < count:
+        _log(f"drawing {count} synthetic receipts into {folder} ...")
+        specs = random_specs(count, SYNTHETIC_SEED, damage_share=SYNTHETIC_DAMAGE)
+        generate_many(folder, specs, jobs=2)
+    settings = Settings()
+    extractor = LocalExtractor(settings.ocr, settings.local, check_models=False)
+    ocr = OcrCache(folder / "ocr")
+    truths = sorted(folder.glob("*.lines.json"))
+    missing = [t for t in truths if ocr.get(t.name.removesuffix(".lines.json")) is None]
+    for done, path in enumerate(missing, 1):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        lines = extractor.read_lines(load_document(folder / truth["document"], settings.ingest))
+        ocr.put(truth["name"], lines, time.perf_counter() - started)
+        if done % 50 == 0 or done == len(missing):
+            _log(f"OCR synthetic {done}/{len(missing)}")
+
+
+def labelled_receipts(data: Path, cache: Path, synthetic: int) -> list[row_labels.LabelledReceipt]:
     receipts = [
         *row_labels.wildreceipt_receipts(data / "wildreceipt-dev", cache / "wildreceipt"),
         *row_labels.sroie_receipts(data / "sroie-dev", ocr_boxes=True),
         *row_labels.sroie_receipts(data / "sroie-dev", ocr_boxes=False, cache_dir=cache / "sroie"),
         *row_labels.cord_receipts(data / "cord-val-text"),
     ]
+    if synthetic:
+        folder = synthetic_folder(cache, synthetic)
+        receipts += row_labels.synthetic_receipts(folder, folder / "ocr")
     return receipts
 
 
@@ -87,9 +124,7 @@ def _kept(items: list[Any], exclude: str | None) -> list[Any]:
     return [item for item in items if exclude is None or group_of(item.dataset) != exclude]
 
 
-def train_roles(
-    data: Path, cache: Path, synthetic: Path | None, out: Path, exclude: str | None
-) -> None:
+def train_roles(data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None) -> None:
     from receiptflow.learned.training import cross_dataset_roles, role_set, roles_model_file
 
     started = time.perf_counter()
@@ -108,18 +143,22 @@ def train_roles(
     _log(f"wrote {out / 'row_roles.json'} ({time.perf_counter() - started:.0f} s)")
 
 
-def truth_receipts(data: Path, cache: Path) -> list[Any]:
+def truth_receipts(data: Path, cache: Path, synthetic: int) -> list[Any]:
     from receiptflow.learned import field_truth
 
-    return [
+    receipts = [
         *field_truth.wildreceipt_truths(data / "wildreceipt-dev", cache / "wildreceipt"),
         *field_truth.sroie_truths(data / "sroie-dev", ocr_boxes=True),
         *field_truth.sroie_truths(data / "sroie-dev", ocr_boxes=False, cache_dir=cache / "sroie"),
         *field_truth.cord_truths(data / "cord-val-text"),
     ]
+    if synthetic:
+        folder = synthetic_folder(cache, synthetic)
+        receipts += field_truth.synthetic_truths(folder, folder / "ocr")
+    return receipts
 
 
-def train_trust(data: Path, cache: Path, out: Path, exclude: str | None) -> None:
+def train_trust(data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None) -> None:
     from receiptflow.extractors.local import LocalExtractor
     from receiptflow.extractors.local.roles import role_model
     from receiptflow.learned import calibration
@@ -134,7 +173,8 @@ def train_trust(data: Path, cache: Path, out: Path, exclude: str | None) -> None
     settings = Settings()
     options = settings.local.model_copy(update={"role_model": str(out / "row_roles.json")})
     extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
-    judged = calibration.judge_all(extractor, _kept(truth_receipts(data, cache), exclude))
+    receipts = _kept(truth_receipts(data, cache, synthetic), exclude)
+    judged = calibration.judge_all(extractor, receipts)
     _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
     fits, fields, nested = {}, {}, {}
     for name in calibration.all_fields(judged):
@@ -186,7 +226,7 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--ocr-cache", type=Path, default=REPO / ".cache" / "ocr")
-    parser.add_argument("--synthetic", type=Path, default=None)
+    parser.add_argument("--synthetic-count", type=int, default=1000, help="0: none")
     parser.add_argument("--only", choices=["roles", "trust"], default=None)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--exclude", choices=["wildreceipt", "sroie", "cord", "synthetic"])
@@ -195,10 +235,12 @@ def main() -> None:
         parser.error("--exclude writes models that must not replace the bundled ones: give --out")
     args.out.mkdir(parents=True, exist_ok=True)
     fill_ocr_cache(args.data, args.ocr_cache)
+    if args.synthetic_count:
+        fill_synthetic(args.ocr_cache, args.synthetic_count)
     if args.only in (None, "roles"):
-        train_roles(args.data, args.ocr_cache, args.synthetic, args.out, args.exclude)
+        train_roles(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude)
     if args.only in (None, "trust"):
-        train_trust(args.data, args.ocr_cache, args.out, args.exclude)
+        train_trust(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude)
 
 
 if __name__ == "__main__":

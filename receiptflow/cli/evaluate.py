@@ -16,6 +16,7 @@ class Dataset(StrEnum):
     SROIE = "sroie"
     CORD = "cord"
     WILDRECEIPT = "wildreceipt"
+    SYNTHETIC = "synthetic"
 
 
 class OutputFormat(StrEnum):
@@ -28,7 +29,7 @@ def evaluate(
         Path,
         typer.Argument(
             help="Dataset folder (SROIE: img/, entities/, box/; CORD: *.json; "
-            "WildReceipt: labels.txt, image_files/)",
+            "WildReceipt: labels.txt, image_files/; synthetic: receiptflow samples generate)",
             exists=True,
             file_okay=False,
         ),
@@ -70,8 +71,10 @@ def evaluate(
         report: Any = _run_cord(directory, limit=limit, extractor=extractor)
         _emit(report.to_dict(), [report.render(misses)], output, report_dir)
         return
-    if dataset is Dataset.WILDRECEIPT:
-        report = _run_wildreceipt(directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache)
+    if dataset in (Dataset.WILDRECEIPT, Dataset.SYNTHETIC):
+        report = _run_photos(
+            dataset, directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache
+        )
         _emit(report.to_dict(), report.render(misses), output, report_dir)
         return
     report = _run_sroie(
@@ -145,13 +148,21 @@ def _run_cord(directory: Path, *, limit: int | None, extractor: str | None) -> A
     return evaluate_cord(directory, limit, extract_lines=chosen.extract_lines)
 
 
-def _run_wildreceipt(
-    directory: Path, *, limit: int | None, extractor: str | None, ocr_cache: Path | None
+def _run_photos(
+    dataset: Dataset,
+    directory: Path,
+    *,
+    limit: int | None,
+    extractor: str | None,
+    ocr_cache: Path | None,
 ) -> Any:
+    """WildReceipt photos or synthetic receipts: one document per receipt, OCR cacheable."""
+    from receiptflow.eval.synthetic import evaluate_synthetic
     from receiptflow.eval.wildreceipt import evaluate_wildreceipt
 
+    run = evaluate_synthetic if dataset is Dataset.SYNTHETIC else evaluate_wildreceipt
     settings, name, chosen = _chosen_extractor(extractor)
-    return evaluate_wildreceipt(
+    return run(
         directory,
         chosen.extract,
         load_document=lambda path: _load(path, settings),

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
-from receiptflow.extractors.base import ExtractionResult
+from receiptflow.errors import ReceiptflowError
+from receiptflow.eval.report import Timings
+from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document, TextLine
 
 
@@ -69,3 +72,62 @@ def extract_cached(
     lines = steps.read_lines(load())
     cache.put(receipt_id, lines, time.perf_counter() - started)
     return steps.extract_lines(lines), 0.0
+
+
+def extract_timed(
+    receipt_id: str,
+    load: Callable[[], Document],
+    extract: Callable[[Document], ExtractionResult],
+    ocr_cache: tuple[OcrCache, LinesExtractor] | None,
+) -> tuple[ExtractionResult, float]:
+    """One receipt's result and its seconds (counting the OCR seconds recorded with cached
+    lines); a receipt that cannot be read or extracted becomes a failed result."""
+    started = time.perf_counter()
+    earlier = 0.0
+    try:
+        if ocr_cache is None:
+            result = extract(load())
+        else:
+            result, earlier = extract_cached(receipt_id, load, *ocr_cache)
+    except ReceiptflowError as error:
+        result = ExtractionResult(
+            status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
+        )
+    return result, time.perf_counter() - started + earlier
+
+
+class DocumentSample(Protocol):
+    @property
+    def receipt_id(self) -> str: ...
+
+
+SampleT = TypeVar("SampleT", bound=DocumentSample, contravariant=True)
+
+
+class DocumentReport(Protocol[SampleT]):
+    """What ``score_documents`` fills: a report with timings, failures and a scorer."""
+
+    @property
+    def timings(self) -> Timings: ...
+
+    @property
+    def failed(self) -> list[str]: ...
+
+    def score(self, sample: SampleT, result: ExtractionResult) -> None: ...
+
+
+def score_documents(
+    report: DocumentReport[SampleT],
+    samples: Iterable[tuple[SampleT, Path]],
+    extract: Callable[[Document], ExtractionResult],
+    load_document: Callable[[Path], Document],
+    ocr_cache: tuple[OcrCache, LinesExtractor] | None,
+) -> None:
+    """Extract every (sample, file) (from cached OCR lines when given) and score it."""
+    for sample, path in samples:
+        load = partial(load_document, path)
+        result, seconds = extract_timed(sample.receipt_id, load, extract, ocr_cache)
+        report.timings.seconds.append(seconds)
+        if result.status is ExtractionStatus.FAILED:
+            report.failed.append(sample.receipt_id)
+        report.score(sample, result)

@@ -173,3 +173,15 @@ def render_misses(misses: list[Miss], limit: int = 40) -> Any:
             miss.receipt_id, miss.field, miss.scoring, miss.expected or "", miss.got or ""
         )
     return table
+
+
+def render_miss_rows(misses: list[dict[str, str]], limit: int = 40) -> Any:
+    """A rich table of misses kept as ``{"id", "field", "expected", "got"}`` rows."""
+    from rich.table import Table
+
+    table = Table(title=f"misses (first {min(limit, len(misses))} of {len(misses)})")
+    for column in ("id", "field", "expected", "got"):
+        table.add_column(column, overflow="fold")
+    for miss in misses[:limit]:
+        table.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
+    return table

@@ -7,8 +7,9 @@ and digits only. Scoring, per receipt that labels the field:
 
 - ``total``: the extracted total equals (as a Decimal) the amount of a Total_value box.
 - ``date``: the extracted date is a reading of a Date_value box (day/month order from the
-  receipt: month first when a box shows "$" or the address a US state and ZIP code, else
-  day first, unless the printed numbers only read one way).
+  receipt: month first for US receipts — a US state and ZIP code, or "$" with no sign of
+  another dollar country — except dotted dates, which are European; else day first, unless
+  the printed numbers only read one way).
 - ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
@@ -21,20 +22,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from receiptflow.errors import ReceiptflowError
-from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
-from receiptflow.eval.report import FieldScore, Timings, alnum_text
+from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
+from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
-from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
 
@@ -43,6 +41,12 @@ KEY_FIELDS = ("total", "date", "merchant")
 
 # class_list.txt indices of the value boxes used here
 STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
+
+
+_OTHER_DOLLAR_COUNTRY = re.compile(
+    r"ABN|GST|PTY|AUSTRALIA|\b(?:NSW|VIC|QLD|WA|TAS|ACT)\d{4}|CANADA|ONTARIO|QUEBEC|ALBERTA|"
+    r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
+)
 
 
 @dataclass(frozen=True)
@@ -78,17 +82,22 @@ class WildSample:
         return {value for box in self.of(TOTAL) if (value := label_amount(box.text)) is not None}
 
     def month_first(self) -> bool:
-        """US receipts print month first: a "$" anywhere, or a state and ZIP code in the
-        address ("IL62704", spaces being removed from the box texts)."""
-        if any("$" in box.text for box in self.boxes):
+        """US receipts print month first: a state and ZIP code in the address ("IL62704",
+        spaces being removed from the box texts), or a "$" on a receipt that names no other
+        dollar country (Australia's ABN/GST/PTY and states, Canada's provinces and HST)."""
+        if any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS)):
             return True
-        return any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS))
+        text = " ".join(box.text for box in self.boxes).upper()
+        elsewhere = _OTHER_DOLLAR_COUNTRY.search(text)
+        return "$" in text and elsewhere is None
 
     def dates(self) -> set[dt.date]:
         month_first = self.month_first()
         found: set[dt.date] = set()
         for box in self.of(DATE):
-            for match in find_dates(box.text, day_first=not month_first):
+            # dotted dates are European whatever the currency: "03.08.13" is 3 August
+            day_first = not month_first or bool(re.search(r"\d\.\d{1,2}\.\d", box.text))
+            for match in find_dates(box.text, day_first=day_first):
                 found.add(match.value)
         return found
 
@@ -291,12 +300,7 @@ class WildReport:
                 f"{score.recall:.3f}",
                 f"{score.f1:.3f}",
             )
-        shown = Table(title=f"misses (first {min(misses, len(self.misses))} of {len(self.misses)})")
-        for column in ("id", "field", "expected", "got"):
-            shown.add_column(column, overflow="fold")
-        for miss in self.misses[:misses]:
-            shown.add_row(miss["id"], miss["field"], miss["expected"], miss["got"])
-        return [table, *self.trust().render(), shown]
+        return [table, *self.trust().render(), render_miss_rows(self.misses, misses)]
 
 
 def evaluate_wildreceipt(
@@ -309,23 +313,6 @@ def evaluate_wildreceipt(
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
 ) -> WildReport:
     report = WildReport(source=source)
-    for sample in list_samples(directory, limit):
-        started = time.perf_counter()
-        earlier = 0.0
-        try:
-            image = sample.image_path
-            if ocr_cache is None:
-                result = extract(load_document(image))
-            else:
-                result, earlier = extract_cached(
-                    sample.receipt_id, partial(load_document, image), *ocr_cache
-                )
-        except ReceiptflowError as error:
-            result = ExtractionResult(
-                status=ExtractionStatus.FAILED, method="eval", errors=[str(error)]
-            )
-        report.timings.seconds.append(time.perf_counter() - started + earlier)
-        if result.status is ExtractionStatus.FAILED:
-            report.failed.append(sample.receipt_id)
-        report.score(sample, result)
+    samples = [(sample, sample.image_path) for sample in list_samples(directory, limit)]
+    score_documents(report, samples, extract, load_document, ocr_cache)
     return report

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from receiptflow.settings import IngestSettings, Settings
 
 # Settings groups that change what an extractor reads from the same bytes.
-_EXTRACTION_GROUPS = {"extractor", "ingest", "ocr", "local", "openai", "nemo", "cascade"}
+_EXTRACTION_GROUPS = {"extractor", "ingest", "ocr", "local", "openai", "nemo", "cascade", "trust"}
 
 
 class TransientError(ReceiptflowError):
@@ -170,12 +170,17 @@ def cache_key(sha256: str, extractor: str, schema_version: str) -> str:
 
 
 def extractor_fingerprint(settings: Settings) -> str:
-    """The extractor's name plus a digest of receiptflow's version and the settings that
-    change its answer (model, OCR engine and options, ingest limits), so switching from
-    gpt-4o-mini to gpt-4o or upgrading receiptflow never reuses an older extraction.
+    """The extractor's name plus a digest of receiptflow's version, the settings that change
+    its answer (model, OCR engine and options, ingest limits, trust thresholds) and the
+    version of the model files in use (line-role classifier, calibrator), so switching from
+    gpt-4o-mini to gpt-4o, retraining a model or upgrading receiptflow never reuses an older
+    extraction.
     Secrets are masked by ``mode="json"`` and do not vary the key."""
+    from receiptflow.learned.files import model_files_version
+
     chosen = settings.model_dump(mode="json", include=_EXTRACTION_GROUPS)
-    digest = hashlib.sha256(json.dumps([__version__, chosen], sort_keys=True).encode())
+    models = model_files_version(settings.local.role_model, settings.local.calibrator)
+    digest = hashlib.sha256(json.dumps([__version__, chosen, models], sort_keys=True).encode())
     return f"{settings.extractor}-{digest.hexdigest()[:12]}"
 
 

@@ -46,16 +46,26 @@ class Truth:
     subtotals: set[Decimal] | None = None
     tax_totals: set[Decimal] | None = None
     items: list[tuple[str, Decimal | None]] | None = None  # (name letters+digits, amount)
+    # synthetic truth is complete: an empty total/date/merchant means "not printed", and a
+    # value read for it is wrong (real labels only say what they label)
+    absent_means_empty: bool = False
 
     def judge(self, receipt: Receipt | None) -> dict[str, bool]:
         """field -> right, for the fields this truth labels (a missing value is wrong)."""
         got = receipt or Receipt()
         verdict: dict[str, bool] = {}
+        name = alnum_text(got.merchant.name)
+        if self.absent_means_empty:
+            if self.totals == set():
+                verdict["total"] = got.total is None
+            if self.dates == set():
+                verdict["date"] = got.date is None
+            if self.merchant_names == []:
+                verdict["merchant.name"] = not name
         if self.totals:
             verdict["total"] = got.total is not None and abs(got.total) in self.totals
         if self.dates:
             verdict["date"] = got.date in self.dates
-        name = alnum_text(got.merchant.name)
         if self.merchant_exact:
             verdict["merchant.name"] = name == self.merchant_exact
         elif self.merchant_names:
@@ -165,3 +175,40 @@ def cord_truths(directory: Path) -> Iterator[TruthReceipt]:
             items=items or None,
         )
         yield TruthReceipt("cord", path.stem, cord_lines(sample), truth)
+
+
+def _money_set(value: object) -> set[Decimal]:
+    """A truth amount as a one-element set; an empty set for a field known not to be printed."""
+    return set() if value is None else {abs(Decimal(str(value)))}
+
+
+def synthetic_truths(directory: Path, cache_dir: Path) -> Iterator[TruthReceipt]:
+    """Receipts drawn by ``receiptflow samples generate``: the expected JSON is exact, and a
+    field that damage hid (``hidden`` in the line truth) is known not to be printed, so a
+    value read for it is wrong."""
+    cache = OcrCache(cache_dir)
+    for expected_path in sorted(directory.glob("*.expected.json")):
+        name = expected_path.name.removesuffix(".expected.json")
+        found = cache.get(name)
+        if found is None:
+            continue
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+        merchant = alnum_text((expected.get("merchant") or {}).get("name"))
+        date = expected.get("date")
+        taxes = expected.get("taxes") or []
+        items: list[tuple[str, Decimal | None]] = [
+            (alnum_text(item["description"]), abs(Decimal(str(item["amount"]))))
+            for item in expected.get("line_items") or []
+            if item.get("amount") is not None
+        ]
+        tax_total = sum((Decimal(str(tax["amount"])) for tax in taxes), Decimal(0))
+        truth = Truth(
+            totals=_money_set(expected.get("total")),
+            dates={dt.date.fromisoformat(date)} if date else set(),
+            merchant_names=[merchant] if merchant else [],
+            subtotals=_money_set(expected.get("subtotal")) or None,
+            tax_totals={tax_total} if taxes else None,
+            items=items or None,
+            absent_means_empty=True,
+        )
+        yield TruthReceipt("synthetic", name, found[0], truth)

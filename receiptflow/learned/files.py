@@ -50,12 +50,13 @@ def load_model(name: str, source: str = BUNDLED) -> dict[str, Any]:
 
 
 @functools.cache
-def models_version() -> str:
-    """One version for every bundled model (part of the flow cache key)."""
+def model_files_version(role_model: str = BUNDLED, calibrator: str = BUNDLED) -> str:
+    """One version for the model files in use (part of the flow cache key): a retrained or
+    replaced model never reuses extractions made with the old one."""
     digest = hashlib.sha256()
-    for name in MODEL_FILES:
+    for name, source in zip(MODEL_FILES, (role_model, calibrator), strict=True):
         try:
-            digest.update(_read(name))
+            digest.update(_read(name, source))
         except ModelFileError:
-            digest.update(b"missing:" + name.encode())
+            digest.update(b"missing:" + source.encode())
     return digest.hexdigest()[:12]

@@ -207,3 +207,66 @@ def _cord_word_categories(
             ys = [quad[f"y{corner}"] for corner in range(1, 5)]
             found.append(((min(xs), min(ys), max(xs), max(ys)), line["category"]))
     return found
+
+
+# ---------------------------------------------------------------- synthetic
+
+# line-truth roles (receiptflow/samples) -> classifier roles, strongest first
+_SYNTHETIC_PRIORITY: tuple[tuple[str, str], ...] = (
+    ("total", "total"),
+    ("subtotal", "subtotal"),
+    ("tax", "tax"),
+    ("tax_table", "tax"),
+    ("change", "change"),
+    ("payment", "payment"),
+    ("card", "payment"),
+    ("item", "item"),
+    ("deposit", "item"),
+    ("item_price", "item_price"),
+    ("quantity", "quantity"),
+    ("unit_price", "quantity"),
+    ("date", "date"),
+    ("merchant", "merchant"),
+    ("address", "address"),
+)
+
+
+def synthetic_segments(
+    truth: dict[str, Any],
+) -> list[tuple[int, tuple[float, float, float, float], str]]:
+    """(page, box, role) of every printed segment of a ``.lines.json`` truth."""
+    return [
+        (int(line.get("page", 0)), tuple(segment["box"]), segment["role"])
+        for line in truth["lines"]
+        for segment in line["segments"]
+    ]
+
+
+def _synthetic_role(found: set[str]) -> str:
+    for printed, role in _SYNTHETIC_PRIORITY:
+        if printed in found:
+            return role
+    return "other"
+
+
+def synthetic_receipts(directory: Path, cache_dir: Path) -> Iterator[LabelledReceipt]:
+    """Receipts drawn by ``receiptflow samples generate``: our OCR of each (cached under the
+    sample's name), rows labelled from the printed segments they cover."""
+    cache = OcrCache(cache_dir)
+    for truth_path in sorted(directory.glob("*.lines.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        found = cache.get(truth["name"])
+        if found is None:
+            continue
+        segments = synthetic_segments(truth)
+        rows = group_rows(found[0])
+        roles: list[str | None] = []
+        for row in rows:
+            printed = {
+                role
+                for cell in row.cells
+                for page, box, role in segments
+                if page == cell.page and _covered(cell, box)
+            }
+            roles.append(_synthetic_role(printed))
+        yield LabelledReceipt("synthetic", truth["name"], found[0], rows, roles)

@@ -6,13 +6,14 @@ from receiptflow.samples.generator import (
     SampleSpec,
     generate_sample,
     generate_set,
-    random_specs,
 )
+from receiptflow.samples.mix import generate_many, random_specs
 
 __all__ = [
     "STANDARD_SAMPLES",
     "GeneratedSample",
     "SampleSpec",
+    "generate_many",
     "generate_sample",
     "generate_set",
     "random_specs",

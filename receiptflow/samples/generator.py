@@ -9,38 +9,41 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from PIL import Image
 
-from receiptflow.samples.layouts import LAYOUTS, PAPER_COLUMNS, PrintLine, layout_receipt
-from receiptflow.samples.pdf import POINTS_PER_MM, PdfWriter
-from receiptflow.samples.photo import photograph, scan
-from receiptflow.samples.render import FONTS, draws_all, render_lines
-from receiptflow.samples.scenarios import SCENARIOS, build
+from receiptflow.samples.damage import Damage, hide
+from receiptflow.samples.geometry import Geometry
+from receiptflow.samples.layouts import PAPER_COLUMNS
+from receiptflow.samples.line_truth import (
+    PageFrame,
+    document,
+    line_records,
+    printed_fields,
+    text_page_placed,
+)
+from receiptflow.samples.pdf import POINTS_PER_MM, PdfWriter, text_page_layout
+from receiptflow.samples.printout import Printout, without_role
+from receiptflow.samples.registry import printed
+from receiptflow.samples.render import PlacedLine, draws_all, render_lines
+from receiptflow.samples.scenarios import SCENARIOS
+from receiptflow.samples.variants import (
+    IMAGE_VARIANTS,
+    PDF_DPI,
+    SUFFIX,
+    UNBOUNDED,
+    VARIANTS,
+    Variant,
+    image_sample,
+    thermal,
+    two_page_pdf,
+)
 from receiptflow.schemas.receipt import Receipt
 
-Variant = Literal["scan_png", "scan_jpeg", "photo", "rot90", "rot180", "pdf_pages", "pdf_text"]
-VARIANTS: tuple[Variant, ...] = (
-    "scan_png",
-    "scan_jpeg",
-    "photo",
-    "rot90",
-    "rot180",
-    "pdf_pages",
-    "pdf_text",
-)
-SUFFIX = {
-    "scan_png": ".png",
-    "scan_jpeg": ".jpg",
-    "photo": ".jpg",
-    "rot90": ".png",
-    "rot180": ".jpg",
-    "pdf_pages": ".pdf",
-    "pdf_text": ".pdf",
-}
+__all__ = ["SUFFIX", "VARIANTS", "Variant"]
 JPEG_QUALITY = {"scan_jpeg": 85, "photo": 72, "rot180": 85}
 
 
@@ -53,6 +56,12 @@ class SampleSpec:
     font: str
     variant: Variant
     seed: int
+    locale: str | None = None  # locale-driven shops only
+    damage: Damage | None = None
+
+    def __post_init__(self) -> None:
+        if self.damage not in (None, "no_total") and self.variant not in IMAGE_VARIANTS:
+            raise ValueError(f"damage {self.damage!r} is drawn on images, not {self.variant}")
 
     @property
     def filename(self) -> str:
@@ -88,58 +97,104 @@ class GeneratedSample:
     document: Path
     expected: Path
     receipt: Receipt
+    lines: Path | None = None
 
 
 def truth_json(receipt: Receipt) -> str:
     return json.dumps(receipt.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def generate_sample(spec: SampleSpec, outdir: Path) -> GeneratedSample:
-    """Render one sample and write it with its truth into ``outdir``."""
-    draft = build(spec.scenario, spec.seed)
-    cols = PAPER_COLUMNS[spec.paper]
-    lines = layout_receipt(draft, spec.layout, cols)
-    if spec.variant != "pdf_text" and not draws_all(spec.font, _all_text(lines)):
+def _printout(spec: SampleSpec, cols: int) -> Printout:
+    args = (spec.scenario, spec.locale, spec.seed, spec.layout, cols)
+    printout = printed(*args, ascii_only=False)
+    if spec.variant != "pdf_text" and not draws_all(spec.font, printout.text()):
         # Fallback font without accents: print and record the ASCII spelling, so truth = ink.
-        draft = draft.to_ascii()
-        lines = layout_receipt(draft, spec.layout, cols)
+        printout = printed(*args, ascii_only=True)
+    if spec.damage == "no_total":
+        printout = without_role(printout, "total")
+    return printout
+
+
+def generate_sample(spec: SampleSpec, outdir: Path, *, line_truth: bool = False) -> GeneratedSample:
+    """Render one sample and write it with its truth (and line truth) into ``outdir``."""
+    cols = PAPER_COLUMNS[spec.paper]
+    printout = _printout(spec, cols)
     rng = random.Random(f"effects:{spec.name}:{spec.seed}")
     outdir.mkdir(parents=True, exist_ok=True)
-    document = outdir / spec.filename
+    path = outdir / spec.filename
     width_pt = int(spec.paper.removesuffix("mm")) * POINTS_PER_MM
+    title = printout.receipt.merchant.name or spec.name
     if spec.variant == "pdf_text":
         writer = PdfWriter()
-        writer.add_text_page(lines, cols, width_pt)
-        document.write_bytes(writer.to_bytes(draft.receipt.merchant.name or spec.name))
+        writer.add_text_page(list(printout.lines), cols, width_pt)
+        path.write_bytes(writer.to_bytes(title))
+        page = text_page_layout(list(printout.lines), cols, width_pt)
+        placed = text_page_placed(page, PDF_DPI)
+        size = (round(width_pt * PDF_DPI / 72), round(page.height_pt * PDF_DPI / 72))
+        pages, sizes = [PageFrame(0, Geometry(size), (0.0, UNBOUNDED))], [size]
     else:
-        rendered = render_lines(lines, cols, spec.paper, spec.font)
+        rendered = render_lines(list(printout.lines), cols, spec.paper, spec.font)
+        if spec.scenario not in SCENARIOS:  # the committed fixed shops keep their look
+            paper = thermal(rendered.image, random.Random(f"thermal:{spec.name}:{spec.seed}"))
+            rendered = replace(rendered, image=paper)
+        placed = rendered.placed
         if spec.variant == "pdf_pages":
-            document.write_bytes(
-                _two_page_pdf(rendered.image, rendered.line_bottoms, width_pt, rng, spec.name)
-            )
+            pdf, pages, sizes = two_page_pdf(rendered, width_pt, rng, spec.name)
+            path.write_bytes(pdf)
         else:
-            _save_image(_apply_variant(spec.variant, rendered.image, rng), document, spec.variant)
+            damage_rng = random.Random(f"damage:{spec.name}:{spec.seed}")
+            framed = image_sample(
+                rendered, spec.variant, rng, damage=spec.damage, damage_rng=damage_rng
+            )
+            _save_image(framed.image, path, spec.variant)
+            pages, sizes = framed.pages, [framed.image.size]
+    receipt, records, meta = _truth(spec, printout, placed, pages)
     expected = outdir / f"{spec.name}.expected.json"
-    expected.write_text(truth_json(draft.receipt), encoding="utf-8")
-    return GeneratedSample(spec, document, expected, draft.receipt)
+    expected.write_text(truth_json(receipt), encoding="utf-8")
+    lines_path = None
+    if line_truth:
+        lines_path = outdir / f"{spec.name}.lines.json"
+        coordinates = f"pdf@{PDF_DPI}dpi" if path.suffix == ".pdf" else "image"
+        data = document(
+            name=spec.name,
+            filename=spec.filename,
+            meta=meta,
+            pages=sizes,
+            coordinates=coordinates,
+            records=records,
+        )
+        lines_path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    return GeneratedSample(spec, path, expected, receipt, lines_path)
 
 
-def _all_text(lines: list[PrintLine]) -> str:
-    return "".join(cell.text for line in lines for cell in line.cells)
-
-
-def _apply_variant(variant: Variant, image: Image.Image, rng: random.Random) -> Image.Image:
-    if variant == "photo":
-        return photograph(image, rng)
-    if variant == "scan_png":
-        return image
-    # Noise would triple a PNG's size; lossless scans get only the scanner's softness.
-    scanned = scan(image, rng, noise=0 if SUFFIX[variant] == ".png" else 10)
-    if variant == "rot90":
-        return scanned.transpose(Image.Transpose.ROTATE_90)
-    if variant == "rot180":
-        return scanned.transpose(Image.Transpose.ROTATE_180)
-    return scanned
+def _truth(
+    spec: SampleSpec, printout: Printout, placed: tuple[PlacedLine, ...], pages: list[PageFrame]
+) -> tuple[Receipt, list[dict[str, Any]], dict[str, Any]]:
+    """The receipt as far as it is visible, its line records and the side file's header."""
+    records = line_records(placed, pages)
+    receipt = printout.receipt
+    hidden: set[str] = set()
+    if spec.damage is not None:
+        whole = [PageFrame(0, Geometry((1, 1)), (-UNBOUNDED, UNBOUNDED))]
+        everything = printed_fields(line_records(placed, whole))
+        if spec.damage == "no_total":  # the total was never printed: compare with the till
+            everything.add("total")
+        hidden = everything - printed_fields(records)
+        address = [
+            s["text"]
+            for line in records
+            for s in line["segments"]
+            if s.get("field") == "merchant.address"
+        ]
+        receipt = hide(receipt, hidden, " ".join(address) or None)
+    meta = {
+        "scenario": spec.scenario,
+        "locale": printout.locale,
+        "variant": spec.variant,
+        "damage": spec.damage,
+        "hidden": sorted(hidden),
+    }
+    return receipt, records, meta
 
 
 def _save_image(image: Image.Image, path: Path, variant: Variant) -> None:
@@ -149,42 +204,10 @@ def _save_image(image: Image.Image, path: Path, variant: Variant) -> None:
         image.save(path, "JPEG", quality=JPEG_QUALITY[variant], optimize=True)
 
 
-def _two_page_pdf(
-    image: Image.Image, bottoms: tuple[int, ...], width_pt: float, rng: random.Random, title: str
-) -> bytes:
-    """A long receipt scanned in two halves, cut between print lines near the middle."""
-    cut = min(bottoms, key=lambda y: abs(y - image.height / 2))
-    writer = PdfWriter()
-    for box in ((0, 0, image.width, cut), (0, cut, image.width, image.height)):
-        writer.add_image_page(scan(image.crop(box), rng), width_pt)
-    return writer.to_bytes(title)
-
-
-def random_specs(count: int, seed: int) -> list[SampleSpec]:
-    """``count`` varied specs: scenario, layout, paper, font and variant drawn from ``seed``."""
-    rng = random.Random(f"specs:{seed}")
-    specs = []
-    for index in range(count):
-        scenario = rng.choice(sorted(SCENARIOS))
-        variant = rng.choice(VARIANTS)
-        if scenario == "uk_supermarket_long":
-            variant = "pdf_pages"
-        specs.append(
-            SampleSpec(
-                name=f"{scenario}_{seed}_{index:03d}",
-                scenario=scenario,
-                layout=rng.choice(LAYOUTS),
-                paper=rng.choice(sorted(PAPER_COLUMNS)),
-                font=rng.choice(sorted(FONTS)),
-                variant=variant,
-                seed=rng.randrange(1_000_000),
-            )
-        )
-    return specs
-
-
 def generate_set(
     outdir: Path,
     specs: tuple[SampleSpec, ...] | list[SampleSpec] = STANDARD_SAMPLES,
+    *,
+    line_truth: bool = False,
 ) -> list[GeneratedSample]:
-    return [generate_sample(spec, outdir) for spec in specs]
+    return [generate_sample(spec, outdir, line_truth=line_truth) for spec in specs]

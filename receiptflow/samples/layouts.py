@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from receiptflow.samples.roles import SPACE, Part, keyed, line_role
 from receiptflow.samples.style import Draft
 from receiptflow.schemas.receipt import LineItem, PaymentMethod
 
@@ -28,20 +29,52 @@ class Cell:
     text: str
     col: float  # character column: left edge ("l"), right edge ("r") or centre ("c")
     align: Align = "l"
+    parts: tuple[Part, ...] = ()  # what each piece of ``text`` is (line truth); joined = text
+
+    def __post_init__(self) -> None:
+        if self.parts and "".join(part.text for part in self.parts) != self.text:
+            raise ValueError(f"parts do not spell the cell text {self.text!r}")
+
+    @classmethod
+    def of(cls, parts: tuple[Part, ...], col: float, align: Align = "l") -> Cell:
+        return cls("".join(part.text for part in parts), col, align, parts)
+
+    def segments(self) -> tuple[Part, ...]:
+        return self.parts or (Part(self.text),)
 
 
 @dataclass(frozen=True)
 class PrintLine:
     cells: tuple[Cell, ...] = ()
     kind: LineKind = "normal"
+    role: str = ""  # the line's role; "" = the role of its first value part
+    item: int | None = None  # the line item (index into line_items) this line belongs to
+
+    @property
+    def text_role(self) -> str:
+        return self.role or line_role(tuple(p for cell in self.cells for p in cell.segments()))
 
 
-def left_right(left: str, right: str, cols: int, kind: LineKind = "normal") -> PrintLine:
-    return PrintLine((Cell(left, 0), Cell(right, cols, "r")), kind)
+Side = str | tuple[Part, ...]
 
 
-def centered(text: str, cols: int, kind: LineKind = "normal") -> PrintLine:
-    return PrintLine((Cell(text, cols / 2, "c"),), kind)
+def _cell(side: Side, col: float, align: Align) -> Cell:
+    return Cell(side, col, align) if isinstance(side, str) else Cell.of(side, col, align)
+
+
+def left_right(
+    left: Side, right: Side, cols: int, kind: LineKind = "normal", item: int | None = None
+) -> PrintLine:
+    return PrintLine((_cell(left, 0, "l"), _cell(right, cols, "r")), kind, item=item)
+
+
+def centered(text: Side, cols: int, kind: LineKind = "normal") -> PrintLine:
+    return PrintLine((_cell(text, cols / 2, "c"),), kind)
+
+
+def lone(text: Side, item: int | None = None, kind: LineKind = "normal") -> PrintLine:
+    """One left-aligned cell."""
+    return PrintLine((_cell(text, 0, "l"),), kind, item=item)
 
 
 def rule(cols: int, char: str = "-") -> PrintLine:
@@ -55,11 +88,10 @@ def layout_receipt(draft: Draft, layout: str, cols: int) -> list[PrintLine]:
     if layout == "columns":
         lines += _columns_items(draft, cols)
     else:
-        for index, line_item in enumerate(draft.receipt.line_items):
-            amount = draft.style.money(line_item.amount or Decimal(0), _currency(draft))
-            amount += draft.mark(index)
+        for index in range(len(draft.receipt.line_items)):
+            amount = _amount_parts(draft, index)
             item_lines = _at_item if layout == "at" else _sku_item
-            lines += item_lines(draft, line_item, amount, cols)
+            lines += item_lines(draft, index, amount, cols)
     lines += [rule(cols), *_totals(draft, cols), rule(cols), *_payment(draft, cols)]
     lines += [PrintLine(), *(centered(text, cols) for text in draft.footer)]
     return lines
@@ -72,20 +104,37 @@ def _currency(draft: Draft) -> str:
 def _header(draft: Draft, cols: int) -> Iterator[PrintLine]:
     receipt, style = draft.receipt, draft.style
     merchant = receipt.merchant
-    yield centered(merchant.name or "", cols, "title")
-    yield from (centered(text, cols) for text in draft.address_lines)
+    yield centered((Part(merchant.name or "", "merchant", field="merchant.name"),), cols, "title")
+    for text in draft.address_lines:
+        yield centered((Part(text, "address", field="merchant.address"),), cols)
     if merchant.phone:
-        yield centered(f"{style.label('phone')} {merchant.phone}", cols)
+        yield centered(keyed(style.label("phone"), merchant.phone, "phone", "merchant.phone"), cols)
     if merchant.tax_id:
-        yield centered(f"{style.label('tax_id')} {merchant.tax_id}", cols)
+        tax_id = keyed(style.label("tax_id"), merchant.tax_id, "tax_id", "merchant.tax_id")
+        yield centered(tax_id, cols)
     yield PrintLine()
     if receipt.date is not None and receipt.time is not None:
-        date = style.date(receipt.date)
-        time = style.time(receipt.time)
-        yield left_right(f"{style.label('date')} {date}", f"{style.label('time')} {time}", cols)
+        date = keyed(style.label("date"), style.date(receipt.date), "date", "date")
+        time = keyed(style.label("time"), style.time(receipt.time), "time", "time")
+        yield left_right(date, time, cols)
     if receipt.receipt_number:
-        yield PrintLine((Cell(f"{style.label('receipt_no')} {receipt.receipt_number}", 0),))
-    yield from (PrintLine((Cell(text, 0),)) for text in draft.header_extra)
+        number = keyed(
+            style.label("receipt_no"), receipt.receipt_number, "receipt_number", "receipt_number"
+        )
+        yield lone(number)
+    yield from (lone(_extra_parts(text)) for text in draft.header_extra)
+
+
+_PERSON_LABELS = ("Server:", "Cashier:")
+
+
+def _extra_parts(text: str) -> tuple[Part, ...]:
+    """ "Table 12   Server: Ann": the person who served is a cashier, the rest is other."""
+    for label in _PERSON_LABELS:
+        if label in text:
+            before, after = text.split(label, 1)
+            return (Part(before), Part(label, "cashier", key=True), Part(after, "cashier"))
+    return (Part(text),)
 
 
 def _unit(line_item: LineItem, draft: Draft) -> tuple[str, str, bool]:
@@ -94,6 +143,19 @@ def _unit(line_item: LineItem, draft: Draft) -> tuple[str, str, bool]:
     weighed = quantity != quantity.to_integral_value()
     price = draft.style.money(line_item.unit_price or Decimal(0), _currency(draft))
     return draft.style.quantity(quantity), price, weighed
+
+
+def _amount_parts(draft: Draft, index: int) -> tuple[Part, ...]:
+    """The line amount and the tax mark printed after it ("9,00 A")."""
+    line_item = draft.receipt.line_items[index]
+    amount = draft.style.money(line_item.amount or Decimal(0), _currency(draft))
+    parts = (Part(amount, "item_price", field=f"line_items.{index}.amount"),)
+    mark = draft.mark(index)
+    return parts + ((SPACE, Part(mark.strip())) if mark else ())
+
+
+def _field(index: int, name: str) -> str:
+    return f"line_items.{index}.{name}"
 
 
 def _columns_items(draft: Draft, cols: int) -> Iterator[PrintLine]:
@@ -107,76 +169,114 @@ def _columns_items(draft: Draft, cols: int) -> Iterator[PrintLine]:
             Cell(style.label("amount"), amount_col, "r"),
         ),
         "bold",
+        role="header",
     )
     desc_room = price_col - 9 - desc_col
     for index, line_item in enumerate(draft.receipt.line_items):
         quantity, price, _ = _unit(line_item, draft)
-        amount = style.money(line_item.amount or Decimal(0), _currency(draft)) + draft.mark(index)
-        numbers = (Cell(quantity, 0), Cell(price, price_col, "r"), Cell(amount, amount_col, "r"))
+        numbers = (
+            Cell.of((Part(quantity, "quantity", field=_field(index, "quantity")),), 0),
+            Cell.of(
+                (Part(price, "unit_price", field=_field(index, "unit_price")),), price_col, "r"
+            ),
+            Cell.of(_amount_parts(draft, index), amount_col, "r"),
+        )
+        name = (Part(line_item.description, "item", field=_field(index, "description")),)
         if len(line_item.description) <= desc_room:
-            yield PrintLine((*numbers, Cell(line_item.description, desc_col)))
+            yield PrintLine((*numbers, Cell.of(name, desc_col)), role="item", item=index)
         else:  # narrow paper: the name gets its own line, the numbers go under it
-            yield PrintLine((Cell(line_item.description, 0),))
-            yield PrintLine(numbers)
+            yield lone(name, index)
+            yield PrintLine(numbers, role="quantity", item=index)
 
 
-def _at_item(draft: Draft, line_item: LineItem, amount: str, cols: int) -> Iterator[PrintLine]:
+def _item_parts(
+    draft: Draft, index: int
+) -> tuple[tuple[Part, ...], tuple[Part, ...], tuple[Part, ...], bool]:
+    """(name, quantity, unit price) parts and whether the item was weighed."""
+    line_item = draft.receipt.line_items[index]
     quantity, price, weighed = _unit(line_item, draft)
+    name = (Part(line_item.description, "item", field=_field(index, "description")),)
+    unit = " kg" if weighed else ""
+    count = (Part(quantity + unit, "quantity", field=_field(index, "quantity")),)
+    each = (
+        Part(price + ("/kg" if weighed else ""), "unit_price", field=_field(index, "unit_price")),
+    )
+    return name, count, each, weighed
+
+
+def _at_item(draft: Draft, index: int, amount: tuple[Part, ...], cols: int) -> Iterator[PrintLine]:
+    name, count, each, weighed = _item_parts(draft, index)
+    at = (Part(" @ "),)
     if weighed:
-        yield PrintLine((Cell(line_item.description, 0),))
-        yield left_right(f"  {quantity} kg @ {price}/kg", amount, cols)
+        yield lone(name, index)
+        yield left_right((Part("  "), *count, *at, *each), amount, cols, item=index)
         return
-    if quantity == "1":
-        yield left_right(line_item.description, amount, cols)
+    if count[0].text == "1":
+        yield left_right(name, amount, cols, item=index)
         return
-    text = f"{quantity} x {line_item.description} @ {price}"
-    if len(text) + len(amount) + 2 <= cols:
-        yield left_right(text, amount, cols)
+    parts = (*count, Part(" x "), *name, *at, *each)
+    text = "".join(part.text for part in parts)
+    amount_text = "".join(part.text for part in amount)
+    if len(text) + len(amount_text) + 2 <= cols:
+        yield left_right(parts, amount, cols, item=index)
     else:
-        yield PrintLine((Cell(line_item.description, 0),))
-        yield left_right(f"  {quantity} x @ {price}", amount, cols)
+        yield lone(name, index)
+        yield left_right((Part("  "), *count, Part(" x"), *at, *each), amount, cols, item=index)
 
 
-def _sku_item(draft: Draft, line_item: LineItem, amount: str, cols: int) -> Iterator[PrintLine]:
-    quantity, price, weighed = _unit(line_item, draft)
+def _sku_item(draft: Draft, index: int, amount: tuple[Part, ...], cols: int) -> Iterator[PrintLine]:
+    line_item = draft.receipt.line_items[index]
+    name, count, each, weighed = _item_parts(draft, index)
     if line_item.sku:
-        yield PrintLine((Cell(line_item.sku, 0),), "small")
-    if quantity == "1":
-        yield left_right(line_item.description, amount, cols)
+        sku = (Part(line_item.sku, field=_field(index, "sku")),)
+        yield PrintLine((Cell.of(sku, 0),), "small", item=index)
+    if count[0].text == "1":
+        yield left_right(name, amount, cols, item=index)
         return
-    yield PrintLine((Cell(line_item.description, 0),))
-    detail = f"  {quantity} kg @ {price}/kg" if weighed else f"  {quantity} @ {price}"
-    yield left_right(detail, amount, cols)
+    yield lone(name, index)
+    yield left_right((Part("  "), *count, Part(" @ "), *each), amount, cols, item=index)
 
 
 def _totals(draft: Draft, cols: int) -> Iterator[PrintLine]:
     receipt, style = draft.receipt, draft.style
     currency = _currency(draft)
 
-    def money(value: Decimal, symbol: bool = False) -> str:
-        return style.money(value, currency, symbol=symbol)
+    def money(value: Decimal, role: str, field: str, symbol: bool = False) -> tuple[Part, ...]:
+        return (Part(style.money(value, currency, symbol=symbol), role, field=field),)
+
+    def key(label: str, role: str) -> tuple[Part, ...]:
+        return (Part(label, role, key=True),)
 
     if style.show_subtotal and receipt.subtotal is not None:
-        yield left_right(style.label("subtotal"), money(receipt.subtotal), cols)
+        subtotal = money(receipt.subtotal, "subtotal", "subtotal")
+        yield left_right(key(style.label("subtotal"), "subtotal"), subtotal, cols)
     if receipt.discounts:
-        yield PrintLine((Cell(style.label("savings"), 0),))
-        for discount in receipt.discounts:
-            yield left_right(f"  {discount.description or ''}", money(-discount.amount), cols)
-    for tax in receipt.taxes:
+        yield lone(key(style.label("savings"), "discount"))
+        for index, discount in enumerate(receipt.discounts):
+            what = (Part("  "), Part(discount.description or "", "discount", key=True))
+            value = money(-discount.amount, "discount", f"discounts.{index}.amount")
+            yield left_right(what, value, cols)
+    for index, tax in enumerate(receipt.taxes):
         if not tax.inclusive:
-            yield left_right(tax.label or "TAX", money(tax.amount), cols)
-    if receipt.service_charge is not None:
-        yield left_right(style.label("service"), money(receipt.service_charge), cols)
-    if receipt.tip is not None:
-        yield left_right(style.label("tip"), money(receipt.tip), cols)
-    if receipt.rounding is not None:
-        yield left_right(style.label("rounding"), money(receipt.rounding), cols)
+            value = money(tax.amount, "tax", f"taxes.{index}.amount")
+            yield left_right(key(tax.label or "TAX", "tax"), value, cols)
+    extras = (
+        ("service", "service", "service_charge"),
+        ("tip", "tip", "tip"),
+        ("rounding", "rounding", "rounding"),
+    )
+    for label_key, role, name in extras:
+        amount = getattr(receipt, name)
+        if amount is not None:
+            yield left_right(key(style.label(label_key), role), money(amount, role, name), cols)
     if receipt.total is not None:
-        yield left_right(style.label("total"), money(receipt.total, symbol=True), cols, "bold")
-    for tax in receipt.taxes:
+        total = money(receipt.total, "total", "total", symbol=True)
+        yield left_right(key(style.label("total"), "total"), total, cols, "bold")
+    for index, tax in enumerate(receipt.taxes):
         if tax.inclusive:
             label = style.label("tax_incl").format(label=tax.label or "TAX")
-            yield left_right(label, money(tax.amount), cols)
+            value = money(tax.amount, "tax", f"taxes.{index}.amount")
+            yield left_right(key(label, "tax"), value, cols)
 
 
 def _payment(draft: Draft, cols: int) -> Iterator[PrintLine]:
@@ -184,15 +284,25 @@ def _payment(draft: Draft, cols: int) -> Iterator[PrintLine]:
     if payment is None:
         return
     currency = _currency(draft)
+
+    def money(value: Decimal, role: str, field: str, symbol: bool = False) -> tuple[Part, ...]:
+        return (Part(style.money(value, currency, symbol=symbol), role, field=field),)
+
     if payment.method is PaymentMethod.CARD:
         label = style.card_format.format(label=style.label("card"), last4=payment.card_last4)
-        yield left_right(label, style.money(payment.tendered or Decimal(0), currency), cols)
+        brand, _, number = label.partition(" ")
+        card = (
+            Part(brand, "payment", key=True, field="payment.method"),
+            SPACE,
+            Part(number, "card", field="payment.card_last4"),
+        )
+        paid = money(payment.tendered or Decimal(0), "payment", "payment.tendered")
+        yield PrintLine(left_right(card, paid, cols).cells, role="payment")
         return
     if payment.tendered is not None:
-        yield left_right(
-            style.label("cash"), style.money(payment.tendered, currency, symbol=True), cols
-        )
+        cash = (Part(style.label("cash"), "payment", key=True, field="payment.method"),)
+        paid = money(payment.tendered, "payment", "payment.tendered", symbol=True)
+        yield left_right(cash, paid, cols)
     if payment.change is not None:
-        yield left_right(
-            style.label("change"), style.money(payment.change, currency, symbol=True), cols
-        )
+        change = money(payment.change, "change", "payment.change", symbol=True)
+        yield left_right((Part(style.label("change"), "change", key=True),), change, cols)

@@ -8,13 +8,56 @@ writer is byte-for-byte deterministic, and its text pages carry a text layer tha
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from PIL import Image
 
-from receiptflow.samples.layouts import PrintLine
+from receiptflow.samples.layouts import Cell, PrintLine
 
 POINTS_PER_MM = 72 / 25.4
 COURIER_ADVANCE = 0.6  # every Courier glyph is 600/1000 em wide
+
+
+@dataclass(frozen=True)
+class TextCell:
+    cell: Cell
+    font: str  # "F1" Courier, "F2" Courier-Bold
+    size: float  # points
+    x: float  # left edge, points from the page's left
+    baseline: float  # points from the page's bottom
+
+
+@dataclass(frozen=True)
+class TextPage:
+    width_pt: float
+    height_pt: float
+    lines: list[tuple[PrintLine, list[TextCell]]]
+
+
+def text_page_layout(lines: list[PrintLine], cols: int, width_pt: float) -> TextPage:
+    """Where a text page puts each cell: Courier, so every glyph advances 0.6 em."""
+    margin = width_pt * 0.06
+    size = (width_pt - 2 * margin) / (cols * COURIER_ADVANCE)
+    leading = size * 1.45
+    height_pt = 2 * margin + leading * (len(lines) + 1)
+    placed = []
+    y = height_pt - margin - size
+    for line in lines:
+        font, scale = (
+            ("F2", 1.25)
+            if line.kind == "title"
+            else (("F2", 1.0) if line.kind == "bold" else ("F1", 1.0))
+        )
+        line_size = size * scale
+        cells = []
+        for cell in line.cells:
+            text_width = len(cell.text) * COURIER_ADVANCE * line_size
+            anchor = margin + cell.col * size * COURIER_ADVANCE
+            x = {"l": anchor, "r": anchor - text_width, "c": anchor - text_width / 2}[cell.align]
+            cells.append(TextCell(cell, font, line_size, x, y))
+        placed.append((line, cells))
+        y -= leading * (1.2 if line.kind == "title" else 1.0)
+    return TextPage(width_pt, height_pt, placed)
 
 
 class PdfWriter:
@@ -66,34 +109,24 @@ class PdfWriter:
 
     def add_text_page(self, lines: list[PrintLine], cols: int, width_pt: float) -> None:
         """Lay the print lines out in Courier, a cell per text object, as a till's PDF does."""
-        margin = width_pt * 0.06
-        size = (width_pt - 2 * margin) / (cols * COURIER_ADVANCE)
-        leading = size * 1.45
-        height_pt = 2 * margin + leading * (len(lines) + 1)
+        page = text_page_layout(lines, cols, width_pt)
         ops = [b"BT"]
-        y = height_pt - margin - size
-        for line in lines:
-            font, scale = (
-                ("F2", 1.25)
-                if line.kind == "title"
-                else (("F2", 1.0) if line.kind == "bold" else ("F1", 1.0))
-            )
-            line_size = size * scale
-            for cell in line.cells:
-                text_width = len(cell.text) * COURIER_ADVANCE * line_size
-                anchor = margin + cell.col * size * COURIER_ADVANCE
-                x = {"l": anchor, "r": anchor - text_width, "c": anchor - text_width / 2}[
-                    cell.align
-                ]
+        for _, cells in page.lines:
+            for cell in cells:
                 ops.append(
                     b"/%s %s Tf 1 0 0 1 %s %s Tm (%s) Tj"
-                    % (font.encode(), _num(line_size), _num(x), _num(y), _escape(cell.text))
+                    % (
+                        cell.font.encode(),
+                        _num(cell.size),
+                        _num(cell.x),
+                        _num(cell.baseline),
+                        _escape(cell.cell.text),
+                    )
                 )
-            y -= leading * (1.2 if line.kind == "title" else 1.0)
         ops.append(b"ET")
         content = self._stream(b"", b"\n".join(ops))
         fonts = b" ".join(b"/%s %d 0 R" % (name.encode(), ref) for name, ref in self._fonts.items())
-        self._page(width_pt, height_pt, content, b"<< /Font << " + fonts + b" >> >>")
+        self._page(width_pt, page.height_pt, content, b"<< /Font << " + fonts + b" >> >>")
 
     def to_bytes(self, title: str) -> bytes:
         kids = b" ".join(b"%d 0 R" % page for page in self._pages)

@@ -7,8 +7,17 @@ seed gives the same pixels on every run.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
+
+from receiptflow.samples.geometry import (
+    Geometry,
+    quad_warped,
+    resized,
+    rotated,
+    translate,
+)
 
 PHOTO_WIDTH_PX = 900
 
@@ -33,10 +42,10 @@ def scan(image: Image.Image, rng: random.Random, noise: int = 10) -> Image.Image
     return add_noise(softened, noise, rng) if noise else softened
 
 
-def _lighting(size: tuple[int, int], rng: random.Random) -> Image.Image:
+def _lighting(size: tuple[int, int], angle: float) -> Image.Image:
     """Uneven light: a lamp off to one side, darker towards the far corner."""
     # Rotate a doubled gradient and keep its centre, so no unfilled corners show.
-    ramp = Image.linear_gradient("L").resize((512, 512)).rotate(rng.uniform(0, 360))
+    ramp = Image.linear_gradient("L").resize((512, 512)).rotate(angle)
     ramp = ramp.crop((128, 128, 384, 384)).resize(size)
     spot = ImageOps.invert(Image.radial_gradient("L")).resize(size)
     light = ImageChops.multiply(
@@ -45,11 +54,23 @@ def _lighting(size: tuple[int, int], rng: random.Random) -> Image.Image:
     return Image.merge("RGB", (light, light, light.point(lambda v: v * 94 // 100)))
 
 
-def _perspective(
-    image: Image.Image, rng: random.Random, background: tuple[int, int, int]
-) -> Image.Image:
-    """Tilt the paper: map a slightly skewed quadrilateral of the source onto the frame."""
-    width, height = image.size
+@dataclass(frozen=True)
+class PhotoPlan:
+    """Everything random about one photo but its noise, drawn up front in a fixed order."""
+
+    background: tuple[int, int, int]
+    pad: tuple[int, int]
+    canvas: tuple[int, int]
+    quad: tuple[float, ...]  # the skewed source quadrilateral: NW, SW, SE, NE corners
+    angle: float
+    light_angle: float
+    blur: float
+
+
+def plan_photo(size: tuple[int, int], rng: random.Random) -> PhotoPlan:
+    background = (rng.randint(70, 110), rng.randint(55, 85), rng.randint(40, 60))
+    pad_x, pad_y = size[0] // 7, size[0] // 9
+    width, height = size[0] + 2 * pad_x, size[1] + 2 * pad_y
 
     def jitter(limit: float) -> float:
         return rng.uniform(-limit, limit)
@@ -65,27 +86,43 @@ def _perspective(
         width + jitter(dx),
         jitter(dy),  # upper right
     )
-    return image.transform(
-        image.size, Image.Transform.QUAD, quad, Image.Resampling.BICUBIC, fillcolor=background
+    angle = rng.choice((-1, 1)) * rng.uniform(0.8, 2.2)
+    light_angle = rng.uniform(0, 360)
+    return PhotoPlan(
+        background, (pad_x, pad_y), (width, height), quad, angle, light_angle, rng.uniform(0.5, 0.8)
     )
+
+
+def photo_geometry(size: tuple[int, int], plan: PhotoPlan) -> Geometry:
+    """Where ``photograph`` moves each point of the clean print."""
+    geometry = Geometry(size).then(translate(*plan.pad), plan.canvas)
+    geometry = rotated(quad_warped(geometry, plan.quad), plan.angle)
+    width, height = geometry.size
+    return resized(geometry, (PHOTO_WIDTH_PX, round(height * PHOTO_WIDTH_PX / width)))
 
 
 def photograph(image: Image.Image, rng: random.Random) -> Image.Image:
     """A phone photo on a desk: tilted, slightly rotated, unevenly lit, soft and noisy."""
-    background = (rng.randint(70, 110), rng.randint(55, 85), rng.randint(40, 60))
+    return develop(image, plan_photo(image.size, rng), rng)
+
+
+def develop(image: Image.Image, plan: PhotoPlan, rng: random.Random) -> Image.Image:
+    """The photo ``plan`` describes (``rng`` draws only its sensor noise)."""
     paper = ImageOps.colorize(image, black=(30, 30, 36), white=(246, 243, 236))
-    pad_x, pad_y = paper.width // 7, paper.width // 9
-    canvas = Image.new("RGB", (paper.width + 2 * pad_x, paper.height + 2 * pad_y), background)
-    canvas.paste(paper, (pad_x, pad_y))
-    canvas = _perspective(canvas, rng, background)
-    canvas = canvas.rotate(
-        rng.choice((-1, 1)) * rng.uniform(0.8, 2.2),
+    canvas = Image.new("RGB", plan.canvas, plan.background)
+    canvas.paste(paper, plan.pad)
+    canvas = canvas.transform(
+        canvas.size,
+        Image.Transform.QUAD,
+        plan.quad,
         Image.Resampling.BICUBIC,
-        expand=True,
-        fillcolor=background,
+        fillcolor=plan.background,
     )
-    canvas = ImageChops.multiply(canvas, _lighting(canvas.size, rng))
+    canvas = canvas.rotate(
+        plan.angle, Image.Resampling.BICUBIC, expand=True, fillcolor=plan.background
+    )
+    canvas = ImageChops.multiply(canvas, _lighting(canvas.size, plan.light_angle))
     scale = PHOTO_WIDTH_PX / canvas.width
     canvas = canvas.resize((PHOTO_WIDTH_PX, round(canvas.height * scale)), Image.Resampling.LANCZOS)
-    canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 0.8)))
+    canvas = canvas.filter(ImageFilter.GaussianBlur(plan.blur))
     return add_noise(canvas, 12, rng)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -27,6 +28,14 @@ FONTS: dict[str, tuple[str, str, bool]] = {
     ),
     "dejavu-serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", False),
 }
+# More faces for the random mixes (the committed set draws only from FONTS). "pillow" is
+# Pillow's bundled font: ASCII only, so text it cannot draw is printed in ASCII spelling.
+MORE_FONTS: dict[str, tuple[str, str, bool]] = {
+    "liberation-sans": ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", False),
+    "liberation-serif": ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", False),
+    "dejavu-condensed": ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf", False),
+    "pillow": ("", "", False),
+}
 FONT_DIRS = (
     "/usr/share/fonts/truetype/dejavu",
     "/usr/share/fonts/truetype/liberation",
@@ -44,8 +53,10 @@ _SIZE_SAMPLE = "Subtotal 12.50 TOTAL 1,234.00 Coffee x2"
 @lru_cache(maxsize=64)
 def load_font(name: str, size: int, bold: bool = False) -> FontType:
     """The named font at ``size`` px, or Pillow's bundled font when it isn't installed."""
-    regular, bold_file, _ = FONTS[name]
+    regular, bold_file, _ = FONTS[name] if name in FONTS else MORE_FONTS[name]
     filename = bold_file if bold else regular
+    if not filename:
+        return ImageFont.load_default(size=size)
     for folder in FONT_DIRS:
         try:
             return ImageFont.truetype(f"{folder}/{filename}", size)
@@ -79,10 +90,33 @@ def _glyph(font: FontType, char: str) -> bytes:
     return canvas.tobytes()
 
 
+class FontMetrics(Protocol):
+    """What the line truth measures with: a Pillow font, or Courier's fixed metrics."""
+
+    def getlength(self, text: str) -> float: ...
+
+    def getbbox(self, text: str) -> tuple[float, float, float, float]: ...
+
+
+@dataclass(frozen=True)
+class PlacedCell:
+    x: float  # where the cell's text was drawn (left edge of its advance box)
+    cell: Cell  # as drawn (a rule's dashes fill the paper)
+    font: FontMetrics
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    line: PrintLine
+    top: float
+    cells: tuple[PlacedCell, ...]
+
+
 @dataclass(frozen=True)
 class Rendered:
     image: Image.Image  # mode "L"
     line_bottoms: tuple[int, ...]  # y below each print line, for splitting into pages
+    placed: tuple[PlacedLine, ...] = ()  # where every cell went: the line truth's boxes
 
 
 def _text_width(font: FontType, text: str) -> float:
@@ -134,7 +168,7 @@ def _draw(
 ) -> Rendered | None:
     fonts = _fonts_for(font_name, size)
     char_width = (width - 2 * margin) / cols
-    placed: list[tuple[int, list[tuple[float, str, FontType]]]] = []
+    placed: list[tuple[int, list[tuple[float, Cell, FontType]]]] = []
     y = margin
     for line in lines:
         font = fonts[line.kind]
@@ -147,7 +181,7 @@ def _draw(
             if x < margin - 1 or x + text_width > width - margin + 1:
                 return None
             spans.append((x, x + text_width))
-            cells.append((x, cell.text, font))
+            cells.append((x, cell, font))
         spans.sort()
         if any(
             a_end + char_width * 0.5 > b_start
@@ -159,8 +193,12 @@ def _draw(
     image = Image.new("L", (width, y + margin * 2), PAPER)
     draw = ImageDraw.Draw(image)
     bottoms = []
-    for (top, cells), nxt in zip(placed, [*(p[0] for p in placed[1:]), y], strict=True):
-        for x, text, font in cells:
-            draw.text((round(x), top), text, fill=INK, font=font)
+    where = []
+    for line, (top, cells), nxt in zip(
+        lines, placed, [*(p[0] for p in placed[1:]), y], strict=True
+    ):
+        for x, cell, font in cells:
+            draw.text((round(x), top), cell.text, fill=INK, font=font)
         bottoms.append(nxt)
-    return Rendered(image, tuple(bottoms))
+        where.append(PlacedLine(line, top, tuple(PlacedCell(round(x), c, f) for x, c, f in cells)))
+    return Rendered(image, tuple(bottoms), tuple(where))

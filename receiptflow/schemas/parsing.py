@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from receiptflow.schemas.parsing_dates import (
-    MONTHS,
     DateMatch,
     TimeMatch,
     find_date,
@@ -225,7 +224,6 @@ def parse_money(text: str, *, decimal_comma: bool | None = None) -> Decimal | No
 
 __all__ = [
     "CURRENCY_MARKS",
-    "MONTHS",
     "AmountMatch",
     "DateMatch",
     "TimeMatch",

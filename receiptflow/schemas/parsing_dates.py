@@ -1,7 +1,8 @@
 """Dates and times as printed on receipts -> date, time (re-exported by ``parsing``).
 
 Day-first unless the numbers say otherwise ("01/15/2019" can only be US month/day); month names
-in English, Malay and Indonesian, and OCR's zero for the letter O ("N0V"); two-digit years in
+in every language of the vocabulary files (``extractors/local/data/vocab``: "Dez", "déc.",
+"dic", "mrt", "Ogos"), and OCR's zero for the letter O ("N0V"); two-digit years in
 1970-2069; a time glued to a date ("5/3/201822:52:33") still leaves the date. Like money
 parsing, nothing here raises on bad input: a string that is not a date or a time gives
 ``None``. A module of its own because it shares nothing with the amount grammar in
@@ -13,83 +14,73 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
-MONTHS: dict[str, int] = {
-    "JAN": 1,
-    "FEB": 2,
-    "MAR": 3,
-    "APR": 4,
-    "MAY": 5,
-    "JUN": 6,
-    "JUL": 7,
-    "AUG": 8,
-    "SEP": 9,
-    "SEPT": 9,
-    "OCT": 10,
-    "NOV": 11,
-    "DEC": 12,
-    "JANUARY": 1,
-    "FEBRUARY": 2,
-    "MARCH": 3,
-    "APRIL": 4,
-    "JUNE": 6,
-    "JULY": 7,
-    "AUGUST": 8,
-    "SEPTEMBER": 9,
-    "OCTOBER": 10,
-    "NOVEMBER": 11,
-    "DECEMBER": 12,
-    "MEI": 5,
-    "AGO": 8,
-    "OGOS": 8,
-    "OKT": 10,
-    "DIS": 12,  # Malay / Indonesian spellings
-    "0CT": 10,
-    "N0V": 11,  # OCR's zero for the letter O
-}
-_MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+
+def _month() -> str:
+    """Month names of every language, from the local extractor's vocabulary files. Imported
+    when first needed: the vocabulary is data of ``extractors.local``, whose parser imports
+    this module."""
+    from receiptflow.extractors.local import vocab
+
+    return r"(?P<mon>" + vocab.month_regex() + r")\.?"
+
+
 _YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"
 _DSEP = r"\s?[/\-.]\s?"
-_DATE_PATTERNS: list[re.Pattern[str]] = [
-    # 2019-01-15, 2019/01/15
-    re.compile(
-        r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})"
-        + _DSEP
-        + r"(?P<m>\d{1,2})"
-        + _DSEP
-        + r"(?P<d>\d{2}(?=\d{1,2}:\d{2})|\d{1,2}(?![\d/]))"
-    ),
-    # 15/01/2019, 15-01-19, 30.12.2017, 01/15/2019
-    re.compile(
-        r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s1>"
-        + _DSEP
-        + r")(?P<b>\d{1,2})(?P<s2>"
-        + _DSEP
-        + r")"
-        + _YEAR
-        + r"(?:(?![\d/])|(?=\d{1,2}:\d{2}))"  # a time glued on: "5/3/201822:52:33"
-    ),
-    # 30 DEC 17, 02/JAN/2017, 05-JAN-2017, 5th March 2018
-    re.compile(
-        r"(?<![\d])(?P<d>\d{1,2})(?:ST|ND|RD|TH)?[\s/\-.,]*"
-        + _MONTH
-        + r"[\s/\-.,']*"
-        + _YEAR
-        + r"(?!\d)",
-        re.IGNORECASE,
-    ),
-    # Dec 30, 2017 / OCT 9, 2018
-    re.compile(
-        r"(?<![A-Za-z])"
-        + _MONTH
-        + r"[\s/\-.]*(?P<d>\d{1,2})(?:ST|ND|RD|TH)?[\s,/\-.]*"
-        + _YEAR
-        + r"(?!\d)",
-        re.IGNORECASE,
-    ),
-    # 20180304 / 25032018
-    re.compile(r"(?<!\d)(?P<compact>\d{8})(?!\d)"),
-]
+
+
+@cache
+def _date_patterns() -> list[re.Pattern[str]]:
+    from receiptflow.extractors.local import vocab
+
+    month, connector, suffix = _month(), vocab.date_connectors(), vocab.day_suffixes()
+    return [
+        # 2019-01-15, 2019/01/15
+        re.compile(
+            r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})"
+            + _DSEP
+            + r"(?P<m>\d{1,2})"
+            + _DSEP
+            + r"(?P<d>\d{2}(?=\d{1,2}:\d{2})|\d{1,2}(?![\d/]))"
+        ),
+        # 15/01/2019, 15-01-19, 30.12.2017, 01/15/2019
+        re.compile(
+            r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s1>"
+            + _DSEP
+            + r")(?P<b>\d{1,2})(?P<s2>"
+            + _DSEP
+            + r")"
+            + _YEAR
+            + r"(?:(?![\d/])|(?=\d{1,2}:\d{2}))"  # a time glued on: "5/3/201822:52:33"
+        ),
+        # 30 DEC 17, 02/JAN/2017, 05-JAN-2017, 5th March 2018, 18. Dez. 2023, 15 de enero de 2018
+        re.compile(
+            r"(?<![\d])(?P<d>\d{1,2})"
+            + suffix
+            + r"[\s/\-.,]*"
+            + connector
+            + month
+            + r"[\s/\-.,']*"
+            + connector
+            + _YEAR
+            + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+        # Dec 30, 2017 / OCT 9, 2018
+        re.compile(
+            r"(?<![^\W\d_])"
+            + month
+            + r"[\s/\-.]*(?P<d>\d{1,2})"
+            + suffix
+            + r"[\s,/\-.]*"
+            + _YEAR
+            + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+        # 20180304 / 25032018
+        re.compile(r"(?<!\d)(?P<compact>\d{8})(?!\d)"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -129,7 +120,8 @@ def _date_from(match: re.Match[str], day_first: bool) -> dt.date | None:
         return _compact_date(groups["compact"])
     year = _full_year(groups["y"])
     if groups.get("mon"):
-        return _make_date(year, MONTHS[groups["mon"].upper()], int(groups["d"]))
+        month = next(number for number in range(1, 13) if groups.get(f"m{number:02d}"))
+        return _make_date(year, month, int(groups["d"]))
     if groups.get("m"):
         return _make_date(year, int(groups["m"]), int(groups["d"]))
     if groups["s1"].strip() != groups["s2"].strip():
@@ -147,7 +139,7 @@ def _date_from(match: re.Match[str], day_first: bool) -> dt.date | None:
 def find_dates(text: str, *, day_first: bool = True) -> list[DateMatch]:
     """Every date printed in a line, left to right (day-first unless the numbers say otherwise)."""
     found: list[DateMatch] = []
-    for pattern in _DATE_PATTERNS:
+    for pattern in _date_patterns():
         for match in pattern.finditer(text):
             if any(match.start() < other.end and other.start < match.end() for other in found):
                 continue

@@ -10,12 +10,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
-from receiptflow.schemas.flags import Flag, has_errors
+from receiptflow.schemas.flags import Flag, Severity, has_errors
 
 if TYPE_CHECKING:
     from receiptflow.settings import TrustSettings
 
 LOW_CONFIDENCE = "low_confidence"
+# Arithmetic findings that are evidence about a field rather than a verdict on the receipt:
+# items that do not add up to the subtotal usually mean an item was misread, not that the
+# total is wrong. The calibrator weighs them into each field's probability, so under the
+# reject option they stay on the receipt as warnings and the probabilities decide.
+ARITHMETIC = frozenset(
+    {
+        "items_vs_total",
+        "items_vs_subtotal",
+        "total_mismatch",
+        "line_amount_mismatch",
+        "tax_rate_mismatch",
+        "change_mismatch",
+    }
+)
 # confidence keys judged by the reject option, with the TrustSettings attribute of each
 TRUST_FIELDS: dict[str, str] = {
     "merchant.name": "merchant_name",
@@ -54,12 +68,19 @@ def low_confidence_flags(result: ExtractionResult, trust: TrustSettings) -> list
     return flags
 
 
+def _as_evidence(flag: Flag) -> Flag:
+    if flag.code in ARITHMETIC and flag.severity is Severity.ERROR:
+        return flag.model_copy(update={"severity": Severity.WARNING})
+    return flag
+
+
 def apply_trust(result: ExtractionResult, trust: TrustSettings) -> ExtractionResult:
     """The result with its ``low_confidence`` flags replaced and its status decided again:
-    ``flagged`` when any error flag stands, ``ok`` otherwise; ``failed`` stays failed."""
+    ``flagged`` when any error flag stands, ``ok`` otherwise; ``failed`` stays failed.
+    Arithmetic findings (``ARITHMETIC``) become warnings: the probabilities weigh them."""
     if result.status is ExtractionStatus.FAILED or not trust.enabled:
         return result
-    kept = [flag for flag in result.flags if flag.code != LOW_CONFIDENCE]
+    kept = [_as_evidence(flag) for flag in result.flags if flag.code != LOW_CONFIDENCE]
     flags = [*kept, *low_confidence_flags(result, trust)]
     status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
     return result.model_copy(update={"flags": flags, "status": status})

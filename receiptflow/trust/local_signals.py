@@ -70,6 +70,9 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
         "cash_minus_change",
         "printed_times",
         "is_largest",
+        "equals_subtotal_despite_tax",
+        "larger_claim_below",
+        "amount_rows_below",
         "field_flags",
         *_COMMON,
     ),
@@ -82,6 +85,8 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
         "dates_printed",
         "distinct_dates",
         "ambiguous",
+        "order_certainty",
+        "repaired",
         "month_name",
         "two_digit_year",
         "future",
@@ -142,6 +147,8 @@ class Reading:
     rule_confidence: dict[str, float]
     evidence: dict[str, str]
     roles: np.ndarray | None = None  # the line-role classifier's probabilities, rows x ROLES
+    order_certainty: float = 1.0  # how sure the day/month order of an ambiguous date is
+    date_repaired: bool = False  # the date was read only after undoing OCR slips
 
 
 def _row(reading: Reading, index: int | None) -> dict[str, float]:
@@ -226,7 +233,30 @@ def _total_signals(reading: Reading) -> dict[str, float]:
         "cash_minus_change": (-1.0 if paid is None or total is None else float(paid == total)),
         "printed_times": float(values.count(total)) if total is not None else 0.0,
         "is_largest": float(total is not None and bool(values) and total >= max(values)),
+        **_below_total(reading, index, claims),
         "field_flags": _field_flags(reading.flags, "total"),
+    }
+
+
+def _below_total(reading: Reading, index: int | None, claims: list[int]) -> dict[str, float]:
+    """What follows the total's row: a larger amount on a row that also claims to be a total
+    (the true total below a subtotal read as the total), and how many amount rows follow."""
+    receipt, total = reading.receipt, reading.receipt.total
+    exclusive = [tax for tax in receipt.taxes if not tax.inclusive]
+    below = range(index + 1, len(reading.rows)) if index is not None else range(0)
+    amounts = FEATURE_NAMES.index("has_amount")
+    larger = any(
+        abs(amount.value) > total
+        for row in claims
+        if row in below and total is not None
+        for amount in find_amounts(reading.rows[row].text)[-1:]
+    )
+    return {
+        "equals_subtotal_despite_tax": float(
+            total is not None and total == receipt.subtotal and bool(exclusive)
+        ),
+        "larger_claim_below": float(larger),
+        "amount_rows_below": float(sum(reading.row_features[row][amounts] > 0 for row in below)),
     }
 
 
@@ -248,6 +278,8 @@ def _date_signals(reading: Reading, today: dt.date) -> dict[str, float]:
         "dates_printed": float(len(dates)),
         "distinct_dates": float(len({match.value for match in dates})),
         "ambiguous": float(ambiguous),
+        "order_certainty": reading.order_certainty,
+        "repaired": float(reading.date_repaired),
         "month_name": float(bool(re.search(r"[A-Za-z]{3}", printed))),
         "two_digit_year": float(bool(numeric) and len(numeric.group(3)) == 2),  # type: ignore[union-attr]
         "future": float(date is not None and date > today),

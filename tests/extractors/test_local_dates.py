@@ -85,3 +85,29 @@ def test_currency_and_decimal_style(printed: list[Printed], code: str | None, co
     guess = guess_currency(rows_of(printed))
     assert guess.code == code
     assert bool(guess.decimal_comma) is comma
+
+
+def test_ocr_slips_in_a_date_are_undone_when_nothing_else_reads() -> None:
+    for printed, expected in [
+        ("Date: O7-03-2016 Time: 6:04PM", dt.date(2016, 3, 7)),
+        ("Server: Marcos 02,/22/2014", dt.date(2014, 2, 22)),
+        ("2017-02-12144838GST:1 Ling", dt.date(2017, 2, 12)),
+    ]:
+        when = find_when(rows_of(["SHOP", printed, ("TOTAL", "9.00")]), today=TODAY)
+        assert when.date is not None and when.date.value == expected, printed
+    # a date that reads as printed is not second-guessed
+    when = find_when(rows_of(["05/01/2018", "REF 2017-02-12144838"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2018, 1, 5)
+
+
+def test_dollars_without_another_country_read_month_first_and_dots_day_first() -> None:
+    from receiptflow.extractors.local.dates import date_order
+
+    dollars = rows_of(["DINER", "02/08/2024", ("TOTAL", "$9.00")])
+    assert date_order(dollars, currency="USD", country=None).month_first
+    us_phone = rows_of(["DINER 704-885-5558", "02/08/2024"])
+    assert date_order(us_phone, currency="USD", country=None).certainty >= 0.9
+    dotted = rows_of(["BAR", "03.08.13", ("TOTAL", "$9.00")])
+    assert not date_order(dotted, currency="USD", country=None).month_first
+    australia = rows_of(["SHOP", "10-11-2013", ("TOTAL", "$19.95")])
+    assert not date_order(australia, currency="AUD", country="AUD").month_first

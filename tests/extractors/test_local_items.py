@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -340,6 +341,11 @@ def test_money_value_reads_grouped_thousands_and_cents(value: int) -> None:
     cents = Decimal(value) / 100
     assert money_value(f"{cents:,.2f}", whole=False) == cents
     assert money_value(f"-{cents:.2f}", whole=False) == -cents
+
+
+@pytest.mark.parametrize("printed", ["6,50T1", "6,50 ", "6.50SR", "6,50*", "6.50A"])
+def test_money_value_drops_a_tax_code_glued_to_the_amount(printed: str) -> None:
+    assert money_value(printed, whole=False) == Decimal("6.50")
 
 
 @settings(max_examples=60, deadline=None)

@@ -161,3 +161,32 @@ def test_whole_amounts_with_thousands_groups() -> None:
         receipt = parse_lines(lines_of(rows)).receipt
         assert receipt.total == Decimal("45500"), thousands
         assert receipt.payment is not None and receipt.payment.change == Decimal("4500")
+
+
+def test_an_unlabelled_amount_that_sums_the_rows_above_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("2 COPA RIOJA", "4,00"),
+        ("2 CAFES CON LECHE", "2,40"),
+        ("1 SALMOREJO", "4,00"),
+        ("", "10,40"),
+        "GRACIAS POR SU VISITA",
+    ]
+    assert totals_of(rows, decimal_comma=True).total is not None
+    assert total_of(rows) == Decimal("10.40")
+
+
+def test_a_tax_inside_the_total_is_not_the_total() -> None:
+    rows: list[Printed] = [
+        ("Fideua Mixta", "£ 17.00"),
+        ("Total", "£ 136.95"),
+        ("Total Due", "£ 0.00"),
+        ("Incl.of VAT (20.00%)", "£ 22.82"),
+    ]
+    assert total_of(rows) == Decimal("136.95")
+    assert total_of([("TOTAL", "$19.95"), ("Includes GST of", "$1.81")]) == Decimal("19.95")
+
+
+def test_a_total_of_nothing_or_a_refund_is_still_the_total() -> None:
+    assert total_of([("Gold Wash", "0.00"), ("Sales Tax", "0.00"), ("Total", "0.00")]) == 0
+    refund: list[Printed] = [("Prepaid Fuel", "-5.00"), ("Subtotal", "-3.29"), ("TOTAL", "-3.29")]
+    assert total_of(refund) == Decimal("-3.29")

@@ -169,6 +169,22 @@ def test_another_model_or_ocr_option_misses_the_cache(tmp_path: Path) -> None:
     assert len(keys) == 3
 
 
+def test_other_trust_thresholds_or_model_files_miss_the_cache(tmp_path: Path) -> None:
+    from receiptflow.learned.files import load_model
+
+    settings = Settings(home=tmp_path)
+    key = extractor_fingerprint(settings)
+    stricter = settings.model_copy(deep=True)
+    stricter.trust.total = 0.99
+    retrained = settings.model_copy(deep=True)
+    model = tmp_path / "row_roles.json"
+    data = load_model("row_roles.json")
+    model.write_text(json.dumps({**data, "note": "retrained"}), encoding="utf-8")
+    retrained.local.role_model = str(model)
+    keys = {key, extractor_fingerprint(stricter), extractor_fingerprint(retrained)}
+    assert len(keys) == 3
+
+
 def test_batch_summary_counts_flags_and_cost(tmp_path: Path) -> None:
     outcomes = [
         FileOutcome(path=tmp_path / "a.png", outcome=Outcome.APPROVED, cost_usd=Decimal("0.01")),

@@ -209,3 +209,52 @@ def test_ocr_letters_for_digits_in_amounts_with_cents(text: str, expected: str) 
 
 def test_letters_alone_are_not_amounts() -> None:
     assert find_amounts("Il I1 Bill") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Datum: 14. Dez. 2023 18:32", dt.date(2023, 12, 14)),  # de
+        ("18. März 2024", dt.date(2024, 3, 18)),
+        ("5 MRZ 2024", dt.date(2024, 3, 5)),
+        ("Samedi 3 févr. 2024 12:14", dt.date(2024, 2, 3)),  # fr
+        ("1er janvier 2020", dt.date(2020, 1, 1)),
+        ("3 DEC. 2019", dt.date(2019, 12, 3)),
+        ("VEN 18 AVR 2014", dt.date(2014, 4, 18)),
+        ("12 de marzo de 2024", dt.date(2024, 3, 12)),  # es
+        ("2 dic 2019", dt.date(2019, 12, 2)),
+        ("15 ENE 2018", dt.date(2018, 1, 15)),
+        ("15 mar 2024", dt.date(2024, 3, 15)),  # it
+        ("21 GIU 2019", dt.date(2019, 6, 21)),
+        ("7 mrt. 2024", dt.date(2024, 3, 7)),  # nl
+        ("1 mei 2024", dt.date(2024, 5, 1)),
+        ("15 de março de 2024", dt.date(2024, 3, 15)),  # pt
+        ("15 OUT 2018", dt.date(2018, 10, 15)),
+        ("12 OGOS 2023", dt.date(2023, 8, 12)),  # ms
+        ("5 MAC 2019", dt.date(2019, 3, 5)),
+        ("N0V 9, 2018", dt.date(2018, 11, 9)),  # OCR's zero for O
+    ],
+)
+def test_month_names_in_every_language(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+MONTH_NAMES = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
+    "ms": "Januari Februari Mac April Mei Jun Julai Ogos September Oktober November Disember",
+}
+
+
+@given(dates, st.sampled_from(sorted(MONTH_NAMES)), st.booleans())
+def test_month_name_dates_round_trip(value: dt.date, language: str, upper: bool) -> None:
+    name = MONTH_NAMES[language].split()[value.month - 1]
+    text = f"{value.day} {name.upper() if upper else name} {value.year}"
+    assert parse_date(text) == value

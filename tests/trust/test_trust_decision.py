@@ -75,3 +75,17 @@ def test_thresholds_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("RECEIPTFLOW_TRUST__DATE", "")
     trust = Settings().trust
     assert (trust.total, trust.merchant_name, trust.date) == (0.97, None, TrustSettings().date)
+
+
+def test_arithmetic_findings_stay_as_warnings_and_the_probabilities_decide() -> None:
+    mismatch = Flag(code="items_vs_total", field="total", message="items add up to 8.00")
+    trusted = apply_trust(_result({"total": 0.99}, flags=[mismatch]), TrustSettings())
+    assert trusted.status is ExtractionStatus.OK
+    assert [(f.code, f.severity) for f in trusted.flags] == [("items_vs_total", Severity.WARNING)]
+    doubted = apply_trust(_result({"total": 0.4}, flags=[mismatch]), TrustSettings())
+    assert doubted.status is ExtractionStatus.FLAGGED
+    assert {f.code for f in doubted.flags} == {"items_vs_total", LOW_CONFIDENCE}
+    missing = Flag(code="missing_date", field="date", message="No date found.")
+    assert apply_trust(_result({"total": 0.99}, flags=[missing]), TrustSettings()).status is (
+        ExtractionStatus.FLAGGED
+    )

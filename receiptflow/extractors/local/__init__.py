@@ -110,6 +110,8 @@ class LocalExtractor:
             parsed.confidence,
             parsed.printed,
             parsed.roles,
+            order_certainty=parsed.when.order_certainty,
+            date_repaired=parsed.when.repaired,
         )
         return Assessment(parsed, flags, local_signals(reading))
 

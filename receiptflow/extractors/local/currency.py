@@ -1,8 +1,9 @@
 """Which currency a receipt is in, and how it writes its decimals.
 
-Printed marks decide (RM, €, Rp, "(MYR)"); a bare "$" needs the country, read from the
-header (SDN BHD and Malaysian states -> MYR, PTE LTD / Singapore -> SGD, ...). Without any
-mark the country alone gives a weaker answer, and the configured default a weaker one still.
+Printed marks decide (RM, €, Rp, "(MYR)", "EURO"); a bare "$" needs the country, read from
+the header (SDN BHD and Malaysian states -> MYR, PTE LTD / Singapore -> SGD, ...). Without any
+mark the country alone gives a weaker answer, the receipt's language (German -> EUR, Malay ->
+MYR; English says nothing) a weaker one, and the configured default a weaker one still.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.vocab import Language, currency_word_pattern, currency_words, fold
 from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.parsing import CURRENCY_MARKS
 
@@ -72,7 +74,9 @@ def _country(text: str) -> str | None:
     return code if count else None
 
 
-def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> CurrencyGuess:
+def guess_currency(
+    rows: list[Row], *, default_currency: str | None = None, language: Language | None = None
+) -> CurrencyGuess:
     text = "\n".join(row.text for row in rows)
     upper = text.upper()
     votes: Counter[str] = Counter()
@@ -89,6 +93,9 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
         votes[_AMOUNT_MARK_CODES.get(mark, mark)] += 2
     for match in _CODES.finditer(upper):
         votes["CNY" if match.group(1) == "RMB" else match.group(1)] += 2
+    named = Counter(currency_words()[fold(m[0])] for m in currency_word_pattern().finditer(upper))
+    if votes or not dollar:  # "EURO" as a word; but "$" amounts at the "Euro Deli" are dollars
+        votes.update({code: 2 * count for code, count in named.items()})
     country = _country(upper)
     if votes:
         code = votes.most_common(1)[0][0]
@@ -98,6 +105,8 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
         confidence = 0.8 if country else 0.6
     elif country:
         code, confidence = country, 0.7
+    elif language is not None and language.currency:
+        code, confidence = language.currency, 0.6
     elif default_currency:
         code, confidence = default_currency.upper(), 0.5
     else:
@@ -106,6 +115,9 @@ def guess_currency(rows: list[Row], *, default_currency: str | None = None) -> C
     whole = not mils and _whole_amounts(text, code)
     minor = 3 if mils else currency_exponent(code)
     decimal_comma = _decimal_comma(text, code, whole)
+    mixed = decimal_comma is False and bool(_COMMA_DECIMAL.search(text))
+    if mixed and language is not None and language.decimal_comma:
+        decimal_comma = None  # "7,31" beside "8.70": OCR mixes them up; read both
     return CurrencyGuess(code, confidence, decimal_comma, whole, country, minor)
 
 

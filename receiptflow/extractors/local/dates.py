@@ -11,15 +11,17 @@ import re
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
+from receiptflow.extractors.local.vocab import words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
-_DATE_LABEL = re.compile(r"(?<![A-Z])(?:DATE|DATED|TARIKH|DT|DATUM|FECHA|TGL|TANGGAL)(?![A-Z])")
-_OTHER_DATE = re.compile(r"(?<![A-Z])(?:EXP|EXPIRY|EXPIRES|VALID|DUE|BIRTH|DOB|PRINTED)(?![A-Z])")
+_DATE_LABEL = words("date_label")
+_OTHER_DATE = words("other_date_label")  # expiry, validity: not the sale date
 _NUMERIC_DATE = re.compile(
     r"(?<![\d/.-])(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
 )
 _US_PHONE = re.compile(
     r"\(\d{3}\)\s?\d{3}[-.\s]\d{4}(?!\d)|(?<![\d+])\+?1[-\s]\d{3}[-\s]\d{3}-\d{4}"
+    r"|(?<![\d+-])[2-9]\d{2}-[2-9]\d{2}-\d{4}(?![\d-])"
 )
 _NUMBER = re.compile(
     r"(?<![A-Z])(?P<label>INVOICE|INV|RECEIPT|RCPT|BILL|DOC(?:UMENT)?|CHECK|CHK|TRANS(?:ACTION)?|"
@@ -62,6 +64,8 @@ class When:
     date_confidence: float = 0.0
     time_confidence: float = 0.0
     time_text: str | None = None
+    repaired: bool = False  # read only after undoing OCR slips ("201o", "02,/22/2014")
+    order_certainty: float = 1.0  # how sure the day/month order is, for an ambiguous date
 
 
 def _plausible(value: dt.date, today: dt.date) -> bool:
@@ -82,19 +86,24 @@ def date_order(rows: list[Row], *, currency: str | None, country: str | None) ->
     ("02/15/2024"); else a US receipt (dollars and a US address or phone number) prints month
     first, and a receipt in any other known currency day first."""
     order = 0
+    separators: set[str] = set()
     for row in rows:
         for match in _NUMERIC_DATE.finditer(row.text):
             first, second = int(match["a"]), int(match["b"])
             order += (second > 12 >= first) - (first > 12 >= second)
+            separators.add(match.group(2))
     if order:
         return DateOrder(order > 0, 1.0)
+    if separators == {"."}:
+        return DateOrder(False, 0.95)  # "03.08.13": dotted dates are European, day first
     text = "\n".join(row.text for row in rows)
-    us = country == "USD" or (currency == "USD" and bool(_US_PHONE.search(text)))
     if currency not in (None, "USD"):
         return DateOrder(False, 0.95 if country not in (None, "USD") else 0.9)
-    if us:
+    if country == "USD" or (currency == "USD" and bool(_US_PHONE.search(text))):
         return DateOrder(True, 0.9)
-    return DateOrder(False, 0.75)  # "$" or nothing, and no country: day first is a guess
+    if currency == "USD":
+        return DateOrder(True, 0.8)  # "$" and no other country named: most likely the US
+    return DateOrder(False, 0.75)  # nothing says: day first is a guess
 
 
 def _ambiguous(date: DateMatch) -> bool:
@@ -111,11 +120,58 @@ def find_when(
     """The sale date (and time); ``order`` says how numeric dates are written here."""
     today = today or dt.date.today()
     order = order or DateOrder()
-    day_first = not order.month_first
+    scored = _scored_dates([row.text for row in rows], today, not order.month_first)
+    repaired = False
+    if not any(score > 0 for score, _, _ in scored):
+        # no plausible date as printed: read the rows again with OCR's slips in numbers undone
+        scored = _scored_dates(
+            [ocr_repaired(row.text) for row in rows], today, not order.month_first
+        )
+        repaired = True
+    if not scored:
+        return When()
+    score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
+    agreeing = sum(1 for other in scored if other[2].value == best.value)
+    confidence = 0.75 + 0.07 * min(score, 3.0) + (0.03 if agreeing > 1 else 0.0)
+    if len({other[2].value for other in scored}) > 1 and score < 2.5:
+        confidence -= 0.15  # several different dates and no label decides between them
+    if repaired:
+        confidence -= 0.1
+    confidence *= ocr_trust(rows[index].confidence, len(best.text))
+    if _ambiguous(best):
+        confidence = min(confidence, order.certainty)
+    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)), repaired=repaired)
+    if _ambiguous(best):
+        when.order_certainty = order.certainty
+    _attach_time(rows, index, best, when)
+    return when
+
+
+# OCR slips inside printed dates: a letter O for a zero ("201o"), l or I for a one, a stray
+# comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838")
+_REPAIRS = (
+    (re.compile(r"(?<=\d)[oO]|[oO](?=\d)"), "0"),
+    (re.compile(r"(?<=\d)[lI|](?=\d)|(?<=\d[/.-])[lI](?=\d)"), "1"),
+    (re.compile(r"(?<=\d),(?=/)|(?<=/),(?=\d)"), ""),
+    (re.compile(r"(?<=\b\d{4}-\d{2}-\d{2})(?=\d)"), " "),
+)
+
+
+def ocr_repaired(text: str) -> str:
+    for pattern, replacement in _REPAIRS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _scored_dates(
+    texts: list[str], today: dt.date, day_first: bool
+) -> list[tuple[float, int, DateMatch]]:
+    """Every date printed on the rows, scored: plausible, labelled DATE, a time beside it,
+    high on the page; an expiry or due date scores low."""
     scored: list[tuple[float, int, DateMatch]] = []
-    for index, row in enumerate(rows):
-        text = row.text.upper()
-        for found in find_dates(row.text, day_first=day_first):
+    for index, raw in enumerate(texts):
+        text = raw.upper()
+        for found in find_dates(raw, day_first=day_first):
             score = 1.0 if _plausible(found.value, today) else -2.0
             before = text[: found.start]
             if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
@@ -126,19 +182,7 @@ def find_when(
                 score += 0.5
             score -= 0.01 * index
             scored.append((score, index, found))
-    if not scored:
-        return When()
-    score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
-    agreeing = sum(1 for other in scored if other[2].value == best.value)
-    confidence = 0.75 + 0.07 * min(score, 3.0) + (0.03 if agreeing > 1 else 0.0)
-    if len({other[2].value for other in scored}) > 1 and score < 2.5:
-        confidence -= 0.15  # several different dates and no label decides between them
-    confidence *= ocr_trust(rows[index].confidence, len(best.text))
-    if _ambiguous(best):
-        confidence = min(confidence, order.certainty)
-    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)))
-    _attach_time(rows, index, best, when)
-    return when
+    return scored
 
 
 def _attach_time(rows: list[Row], index: int, date: DateMatch, when: When) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from receiptflow.extractors.local import vocab
 from receiptflow.extractors.local.layout import Row
 from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.parsing import parse_money
@@ -23,6 +24,7 @@ _WHOLE_AMOUNT_CURRENCIES = frozenset(
 _CURRENCY_WORDS = frozenset(
     {"RM", "RP", "RP.", "IDR", "MYR", "USD", "EUR", "$", "€", "£", "¥", "SGD", "GBP", "JPY"}
     | {"KD", "K.D.", "KWD", "BHD", "OMR", "JOD"}
+    | set(vocab.currency_words())  # "EURO", "RINGGIT"
 )
 _CURRENCY_PREFIX = re.compile(
     r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])",
@@ -52,59 +54,42 @@ def is_operator(text: str) -> bool:
     return text in OPERATORS or bool(_PER_UNIT.fullmatch(text))
 
 
-HEADER_WORDS = frozenset(
-    {  # fmt: skip
-        "QTY",
-        "QUANTITY",
-        "QNTY",
-        "DESC",
-        "DESCRIPTION",
-        "DESCRIPTIONS",
-        "CODE/DESC",
-        "ITEM",
-        "ITEMS",
-        "PRICE",
-        "AMOUNT",
-        "AMT",
-        "TOTAL",
-        "RM",
-        "U.PRICE",
-        "U/PRICE",
-        "U\\PRICE",
-        "S/PRICE",
-        "UNIT",
-        "U/P",
-        "DISC",
-        "TAX",
-        "PRODUCT",
-        "ARTICLE",
-        "NAME",
-        "RATE",
-        "NO",
-        "NO.",
-        "SKU",
-        "UOM",
-        "QTY.",
-        "@",
-        "JUMLAH",
-        "HARGA",
-        "BANYAK",
-        "NAMA",
-        "BARANG",
-        "TOTAL(RM)",
-        "AMOUNT(RM)",
-        "PRICE(RM)",
-        "QTY/UOM",
-        "CODE",
-        "RSP",
-        "EXT",
-    }
+def _header_words() -> frozenset[str]:
+    """Column heads of the items table (vocabulary kind ``item_header``) as printed, without
+    accents and without punctuation ("QTY.", "U/PRICE", "UPRICE", "DESIGNATION")."""
+    heads = {"@", "RM", "U\\PRICE"}
+    for phrase in vocab.phrases("item_header"):
+        upper = phrase.upper()
+        heads |= {upper, vocab.strip_accents(upper), vocab.fold(upper)}
+    return frozenset(heads)
+
+
+HEADER_WORDS = _header_words()
+# Rows that start with a word of these kinds end the items. Not rounding and service:
+# "Round Wagyu", "SC/R Grilled Steak" are items; nor two-letter words ("EC", "CB").
+_ends_items = vocab.whole_phrases(
+    phrase
+    for phrase in vocab.phrases(
+        "grand_total",
+        "total",
+        "subtotal",
+        "rounded_total",
+        "tax",
+        "change",
+        "cash",
+        "tendered",
+        "card",
+    )
+    if len(vocab.fold(phrase)) >= 3
 )
+_ROW_START = r"^\W*(?:[\d.]+%?\s+)?"
+# The first words of the rows that end the items: the money summary in any language
+# (vocabulary), and what OCR and tills make of it ("T0TAL", "TOT", "NET1", "PB 1", "ITEMS: 3")
 END_OF_ITEMS = re.compile(
-    r"^\W*(?:[\d.]+%?\s+)?(?:SUB\s*-?\s*TOTAL|SUBTOTAL|SUBTTL|SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|TTL|GRAND|"
-    r"JUMLAH|NET\d?\b|NETT|AMOUNT\s+DUE|BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TUNAI|CASH|CHANGE|KEMBALI|BAYAR|PAYMENT|"
-    r"TENDER|GROSS|SVR|SUMME|ZWISCHENSUMME|GESAMT|MWST|NETTO|BRUTTO|R(?:UE|Ü)CKGELD|GEG\.|TOTALE|TOTAAL|SOUS\s*-?\s*TOTAL|IVA|TVA|BTW|ESP[EÈ]CES|EFECTIVO|CONTANT[EI]?|WISSELGELD|RENDU|BAR\b|TL\b|ROUNDING|ROUND(?:ED|\s*OFF|\s+ADJ)|ROUND\s+\w?\s*TOTAL|TAX|GST|VAT|PB\s*1|PPN|"
-    r"PAJAK|SERVICE|SVC|SRV|SUC|P\.\s*REST|DEBIT|CREDIT|VISA|MASTER|CARD|KARTU|QTY|QUANTITY)\b",
+    _ROW_START + r"(?:SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|GRAND|NET\d?\b|"
+    r"BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TL\b|ROUND(?:ED|\s*OFF|\s+ADJ)|"
+    r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
+    r"GROSS)\b|" + _ROW_START + _ends_items.pattern,
     re.IGNORECASE,
 )
 # "BARCODE: 10182079", "Beleg-Nr. 89811", "REG No. 0365": a label and its number
@@ -114,8 +99,9 @@ LABELLED_NUMBER = re.compile(
 SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary, loyalty points
 TOTAL_ANYWHERE = re.compile(r"\bT[O0A]T[A4]L\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
+_DISCOUNT_START = r"^\W*(?:\d+\s+)?"
 DISCOUNT = re.compile(
-    r"^\W*(?:\d+\s+)?(?:DISC|DISCOUNT|DISKON|POTONGAN|PROMO|VOUCHER|COUPON|LESS|MEMBER|DIS\d+|RABATT|REMISE)\b",
+    _DISCOUNT_START + r"(?:MEMBER|DIS\d+)\b|" + _DISCOUNT_START + vocab.words("discount").pattern,
     re.IGNORECASE,
 )
 NOT_ITEM = re.compile(
@@ -172,7 +158,8 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|\*)$", "", core)  # "75.00SR", "9.50*": tax codes
+    # tax codes glued on: "75.00SR", "9.50*", "6,50T1"
+    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*)$", "", core)
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
     elif _INTEGER.match(core) and (not whole or re.fullmatch(r"0+[1-9]\d*", core)):

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from receiptflow.extractors.local import merchant
+from receiptflow.extractors.local import merchant, total_choice
 from receiptflow.extractors.local.currency import guess_currency
-from receiptflow.extractors.local.dates import date_order, find_receipt_number, find_when
+from receiptflow.extractors.local.dates import When, date_order, find_receipt_number, find_when
 from receiptflow.extractors.local.header import find_header
 from receiptflow.extractors.local.header_rules import body_start
 from receiptflow.extractors.local.items import find_line_items
@@ -31,6 +31,7 @@ from receiptflow.extractors.local.row_features import (
     row_feature_matrix,
 )
 from receiptflow.extractors.local.totals import Totals, find_totals
+from receiptflow.extractors.local.vocab import LanguageGuess, guess_language, words
 from receiptflow.ingest.document import TextLine
 from receiptflow.learned.files import BUNDLED
 from receiptflow.schemas.parsing import AmountMatch
@@ -56,20 +57,27 @@ class ParsedReceipt:
     decimal_comma: bool | None = None
     row_features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
     roles: np.ndarray | None = None  # rows x roles.ROLES probabilities; None: rules only
+    when: When = field(default_factory=When)  # how the date was read
+    # which vocabulary the receipt prints most ("de"), for later steps and the currency default
+    language: LanguageGuess = field(default_factory=lambda: LanguageGuess(None, 0.0))
 
 
+# English notes that the tax is inside the prices, as OCR reads them; every language's
+# ("enthalten", "dont TVA", "IVA incluido") are the vocabulary's kind ``tax_included``
 _INCLUSIVE = re.compile(
     r"INCL\w*\.?\s*(?:OF\s*)?(?:GST|SST|VAT|TAX)|(?:GST|SST|VAT|TAX)\s*(?:[\d.,]+\s*%\s*)?\(?\*?\s*(?:=\s*)?INC\w*|"
-    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|ENTHALTEN|ENTH\.|INKL\.?\s*MWST|INCLUDED|TTC"
+    r"(?:GST|TAX|VAT)\s*SUMMARY|PRICES?\s*INCLUSIVE|INC\.\s*GST|" + words("tax_included").pattern
 )
 
 
-def _taxes(totals: Totals, rows: list[Row]) -> list[TaxLine]:
+def _taxes(totals: Totals, rows: list[Row], language: LanguageGuess) -> list[TaxLine]:
     text = "\n".join(row.text.upper() for row in rows)
     inclusive = bool(_INCLUSIVE.search(text))
     if not inclusive and totals.subtotal is not None and totals.total is not None:
         # subtotal == total means the tax was already inside the prices
         inclusive = totals.subtotal == totals.total.value and bool(totals.taxes)
+    if not inclusive and language.language and language.language.prices_include_tax:
+        inclusive = not _added_on_top(totals)  # EU shelf prices include VAT
     lines: list[TaxLine] = []
     for label, rate, amount in totals.taxes:
         if amount < 0:
@@ -85,6 +93,15 @@ _INCLUSION_NOTE = re.compile(
     r"\(\s*\*?\s*(?:INCL?|INKL|INC)\.?\s*\)|(?<!\w)(?:ENTH|ENTHALTEN|INKL|INCL|INCLUDED|INCLUSIVE)\b\.?",
     re.IGNORECASE,
 )
+
+
+def _added_on_top(totals: Totals) -> bool:
+    """The total is the subtotal plus the taxes: the tax was added (a restaurant's "TOTAL HT
+    ... TVA ... TOTAL TTC")."""
+    if totals.subtotal is None or totals.total is None or totals.subtotal == totals.total.value:
+        return False
+    taxes = sum((tax[2] for tax in totals.taxes), Decimal(0))
+    return abs(totals.subtotal + taxes - totals.total.value) <= Decimal("0.02")
 
 
 def _tax_label(label: str) -> str | None:
@@ -121,7 +138,8 @@ def parse_lines(
     """``role_model``: the line-role classifier's model file ("bundled", a path), or None to
     read with the rules alone (what the classifier's training needs)."""
     rows = group_rows(lines)
-    currency = guess_currency(rows, default_currency=default_currency)
+    language = guess_language("\n".join(row.text for row in rows))
+    currency = guess_currency(rows, default_currency=default_currency, language=language.language)
     header = find_header(rows)
     order = date_order(rows, currency=currency.code, country=currency.country)
     when = find_when(rows, order=order)
@@ -134,7 +152,6 @@ def parse_lines(
     )
     mils = currency.minor_digits == 3
     items = find_line_items(rows, currency=currency.code, whole=False if mils else None)
-    total = totals.total.value if totals.total else None
     rules = RuleView(
         name_row=header.name_row,
         address_rows=list(header.address_rows),
@@ -148,11 +165,22 @@ def parse_lines(
     )
     features = row_feature_matrix(rows, rules, decimal_comma=currency.decimal_comma)
     roles = None
+    total_row = rules.total_row
     if role_model is not None:
         roles = load_role_model(role_model).predict(features)
         header = merchant.apply_classifier(
             header, rows, roles, role_index("merchant"), legal_first=currency.code == "MYR"
         )
+        total_row = total_choice.apply_classifier(
+            totals,
+            rows,
+            roles,
+            role_index("total"),
+            rules.total_row,
+            decimal_comma=currency.decimal_comma,
+            minor=currency.minor_digits,
+        )
+    total = totals.total.value if totals.total else None
     if lexicon is not None and lexicon.applies_to(currency.code):
         if header.name:
             header.name = lexicon.mend(header.name)
@@ -168,7 +196,7 @@ def parse_lines(
         currency=currency.code,
         line_items=items.items,
         subtotal=totals.subtotal or _items_subtotal(totals, items.items, total),
-        taxes=_taxes(totals, rows),
+        taxes=_taxes(totals, rows, language),
         tip=totals.tip,
         service_charge=totals.service_charge,
         discounts=[
@@ -204,10 +232,11 @@ def parse_lines(
         printed=printed,
         rows=rows,
         rules=rules,
-        chosen=replace(rules, name_row=header.name_row),
+        chosen=replace(rules, name_row=header.name_row, total_row=total_row),
         decimal_comma=currency.decimal_comma,
         row_features=features,
         roles=roles,
+        language=language,
     )
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from receiptflow.extractors.local import money_labels as words
 from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.tax_rows import is_table_header, rate_of, tax_of_rate_row
+from receiptflow.extractors.local.vocab import currency_word_pattern
 from receiptflow.schemas.parsing import AmountMatch, find_amounts
 
 
@@ -26,6 +29,8 @@ class MoneyRow:
     count: int  # how many money amounts the row shows
     in_summary: bool = False  # inside a GST/VAT summary table at the bottom
     printed: str = ""  # the label as printed (case kept), for tax and discount descriptions
+    values: tuple[Decimal, ...] = ()  # every money amount of the row, left to right
+    vat_row: bool = False  # rate, net, tax (gross): a row of a VAT table, headed or not
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Totals:
     method: str | None = None
     card_last4: str | None = None
     marks: list[AmountMatch] = field(default_factory=list)  # amounts that printed a currency
+    tax_table: bool = False  # a GST/VAT summary table was printed
 
 
 def _money(amounts: list[AmountMatch], whole: bool, minor: int = 2) -> list[AmountMatch]:
@@ -62,12 +68,13 @@ def money_rows(
     rows: list[Row], decimal_comma: bool | None = None, whole: bool = False, minor: int = 2
 ) -> list[MoneyRow]:
     found: list[MoneyRow] = []
-    in_summary = False
+    in_summary = seen_total = False
     for index, row in enumerate(rows):
         text = row.text
         upper = text.upper()
-        if words.SUMMARY.search(upper):
-            in_summary = True
+        seen_total = seen_total or any(_total_rank(money) for money in found[-1:])
+        if words.SUMMARY.search(upper) or (seen_total and is_table_header(upper)):
+            in_summary = True  # a VAT table's heads come after the total, an items' before
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts:
             continue
@@ -76,8 +83,31 @@ def money_rows(
             label = label[: amount.start] + " " + label[amount.end :]
             printed = printed[: amount.start] + " " + printed[amount.end :]
         label, printed = (re.sub(r"\s+", " ", part).strip() for part in (label, printed))
-        found.append(MoneyRow(index, label, amounts[-1], len(amounts), in_summary, printed))
+        values = tuple(amount.value for amount in amounts)
+        money = MoneyRow(index, label, amounts[-1], len(amounts), in_summary, printed, values)
+        money.vat_row = _is_vat_row(money)
+        found.append(money)
     return _pull_up_values(rows, found)
+
+
+def _is_vat_row(money: MoneyRow) -> bool:
+    """ "A 19% 7,31 1,39 8,70", "MwSt 7% 0,75 10,75": a rate, and amounts related by it, on
+    a row that names a tax or nothing but a VAT class (never a discount or service row)."""
+    rate = rate_of(money.label)
+    if rate is None or tax_of_rate_row(rate, list(money.values)) is None:
+        return False
+    if any(
+        pattern.search(money.label)
+        for pattern in (words.DISCOUNT, words.SERVICE, words.TIP, words.ANY_TOTAL)
+    ):
+        return False
+    bare = re.sub(r"[\d.,%*=:()\s-]+", " ", money.label).split()
+    return bool(words.TAX.search(money.label)) or all(len(word) <= 2 for word in bare)
+
+
+_CURRENCY_LABEL = re.compile(
+    r"\b(?:RM|MYR|USD|EUR)\b|" + currency_word_pattern().pattern, re.IGNORECASE
+)
 
 
 def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
@@ -87,11 +117,13 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
         if index in by_index:
             continue
         below = by_index.get(index + 1)
-        if below is None or re.search(r"[A-Z]", re.sub(r"\b(?:RM|MYR|USD|EUR)\b", "", below.label)):
+        if below is None or re.search(r"[A-Z]", _CURRENCY_LABEL.sub("", below.label)):
             continue
         label = row.text.upper()
+        if is_table_header(label):
+            continue  # "Base IVA Importe" over "35,91 10% 3,59": heads, not a label
         if (
-            words.TOTAL.search(label)
+            words.ANY_TOTAL.search(label)
             or words.SUBTOTAL.search(label)
             or words.TAX.search(label)
             or words.CHANGE.search(label)
@@ -99,14 +131,24 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
             or words.ROUNDING.search(label)
         ):
             by_index[index + 1] = MoneyRow(
-                index + 1, label, below.amount, below.count, below.in_summary, row.text.strip()
+                index + 1,
+                label,
+                below.amount,
+                below.count,
+                below.in_summary,
+                row.text.strip(),
+                below.values,
             )
     return sorted(by_index.values(), key=lambda money: money.index)
 
 
 def _total_rank(money: MoneyRow) -> int:
     """0 when the row is not a total; higher is a stronger claim to be the amount due."""
-    label = money.label
+    return _label_rank(money.label)
+
+
+@lru_cache(maxsize=4096)
+def _label_rank(label: str) -> int:
     if words.NOT_MONEY.search(label) and not words.GRAND.search(label):
         return 0
     if words.ROUNDED_TOTAL.search(label):
@@ -118,18 +160,27 @@ def _total_rank(money: MoneyRow) -> int:
     inclusive = bool(words.INCLUSIVE.search(label))
     if words.TAX.search(label) and not inclusive:
         return 0
+    if (
+        words.TAX.search(label)
+        and not words.TOTAL_WORD.search(label)
+        and not words.AMOUNT.search(label)
+    ):
+        return 0  # "Incl. of VAT (20%) 22.82", "Includes GST of $1.81": the tax inside the total
     if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
     if words.GRAND.search(label) or (inclusive and words.TOTAL.search(label)):
         return 4
-    if words.TOTAL.search(label):
-        return 3 if re.search(r"TOTAL|TTL|JUMLAH", label) else 2
-    return 0
+    if words.TOTAL_WORD.search(label):
+        return 3
+    return 2 if words.AMOUNT.search(label) else 0
 
 
 def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
-    candidates = [(rank, m) for m in rows if (rank := _total_rank(m)) and m.amount.value > 0]
-    candidates = [(r, m) for r, m in candidates if not m.in_summary] or candidates
+    labelled = [(rank, m) for m in rows if (rank := _total_rank(m))]
+    # a total of nothing ("TOTAL 0.00", a voucher) or a refund ("TOTAL -3.29") only when no
+    # labelled total is positive: "Total Due 0.00" under "Total 136.95" is what is left to pay
+    candidates = [(r, m) for r, m in labelled if m.amount.value > 0] or labelled
+    candidates = [(r, m) for r, m in candidates if not _in_table(m)] or candidates
     rounded = _rounded_total(rows)
     paid = _cash_minus_change(totals)
     if not candidates and rounded is None:
@@ -143,11 +194,11 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
         )
         chosen = best.amount
     confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
-    labelled = [m.amount for _, m in candidates if m.amount.value == paid]
+    agreeing = [m.amount for _, m in candidates if m.amount.value == paid]
     if paid is not None and paid > 0 and paid != chosen.value:
-        match = labelled[0] if labelled else _printed(rows, paid)
+        match = agreeing[0] if agreeing else _printed(rows, paid)
         if match is not None and (
-            labelled or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
+            agreeing or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
         ):
             chosen, confidence = match, 0.85  # what was paid settles a weak or unrounded total
         else:
@@ -203,12 +254,30 @@ def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) 
     if subtotal is not None:
         totals.total, totals.total_confidence = subtotal.amount, 0.45
         return
-    values = [m.amount for m in rows if m.amount.value > 0 and not m.in_summary]
+    if (summed := _sum_of_rows_above(rows)) is not None:
+        totals.total, totals.total_confidence = summed, 0.5
+        return
+    values = [m.amount for m in rows if m.amount.value > 0 and not _in_table(m)]
     repeated = [a for a in values if sum(1 for b in values if b.value == a.value) > 1]
     pool = repeated or values
     if pool:
         totals.total = max(pool, key=lambda amount: amount.value)
         totals.total_confidence = 0.35 if repeated else 0.2
+
+
+def _sum_of_rows_above(rows: list[MoneyRow]) -> AmountMatch | None:
+    """An amount printed without a label under the items that is their sum ("20.90" under
+    eight priced rows): the total whatever the word for it would have been."""
+    for position, money in enumerate(rows):
+        above = [m.amount.value for m in rows[:position] if not _in_table(m)]
+        if (
+            len(above) >= 2
+            and money.count == 1
+            and not re.search(r"[^\W\d_]{2}", money.label)
+            and money.amount.value == sum(above, Decimal(0))
+        ):
+            return money.amount
+    return None
 
 
 def _is_rounding(money: MoneyRow) -> bool:
@@ -231,14 +300,11 @@ def _cash_minus_change(totals: Totals) -> Decimal | None:
     return totals.tendered - totals.change
 
 
-def _rate(label: str) -> Decimal | None:
-    match = re.search(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%", label)
-    return Decimal(match.group(1).replace(",", ".")) if match else None
-
-
 def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> None:
     for money in rows:
         label, value = money.label, money.amount.value
+        if words.DEPOSIT.search(label):
+            continue  # "Pfand 0,25": charged like an item, not a part of the summary
         if _is_rounding(money) and totals.rounding is None:
             totals.rounding = value
         elif words.SUBTOTAL.search(label) and totals.subtotal is None and not money.in_summary:
@@ -247,7 +313,9 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             words.TAX.search(label) and not words.TAX_NOT.search(label) and _total_rank(money) == 0
         ):
             if not money.in_summary and not any(t[0].upper() == label for t in totals.taxes):
-                totals.taxes.append((money.printed or label, _rate(label), value))
+                rate = rate_of(label)
+                tax = tax_of_rate_row(rate, list(money.values)) if rate else None
+                totals.taxes.append((money.printed or label, rate, tax or value))
         elif words.SERVICE.search(label) and totals.service_charge is None and value >= 0:
             totals.service_charge = value
         elif words.TIP.search(label) and totals.tip is None:
@@ -255,21 +323,12 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
         elif words.DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
             totals.discounts.append((money.printed or label, abs(value)))
         elif words.CHANGE.search(label) and totals.change is None:
-            totals.change = value
+            totals.change = abs(value)  # "Rückgeld -25,77": given back, whatever the sign
         elif totals.tendered is None and _payment_method(label):
             totals.tendered, totals.method = value, _payment_method(label)
         elif value < 0 and totals.subtotal is not None and _unlabelled_saving(money, totals):
             totals.discounts.append((money.printed or label, abs(value)))  # "3 for 2 ..."
-    if not totals.taxes:  # only a GST/VAT summary table states the tax: "SR @ 6%  8.49  0.51"
-        for money in rows:
-            rate = _rate(money.label)
-            if (
-                money.in_summary
-                and rate
-                and money.count >= 2
-                and not words.TOTAL.search(money.label)
-            ):
-                totals.taxes.append((money.printed or money.label, rate, money.amount.value))
+    _read_tax_table(rows, totals)
     for row in all_rows:
         if match := re.search(
             r"(?:[X*#]{4,}|ENDING\s*(?:IN)?\s*:?)\s?-?\s?(\d{4})\b", row.text.upper()
@@ -278,8 +337,37 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             totals.method = totals.method or "card"
 
 
+def _read_tax_table(rows: list[MoneyRow], totals: Totals) -> None:
+    """The rows of a GST/VAT summary table ("SR @ 6%  8.49  0.51", "A 19% 7,31 1,39 8,70"):
+    a tax per rate that no labelled tax row stated; the tax is the amount that is the rate's
+    share of another on the row, else (OCR slips) the right-most."""
+    stated = {tax[1] for tax in totals.taxes}
+    totals.tax_table = any(_in_table(money) for money in rows)
+    if None in stated:
+        return  # "GST 0.51": the table would state the same tax again
+    for money in rows:
+        rate = rate_of(money.label)
+        if (
+            _in_table(money)
+            and rate
+            and rate not in stated
+            and money.count >= 2
+            and not words.TOTAL.search(money.label)
+        ):
+            tax = tax_of_rate_row(rate, list(money.values))
+            if tax is None and not stated:
+                tax = money.amount.value  # an OCR slip broke the sum: the right-most amount
+            if tax is not None:
+                totals.taxes.append((money.printed or money.label, rate, tax))
+                stated.add(rate)
+
+
+def _in_table(money: MoneyRow) -> bool:
+    return money.in_summary or money.vat_row
+
+
 def _payment_method(label: str) -> str | None:
-    if _total_rank(MoneyRow(0, label, AmountMatch(Decimal(1), 0, 0, "", 2), 1)) >= 3:
+    if _label_rank(label) >= 3:
         return None
     if words.MOBILE.search(label):
         return "mobile"
