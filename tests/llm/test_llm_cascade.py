@@ -44,7 +44,8 @@ LINES = [
     TextLine("TEH 2.00", (0, 20, 100, 30)),
     TextLine("TOTAL 2.00", (0, 30, 100, 40)),
 ]
-SUM_MISMATCH = Flag(code="total_mismatch", field="total", message="does not add up")
+# an error the reject option keeps (arithmetic findings become warnings: probabilities weigh them)
+BAD_CURRENCY = Flag(code="invalid_currency", field="currency", message="not ISO 4217")
 
 
 class StubLocal:
@@ -52,8 +53,8 @@ class StubLocal:
 
     name = "local"
 
-    def __init__(self, confidence: float, *, adds_up: bool = True) -> None:
-        self.confidence_value, self.adds_up, self.reads = confidence, adds_up, 0
+    def __init__(self, confidence: float, *, valid: bool = True) -> None:
+        self.confidence_value, self.valid, self.reads = confidence, valid, 0
 
     def is_available(self) -> bool:
         return True
@@ -65,9 +66,9 @@ class StubLocal:
     def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
         keys = ("merchant.name", "date", "total")
         return ExtractionResult(
-            status=ExtractionStatus.OK if self.adds_up else ExtractionStatus.FLAGGED,
+            status=ExtractionStatus.OK if self.valid else ExtractionStatus.FLAGGED,
             receipt=Receipt.model_validate(VALID),
-            flags=[] if self.adds_up else [SUM_MISMATCH],
+            flags=[] if self.valid else [BAD_CURRENCY],
             confidence=dict.fromkeys(keys, self.confidence_value),
             method="local",
         )
@@ -139,7 +140,7 @@ def test_doubtful_local_goes_to_nemo_on_the_same_lines(
 def test_nemo_flagged_falls_through_to_vision_and_costs_add_up(
     servers: dict[str, ScriptedServer],
 ) -> None:
-    local = StubLocal(0.99, adds_up=False)
+    local = StubLocal(0.99, valid=False)
     result = _cascade(local, servers).extract(_document())
     assert result.method == "cascade:openai" and result.status is ExtractionStatus.OK
     assert len(servers["nemo"].requests) == 1 and len(servers["openai"].requests) == 1
@@ -150,14 +151,14 @@ def test_nemo_flagged_falls_through_to_vision_and_costs_add_up(
     assert result.usage.cost_usd == mini  # nemo is self-hosted: free
     assert result.usage.requests == 2
     because = result.escalated_because
-    assert because["stage"] == "local" and because["flags"] == ["total_mismatch"]
+    assert because["stage"] == "local" and because["flags"] == ["invalid_currency"]
     assert because["then"]["stage"] == "nemo" and because["then"]["status"] == "flagged"
-    assert "total_mismatch" in because["then"]["flags"]
-    assert "total" in because["then"]["fields"]  # 7.00 is printed nowhere: doubtful too
+    assert because["then"]["flags"] == ["llm_unvalidated"]  # 7.00 does not add up ...
+    assert "total" in because["then"]["fields"]  # ... and is printed nowhere: doubtful
 
 
 def test_nothing_accepted_returns_the_best_flagged(servers: dict[str, ScriptedServer]) -> None:
-    local = StubLocal(0.99, adds_up=False)
+    local = StubLocal(0.99, valid=False)
     result = asyncio.run(_cascade(local, servers, use_openai=False).aextract(_document()))
     assert result.status is ExtractionStatus.FLAGGED
     assert result.method in {"cascade:local", "cascade:nemo"}
