@@ -108,15 +108,18 @@ def sroie_cases(data: Path, ocr: Path, limit: int | None) -> Iterator[Case]:
 
 
 def synthetic_cases(count: int, seed: int) -> Iterator[Case]:
-    from receiptflow.samples.generator import random_specs
-    from receiptflow.samples.layouts import PAPER_COLUMNS, layout_receipt
-    from receiptflow.samples.scenarios import build
+    """Receipts of every locale the generator prints (``samples.mix``), as their text layer."""
+    from receiptflow.samples.layouts import PAPER_COLUMNS
+    from receiptflow.samples.mix import random_specs
+    from receiptflow.samples.registry import printed
 
     for spec in random_specs(count, seed):
-        draft = build(spec.scenario, spec.seed)
-        printed = layout_receipt(draft, spec.layout, PAPER_COLUMNS[spec.paper])
+        cols = PAPER_COLUMNS[spec.paper]
+        printout = printed(
+            spec.scenario, spec.locale, spec.seed, spec.layout, cols, ascii_only=False
+        )
         lines = []
-        for row, line in enumerate(printed):
+        for row, line in enumerate(printout.lines):
             for cell in line.cells:
                 width = len(cell.text) * 10.0
                 left = {"l": cell.col * 10, "r": cell.col * 10 - width}.get(
@@ -125,7 +128,7 @@ def synthetic_cases(count: int, seed: int) -> Iterator[Case]:
                 box = (left, row * 20.0, left + width, row * 20.0 + 16)
                 if cell.text.strip():
                     lines.append(TextLine(cell.text, box))
-        yield Case("synthetic", spec.name, lines, draft.receipt, KEY_FIELDS)
+        yield Case("synthetic", spec.name, lines, printout.receipt, KEY_FIELDS)
 
 
 def wildreceipt_cases(data: Path, ocr: Path, limit: int | None) -> Iterator[Case]:

@@ -37,7 +37,7 @@ def misread_amount(value: Decimal, rng: random.Random) -> Decimal:
 
 def other_amount(value: Decimal, source: SourceText, rng: random.Random) -> Decimal | None:
     """Another amount printed on the receipt (with decimals), or None if there is none."""
-    printed = sorted(amount for amount in source.decimal_amounts if amount not in (0, value))
+    printed = sorted(amount for amount in source.prices if amount not in (0, value))
     return rng.choice(printed) if printed else None
 
 

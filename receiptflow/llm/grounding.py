@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from receiptflow.schemas.parsing import find_amounts, find_dates
+from receiptflow.schemas.currency import currency_exponent
+from receiptflow.schemas.parsing import AmountMatch, find_amounts, find_dates
 
 # a letter or label mark glued to a number ("TOTAL:9.00", "Date:03/01"): split before parsing
 _GLUED = re.compile(r"(?<=[A-Za-z:=#*])(?=\d)")
@@ -37,8 +38,8 @@ class SourceText:
     """The receipt text a value may be grounded in, read once."""
 
     lines: list[str]
-    decimal_amounts: dict[Decimal, str] = field(default_factory=dict)  # printed with decimals
-    whole_amounts: dict[Decimal, str] = field(default_factory=dict)  # printed without
+    prices: dict[Decimal, str] = field(default_factory=dict)  # printed as money
+    whole_numbers: dict[Decimal, str] = field(default_factory=dict)  # bare: "12", "2019"
     dates: dict[dt.date, str] = field(default_factory=dict)
     name_rows: list[tuple[str, str]] = field(default_factory=list)  # (name_key, as printed)
 
@@ -56,18 +57,19 @@ class SourceText:
         for text in dict.fromkeys((line, _GLUED.sub(" ", line))):
             for decimal_comma in (None, True, False):
                 for amount in find_amounts(text, decimal_comma=decimal_comma):
-                    table = self.decimal_amounts if amount.decimals else self.whole_amounts
+                    table = self.prices if _money_shaped(amount) else self.whole_numbers
                     table.setdefault(abs(amount.value), amount.text.strip())
             for day_first in (True, False):
                 for match in find_dates(text, day_first=day_first):
                     self.dates.setdefault(match.value, match.text)
 
-    def amount(self, value: Decimal, *, whole_ok: bool = False) -> str | None:
-        """How ``value`` is printed, or None. A whole number ("12") grounds an amount only in
-        a currency without minor units: elsewhere it is a quantity, a count or an id."""
-        printed = self.decimal_amounts.get(abs(value))
-        if printed is None and whole_ok:
-            printed = self.whole_amounts.get(abs(value))
+    def amount(self, value: Decimal, currency: str | None = None) -> str | None:
+        """How ``value`` is printed, or None. A bare whole number ("12") grounds an amount
+        only in a currency without minor units (JPY): elsewhere it is a quantity, a count or
+        an id. Money-shaped numbers ("9.00", "23.000", "RM 9") ground any amount."""
+        printed = self.prices.get(abs(value))
+        if printed is None and currency is not None and currency_exponent(currency) == 0:
+            printed = self.whole_numbers.get(abs(value))
         return printed
 
     def date(self, value: dt.date) -> str | None:
@@ -88,3 +90,10 @@ class SourceText:
             if score > best:
                 best, where = score, printed
         return best, where
+
+
+def _money_shaped(amount: AmountMatch) -> bool:
+    """Printed the way money is: with decimals, a currency mark, or thousands grouping
+    ("23.000" rupiah); a bare "12" may as well be a quantity."""
+    number = amount.text.strip().lstrip("-−(")
+    return amount.decimals > 0 or amount.mark is not None or any(c in number for c in ".,'’ ")

@@ -31,7 +31,6 @@ from instructor import OpenAISchema
 from pydantic import ValidationError, model_validator
 
 from receiptflow.llm.grounding import SourceText
-from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.json_schema import strict_json_schema
 from receiptflow.schemas.receipt import Receipt
@@ -56,8 +55,7 @@ class Grounding:
         """The re-ask sentence when the total is printed nowhere and a re-ask is left."""
         if receipt.total is None or self.total_reasks >= UNPRINTED_TOTAL_REASKS:
             return None
-        whole_ok = receipt.currency is not None and currency_exponent(receipt.currency) == 0
-        if self.source.amount(receipt.total, whole_ok=whole_ok) is not None:
+        if self.source.amount(receipt.total, receipt.currency) is not None:
             return None
         self.total_reasks += 1
         return (

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from receiptflow.errors import ConfigError
 from receiptflow.extractors.base import ExtractionResult
 from receiptflow.llm.grounding import SourceText, name_key
-from receiptflow.schemas.currency import currency_exponent
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.trust.decision import apply_trust
 
@@ -132,12 +131,11 @@ def grounding(
     """Key field -> share of its value printed in ``source`` (0..1), and the printed text."""
     if source is None:
         return {}, {}
-    whole_ok = receipt.currency is not None and currency_exponent(receipt.currency) == 0
     share: dict[str, float] = {}
     printed: dict[str, str] = {}
 
     def amounts(field: str, values: list[Decimal]) -> None:
-        found = [source.amount(value, whole_ok=whole_ok) for value in values]
+        found = [source.amount(value, receipt.currency) for value in values]
         share[field] = sum(text is not None for text in found) / len(values)
         if len(values) == 1 and found[0] is not None:
             printed[field] = found[0]

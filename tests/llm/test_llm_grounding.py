@@ -25,13 +25,13 @@ from receiptflow.trust.llm import FEATURES, arithmetic, assess, load_llm_model
 
 def test_amounts_are_grounded_in_any_printed_form() -> None:
     source = SourceText.from_lines(
-        ["TOTAL RM 1,234.50", "Summe 1.234,50 EUR", "CASH:9.00", "QTY 12", "Rp 23.000"]
+        ["TOTAL RM 1,234.50", "Summe 1.234,50 EUR", "CASH:9.00", "QTY 12", "TOTAL 23.000"]
     )
     assert source.amount(Decimal("1234.5")) == "RM 1,234.50"
     assert source.amount(Decimal("9")) == "9.00"  # glued to its label
-    assert source.amount(Decimal("12.00")) is None  # a quantity is not a price
-    assert source.amount(Decimal("12"), whole_ok=True) == "12"  # ... unless yen-like
-    assert source.amount(Decimal("23000"), whole_ok=True) is not None  # IDR thousands
+    assert source.amount(Decimal("12.00"), "USD") is None  # a quantity is not a price ...
+    assert source.amount(Decimal("12"), "JPY") == "12"  # ... but yen have no minor units
+    assert source.amount(Decimal("23000"), "IDR") == "23.000"  # rupiah thousands
     assert source.amount(Decimal("1243.50")) is None
 
 
