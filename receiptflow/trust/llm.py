@@ -104,6 +104,16 @@ def load_llm_model(path: str = "bundled") -> LlmTrustModel:
         ) from error
 
 
+@functools.cache
+def llm_model_version(path: str = "bundled") -> str:
+    """The content hash of the LLM trust model file (part of the flow cache key)."""
+    file = BUNDLED_MODEL if path == "bundled" else Path(path).expanduser()
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "missing"
+
+
 # -- evidence per field ----------------------------------------------------------------------
 
 
