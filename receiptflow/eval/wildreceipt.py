@@ -50,6 +50,8 @@ KEY_FIELDS = ("total", "date", "merchant")
 STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
 
 
+# a US state and ZIP code at the end of an address box, as typed: "IL62704", "Ma02114"
+_STATE_ZIP = re.compile(r"[A-Za-z]{2}\d{5}(?:-\d{4})?$")
 _OTHER_DOLLAR_COUNTRY = re.compile(
     r"ABN|GST|PTY|AUSTRALIA|\b(?:NSW|VIC|QLD|WA|TAS|ACT)\d{4}|CANADA|ONTARIO|QUEBEC|ALBERTA|"
     r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
@@ -92,7 +94,7 @@ class WildSample:
         """US receipts print month first: a state and ZIP code in the address ("IL62704",
         spaces being removed from the box texts), or a "$" on a receipt that names no other
         dollar country (Australia's ABN/GST/PTY and states, Canada's provinces and HST)."""
-        if any(re.search(r"[A-Z]{2}\d{5}(?:-\d{4})?$", box.text) for box in self.of(ADDRESS)):
+        if any(_STATE_ZIP.search(box.text) for box in self.of(ADDRESS)):
             return True
         text = " ".join(box.text for box in self.boxes).upper()
         elsewhere = _OTHER_DOLLAR_COUNTRY.search(text)

@@ -291,8 +291,11 @@ def all_fields(judged: Iterable[Judged]) -> list[str]:
 
 
 def judge_all(extractor: Any, receipts: Iterable[Any]) -> list[Judged]:
-    """Run the local extractor's assessment on every truth receipt (``field_truth``)."""
-    from receiptflow.schemas.flags import has_errors
+    """Run the local extractor's assessment on every truth receipt (``field_truth``); the
+    status it would have before the probabilities are judged: flagged by an error that is
+    not arithmetic (those are evidence, see ``trust.decision.ARITHMETIC``)."""
+    from receiptflow.schemas.flags import Severity
+    from receiptflow.trust.decision import ARITHMETIC
 
     judged = []
     for item in receipts:
@@ -304,7 +307,12 @@ def judge_all(extractor: Any, receipts: Iterable[Any]) -> list[Judged]:
                 signals=assessment.signals,
                 present=assessment.present,
                 right=item.truth.judge(assessment.parsed.receipt),
-                status_without_trust="flagged" if has_errors(assessment.flags) else "ok",
+                status_without_trust="flagged"
+                if any(
+                    flag.severity is Severity.ERROR and flag.code not in ARITHMETIC
+                    for flag in assessment.flags
+                )
+                else "ok",
             )
         )
     return judged
