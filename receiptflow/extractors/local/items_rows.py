@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.items_tokens import (
-    UNIT_WORDS,
+    DEPOSIT,
     Word,
     count_value,
     is_code,
     is_currency_word,
+    is_detail_label,
     is_negative_amount,
     is_operator,
     is_tax_code,
+    is_unit,
     money_value,
 )
 
@@ -44,6 +46,7 @@ class ItemRow:
     description_x: float | None = None  # where the description starts: modifiers sit indented
     char_width: float = 0.0
     off_column: bool = False  # the amount stands left of the receipt's amount column
+    trailing_count: str | None = None  # the count read from the name's end ("x2", "X4")
 
     @property
     def has_text(self) -> bool:
@@ -56,7 +59,9 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
         text = words[position].text
         if is_tax_code(text) or is_currency_word(text) or _is_speck(text):
             continue
-        if text.startswith("@") or text.endswith("%"):
+        if not whole and _is_code_after_amount(words, position):
+            continue
+        if text.startswith("@") or (text.endswith("%") and money_value(text, whole=whole) is None):
             return None
         if position > 0 and words[position - 1].text in {"@", "X", "x", "*"}:
             return None  # "NAME BADGE (H) @ 0.5500": a unit price, the amount is elsewhere
@@ -67,6 +72,18 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             return None  # "Nasi Putih 2": a count, not two rupiah
         return position
     return None
+
+
+_DIGIT_OR_RATE = re.compile(r"\(?(?:\d|\d{1,2}(?:[.,]\d{1,2})?\s?%)\)?")
+_WITH_CENTS = re.compile(r"-?\(?(?:[$€£]|EUR|RM)?\s?-?\d+[.,]\d\d-?\)?")
+
+
+def _is_code_after_amount(words: list[Word], position: int) -> bool:
+    """A VAT class printed as a digit or as its rate after the amount: "1,05 1" (French
+    tills), "8,94 22%" (Italian)."""
+    if position == 0 or not _DIGIT_OR_RATE.fullmatch(words[position].text):
+        return False
+    return bool(_WITH_CENTS.fullmatch(words[position - 1].text))
 
 
 def _zeros_as_o(word: str) -> str:
@@ -107,9 +124,12 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
         used |= _take_loose_count(row, texts, whole=whole)
-    used |= {p + 1 for p in used if p + 1 < len(texts) and texts[p + 1] in UNIT_WORDS}
+    used |= {p + 1 for p in used if p + 1 < len(texts) and is_unit(texts[p + 1])}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     kept = [word for word in kept if not _GST_CODE.match(word.text)]
+    measured = row.quantity is not None and row.unit_price is not None
+    if measured and is_detail_label(" ".join(_zeros_as_o(word.text) for word in kept)):
+        kept = []  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99": the quantity line's label
     if len(kept) == 1 and re.fullmatch(r"[^\W\d_]", kept[0].text):
         kept = []  # "1 D 70.00 SR": a one-letter department or tax code, not a name
     if not _LETTER.search(" ".join(word.text for word in kept)):
@@ -173,8 +193,11 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                     and not (position < unit_at and _in_name(texts, first, position))
                 }
                 return {unit_at, count_at} | numbers_after
+    deposit = DEPOSIT.search(" ".join(texts).upper())  # "Pfand 0,25  0,25": the name says it
     for unit_at, unit in reversed(units):
         if unit is not None and row.amount is not None and unit == row.amount and unit_at > 0:
+            if deposit:
+                break
             row.unit_price = unit  # "Nasi 20,000 20,000": unit price column, count not printed
             return {unit_at}
     return set()
@@ -203,7 +226,7 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
     if len(texts) == 1:
         candidates.append((0, True))
     if len(texts) > 1 and all(
-        not _LETTER.search(text) or is_operator(text) or text in UNIT_WORDS for text in texts
+        not _LETTER.search(text) or is_operator(text) or is_unit(text) for text in texts
     ):
         candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
@@ -211,6 +234,8 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
         must_divide = must_divide or (count is not None and count > 10)  # "Tea Bags 80"
         if count is not None and (not must_divide or _divides(count, row.amount, whole=whole)):
             row.quantity = count
+            if position == len(texts) - 1 and position > 0:
+                row.trailing_count = texts[position]  # "YAOURT NATURE X4": a count or a pack
             return {position}
     return set()
 

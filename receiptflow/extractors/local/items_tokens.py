@@ -41,17 +41,45 @@ _COUNT = re.compile(
 TAX_CODES = frozenset(
     {"SR", "ZR", "S", "Z", "T", "A", "B", "E", "N", "X", "TX", "ES", "*", "#", "D"}
 )
-OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":"})  # between a count and a price
-UNIT_WORDS = frozenset(
-    {"PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "Stk", "STK", "St", "lb", "LB", "lbs"}
-    | {"oz", "OZ", "g", "l", "L", "ltr", "LTR", "ea", "EA"}
+# between a count and a price: "2 x 0,35", "0,235 kg à 7,95", "0,320 kg a 2,49"
+OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":", "à", "À", "a"})
+_UNITS = frozenset(vocab.fold(phrase) for phrase in vocab.phrases("unit"))
+_PER_UNIT = re.compile(
+    r"(?:EUR|USD|RM|[€$£])?\s?/\s?(?:kg|KG|Kg|lb|LB|l|L|100g|Stk|ea)", re.IGNORECASE
 )
-_PER_UNIT = re.compile(r"(?:EUR|USD|RM|[€$£])?/(?:kg|KG|Kg|lb|LB|l|L|100g|Stk)", re.IGNORECASE)
+VOID = vocab.words("void")  # "STORNO", "** VOID **": a line that cancels an item
+DEPOSIT = vocab.words("deposit")  # "Pfand", "Leergut", "CRV": an item, even when negative
+_DETAIL_LABEL = vocab.words("item_detail")  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99"
+# a count or weight, an operator and a unit price: the quantity line under an item
+DETAIL_ROW = re.compile(
+    r"\d(?:[.,]\d+)?\s*(?:[^\W\d_]{1,3}\.?\s*)?(?:[@xX*×àÀ]|\ba\b)\s*(?:[^\d\s]{1,3}\s*)?\d+[.,]\d"
+)
 
 
 def is_operator(text: str) -> bool:
     """Words between a count and a price: "x", "@", "PCS", "Stk", "EUR/kg"."""
     return text in OPERATORS or bool(_PER_UNIT.fullmatch(text))
+
+
+def is_unit(text: str) -> bool:
+    """A unit printed after a count or a weight ("Stk", "PZ", "uds", "kg"), vocabulary
+    kind ``unit``; OCR's "Ib" is lb."""
+    folded = vocab.fold(text)
+    return folded in _UNITS or folded == "IB"
+
+
+def is_detail_label(text: str) -> bool:
+    """Nothing but the labels of a quantity line ("Handeingabe", "NET WT", "PESO") and units
+    (OCR's zero for the letter O too: "PES0")."""
+    rest = _DETAIL_LABEL.sub(" ", re.sub(r"(?<=[^\W\d_])0|0(?=[^\W\d_])", "O", text.upper()))
+    return bool(text.strip()) and all(is_unit(word) for word in rest.split())
+
+
+def is_void_label(text: str) -> bool:
+    """Nothing but a void word: "STORNO", "** VOID **", "Annullo"."""
+    return bool(VOID.search(text.upper())) and not re.search(
+        r"[^\W\d_]", VOID.sub(" ", text.upper())
+    )
 
 
 def _header_words() -> frozenset[str]:
@@ -65,33 +93,34 @@ def _header_words() -> frozenset[str]:
 
 
 HEADER_WORDS = _header_words()
+
+
 # Rows that start with a word of these kinds end the items. Not rounding and service:
 # "Round Wagyu", "SC/R Grilled Steak" are items; nor two-letter words ("EC", "CB").
-_ends_items = vocab.whole_phrases(
-    phrase
-    for phrase in vocab.phrases(
-        "grand_total",
-        "total",
-        "subtotal",
-        "rounded_total",
-        "tax",
-        "change",
-        "cash",
-        "tendered",
-        "card",
-    )
-    if len(vocab.fold(phrase)) >= 3
-)
-_ROW_START = r"^\W*(?:[\d.]+%?\s+)?"
+def _starting(*kinds: str) -> str:
+    return vocab.whole_phrases(
+        phrase for phrase in vocab.phrases(*kinds) if len(vocab.fold(phrase)) >= 3
+    ).pattern
+
+
+_ROW_START = r"^\W*(?:[\d.,]{1,6}%?\s+)?"  # "1 TOTAL", "19% MWST"; not a barcode
 # The first words of the rows that end the items: the money summary in any language
 # (vocabulary), and what OCR and tills make of it ("T0TAL", "TOT", "NET1", "PB 1", "ITEMS: 3")
-END_OF_ITEMS = re.compile(
+_SUMMARY_START = (
     _ROW_START + r"(?:SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|GRAND|NET\d?\b|"
     r"BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TL\b|ROUND(?:ED|\s*OFF|\s+ADJ)|"
     r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
-    r"GROSS)\b|" + _ROW_START + _ends_items.pattern,
-    re.IGNORECASE,
+    r"GROSS)\b|"
+    + _ROW_START
+    + _starting("grand_total", "total", "subtotal", "rounded_total", "tax")
 )
+# Payment and change ("BAR 50,00", "CARTA DI CREDITO"): a product may start with the word too
+# ("CARTA IGIENICA", "BAR SOAP"), which the item step tells apart by its amount
+PAYMENT_START = re.compile(
+    _ROW_START + _starting("change", "cash", "tendered", "card"), re.IGNORECASE
+)
+END_OF_ITEMS = re.compile(_SUMMARY_START + "|" + PAYMENT_START.pattern, re.IGNORECASE)
+SUMMARY_START = re.compile(_SUMMARY_START, re.IGNORECASE)
 # "BARCODE: 10182079", "Beleg-Nr. 89811", "REG No. 0365": a label and its number
 LABELLED_NUMBER = re.compile(
     r"^[A-Z][A-Z .#-]*(?::|(?<![A-Z])N[OR]\.|#)\s*[\w-]*\d[\w-]*$", re.IGNORECASE
@@ -99,6 +128,20 @@ LABELLED_NUMBER = re.compile(
 SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary, loyalty points
 TOTAL_ANYWHERE = re.compile(r"\bT[O0A]T[A4]L\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
+_COUNT_WORDS = vocab.words("not_money")  # "Posten", "PEZZI", "artículos", "ITEMS SOLD"
+ROUNDING_START = re.compile(_ROW_START + _starting("rounding"), re.IGNORECASE)
+
+
+def is_count_line(text: str) -> bool:
+    """How many items the receipt lists ("Posten: 15", "4 ARTICOLI", "Nº artículos: 14",
+    "# ITEMS SOLD 20"): a count word and one whole number, and no other word."""
+    upper = text.upper()
+    if not _COUNT_WORDS.search(upper) or re.search(r"\d[.,]\d", text):
+        return False
+    rest = TOTAL_ANYWHERE.sub(" ", _COUNT_WORDS.sub(" ", upper))
+    return len(re.findall(r"\d+", rest)) == 1 and not re.search(r"[^\W\d_]{3}", rest)
+
+
 _DISCOUNT_START = r"^\W*(?:\d+\s+)?"
 DISCOUNT = re.compile(
     _DISCOUNT_START + r"(?:MEMBER|DIS\d+)\b|" + _DISCOUNT_START + vocab.words("discount").pattern,
@@ -158,12 +201,14 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    # tax codes glued on: "75.00SR", "9.50*", "6,50T1"
-    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*)$", "", core)
+    # tax codes glued on: "75.00SR", "9.50*", "6,50T1", a VAT rate "26,254%"
+    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*|\d{1,2}%)$", "", core)
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
-    elif _INTEGER.match(core) and (not whole or re.fullmatch(r"0+[1-9]\d*", core)):
-        return None  # a count, or a number with a leading zero ("REG No. 0365")
+    elif _INTEGER.match(core.replace("O", "0")) and (
+        not whole or re.fullmatch(r"0+[1-9]\d*", core)
+    ):
+        return None  # a count, a number ("NIF 95009142O"), or "REG No. 0365"
     elif whole and _PLAIN_DECIMAL.match(core) and len(re.split(r"[.,]", core)[-1]) == 3:
         return None  # "1234.567" cannot be rupiah
     else:
@@ -197,6 +242,22 @@ def _decimal(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+_GLUED_COUNT = re.compile(r"^(\d{1,3}[xX*]|[xX@*])(\d+[.,]\d{2,3})$")  # "4x0,69", "X2,49"
+
+
+def split_glued_counts(words: list[Word]) -> list[Word]:
+    """ "4x0,69" and "X2,49" printed without spaces: the count, the operator and the price."""
+    split: list[Word] = []
+    for word in words:
+        match = _GLUED_COUNT.match(word.text)
+        if match is None:
+            split.append(word)
+            continue
+        cut = word.x0 + (word.x1 - word.x0) * match.end(1) / len(word.text)
+        split += [Word(match.group(1), word.x0, cut), Word(match.group(2), cut, word.x1)]
+    return split
 
 
 def join_spaced_thousands(words: list[Word]) -> list[Word]:
