@@ -25,11 +25,13 @@ from receiptflow.extractors.local.items_tokens import (
     is_tax_code,
     is_unit,
     money_value,
+    strip_currency,
 )
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
-_UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|ea|EA|pc|PC)$")
+# "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
+_UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
 
 
 @dataclass
@@ -63,7 +65,7 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             continue
         if text.startswith("@") or (text.endswith("%") and money_value(text, whole=whole) is None):
             return None
-        if position > 0 and words[position - 1].text in {"@", "X", "x", "*"}:
+        if _after_operator(words, position):
             return None  # "NAME BADGE (H) @ 0.5500": a unit price, the amount is elsewhere
         value = money_value(text, whole=whole)
         if value is None:
@@ -72,6 +74,26 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             return None  # "Nasi Putih 2": a count, not two rupiah
         return position
     return None
+
+
+def _after_operator(words: list[Word], position: int) -> bool:
+    """A price after "@", or after "x" that follows a count ("2 x 0,35"); not the amount of
+    a name cut short before its pack size ("CROISSANTS X 7,47")."""
+    before = words[position - 1].text if position > 0 else ""
+    if before == "@":
+        return True
+    return before in {"X", "x", "*"} and (
+        position < 2 or count_value(words[position - 2].text) is not None
+    )
+
+
+def left_of_column(words: list[Word], at: int, column: float | None) -> bool:
+    """The amount stands well left of the receipt's amount column (its median right edge)."""
+    if column is None:
+        return False
+    width = max(word.x1 for word in words) - min(word.x0 for word in words)
+    char = (words[at].x1 - words[at].x0) / max(len(words[at].text), 1)
+    return words[at].x1 < column - max(6 * char, 0.05 * width)
 
 
 _DIGIT_OR_RATE = re.compile(r"\(?(?:\d|\d{1,2}(?:[.,]\d{1,2})?\s?%)\)?")
@@ -268,6 +290,8 @@ def _unit_value(text: str, *, whole: bool) -> Decimal | None:
     value = money_value(core, whole=whole)
     if value is None and whole and re.fullmatch(r"\d{3,}", core):
         value = Decimal(core)
+    if not whole and re.fullmatch(r"\d{1,2},\d{3}", strip_currency(core)):
+        value = Decimal(strip_currency(core).replace(",", "."))  # "1,929 EUR/l": fuel, per litre
     return value if value is None or value >= 0 else None
 
 

@@ -45,7 +45,7 @@ TAX_CODES = frozenset(
 OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":", "à", "À", "a"})
 _UNITS = frozenset(vocab.fold(phrase) for phrase in vocab.phrases("unit"))
 _PER_UNIT = re.compile(
-    r"(?:EUR|USD|RM|[€$£])?\s?/\s?(?:kg|KG|Kg|lb|LB|l|L|100g|Stk|ea)", re.IGNORECASE
+    r"(?:EUR|USD|RM|[€$£])?\s?/\s?(?:kg|KG|Kg|lb|LB|l|L|I|1|\||100g|Stk|ea)", re.IGNORECASE
 )
 VOID = vocab.words("void")  # "STORNO", "** VOID **": a line that cancels an item
 DEPOSIT = vocab.words("deposit")  # "Pfand", "Leergut", "CRV": an item, even when negative
@@ -149,7 +149,10 @@ DISCOUNT = re.compile(
 )
 NOT_ITEM = re.compile(
     r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
-    r"THANK|TILL|REG\.?\s*NO)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s",
+    r"THANK|TILL|REG\.?\s*NO)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s|"
+    r"(?<![\w.,-])\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b|"  # "24.06.2024"
+    + vocab.words("date_label").pattern  # "DATUM 16 NOV", "Fecha: 12", not "LE MINERAL"
+    + r"\W{0,3}\d",
     re.IGNORECASE,
 )
 
@@ -244,19 +247,31 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-_GLUED_COUNT = re.compile(r"^(\d{1,3}[xX*]|[xX@*])(\d+[.,]\d{2,3})$")  # "4x0,69", "X2,49"
+# printed without spaces: "4x0,69", "X2,49"; a barcode and the name "6313426185217LECHE"; a
+# volume whose "l" OCR reads as I or | ("65,37|*1,929", "19.81I@", "LX", "|x€")
+_GLUED = (
+    re.compile(r"^(\d{1,3}[xX*]|[xX@*])(\d+[.,]\d{2,3})$"),
+    re.compile(r"^(\d{8,14})([^\W\d_]{2}.*)$"),
+    re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
+)
+_LITRE_OCR = frozenset({"I", "|", "L"})
 
 
-def split_glued_counts(words: list[Word]) -> list[Word]:
-    """ "4x0,69" and "X2,49" printed without spaces: the count, the operator and the price."""
+def split_glued(words: list[Word]) -> list[Word]:
+    """Words printed (or read) without the spaces between them, split apart."""
     split: list[Word] = []
     for word in words:
-        match = _GLUED_COUNT.match(word.text)
-        if match is None:
+        match = next((m for pattern in _GLUED if (m := pattern.match(word.text))), None)
+        parts = [part for part in match.groups() if part] if match else []
+        if len(parts) < 2:
             split.append(word)
             continue
-        cut = word.x0 + (word.x1 - word.x0) * match.end(1) / len(word.text)
-        split += [Word(match.group(1), word.x0, cut), Word(match.group(2), cut, word.x1)]
+        per_char = (word.x1 - word.x0) / len(word.text)
+        x = word.x0
+        for part in parts:
+            text = "l" if part in _LITRE_OCR else part
+            split.append(Word(text, x, x + per_char * len(part)))
+            x += per_char * len(part)
     return split
 
 

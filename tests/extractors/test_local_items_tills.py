@@ -1,0 +1,104 @@
+"""What tills and OCR do to item rows: fuel volumes whose "l" reads as I or |, words printed
+without spaces, products named like a payment, dates and times above the items, the count
+rows of the item list."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from items_support import amounts, items_of, money, read
+
+from receiptflow.extractors.local.items_tokens import Word, is_count_line, split_glued
+
+
+@pytest.mark.parametrize(
+    ("printed", "split"),
+    [
+        ("65,37|*1,929", ["65,37", "l", "*", "1,929"]),
+        ("19.81I@", ["19.81", "l", "@"]),
+        ("LX", ["l", "X"]),
+        ("4x0,69", ["4x", "0,69"]),
+        ("6313426185217LECHE", ["6313426185217", "LECHE"]),
+        ("0,5l", ["0,5l"]),
+        ("x2", ["x2"]),
+    ],
+)
+def test_words_printed_without_spaces_are_split(printed: str, split: list[str]) -> None:
+    assert [word.text for word in split_glued([Word(printed, 0.0, 100.0)])] == split
+
+
+def test_fuel_litres_read_as_lx_and_a_price_per_litre_with_three_decimals() -> None:
+    result = items_of(
+        "STAR TANKSTELLE",
+        "SAULE 12",
+        "SUPER PLUS",
+        ("  14,32 LX 1,929 EUR/L", "27,62", "A"),
+        ("BREZEL", "2,98", "B"),
+        "  2 STK X 1,49",
+        ("ENDBETRAG", "30,60"),
+    )
+    assert read(result) == [
+        ("SUPER PLUS", Decimal("14.32"), Decimal("1.929"), Decimal("27.62")),
+        ("BREZEL", 2, Decimal("1.49"), Decimal("2.98")),
+    ]
+    pump = items_of(
+        "Unleaded",
+        ("  19.81I@ GBP1.429/l", "28.31", "A"),
+        ("Screenwash 5L", "4.99", "A"),
+        ("TOTAL", "33.30"),
+        currency="GBP",
+    )
+    assert read(pump)[0] == ("Unleaded", Decimal("19.81"), Decimal("1.429"), Decimal("28.31"))
+
+
+def test_products_named_like_payments_are_items_payments_are_not() -> None:
+    result = items_of(
+        ("RICOTTA", "6,36", "4%"),
+        "  N.4 X 1,59",
+        ("CARTA IGIENICA X8", "20,94", "22%"),
+        ("1 Verse jus", "4,50"),
+        ("DA PAGARE", "31,80"),
+        ("CARTA DI CREDITO", "31,80"),
+    )
+    assert amounts(result) == money("6.36", "20.94", "4.50")
+
+
+def test_dates_times_and_till_rows_above_the_items_are_not_items() -> None:
+    result = items_of(
+        "COFFEE COMPANY",
+        "DATUM 16 NOV. 2023 16.27",
+        "TRANSACTIE 7539/533",
+        ("CHOCOMEL", "3,20"),
+        ("TOSTI HAM KAAS", "5,50"),
+        ("TOTAAL", "8,70"),
+    )
+    assert [name for name, *_ in read(result)] == ["CHOCOMEL", "TOSTI HAM KAAS"]
+
+
+def test_a_name_cut_short_before_its_pack_size_keeps_its_amount() -> None:
+    result = items_of(
+        ("0319998063706 CROISSANTS X", "7,47"),
+        "  3 X 2,49",
+        ("BEURRE DOUX", "4,70"),
+        ("TOTAL", "12,17"),
+    )
+    assert amounts(result) == money("7.47", "4.70")
+    assert result.items[0].quantity == 3
+
+
+@pytest.mark.parametrize(
+    ("printed", "counts"),
+    [
+        ("Posten: 15", True),
+        ("4 ARTICOLI", True),
+        ("Nº artículos: 14", True),
+        ("# ITEMS SOLD 20", True),
+        ("Total artigos 4", True),
+        ("2 Stk Brot", False),
+        ("Gewicht 1,028 kg", False),
+        ("TOTAL NUMBER OF ITEMS SOLD = 12", False),
+    ],
+)
+def test_the_item_count_row(printed: str, counts: bool) -> None:
+    assert is_count_line(printed) is counts
