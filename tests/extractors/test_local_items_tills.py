@@ -102,3 +102,72 @@ def test_a_name_cut_short_before_its_pack_size_keeps_its_amount() -> None:
 )
 def test_the_item_count_row(printed: str, counts: bool) -> None:
     assert is_count_line(printed) is counts
+
+
+def test_dollar_signs_read_as_s_or_with_a_space_for_the_point() -> None:
+    result = items_of(
+        ("1: UT WISI ENIM", "S2.99"),
+        ("2: NIBH EUISMOD", "$1.30"),
+        ("Comed Beef $3.69", "$8 39"),
+        ("TOTAL", "$12.68"),
+        currency="USD",
+    )
+    assert amounts(result) == money("2.99", "1.30", "8.39")
+
+
+def test_a_saving_printed_after_the_amount_and_a_tax_class_before_it() -> None:
+    saved = items_of(
+        ("1 HNDE LNG GRN 28OZ", "2.19F", "SAVED .30"),
+        ("1 CRYSTAL BUTTE 16Z", "3.49F"),
+        ("SUBTOTAL", "5.68"),
+        currency="USD",
+    )
+    assert amounts(saved) == money("2.19", "3.49")
+    coats = items_of(
+        ("COATS", "T2$2.00"),
+        ("COATS", "T2$10.00"),
+        ("COATS", "T2$4.00"),
+        ("MDSE ST", "$16.00"),
+        ("TAX2", "$1.53"),
+        ("CR.CARD", "$17.53"),
+        currency="USD",
+    )
+    assert amounts(coats) == money("2.00", "10.00", "4.00")
+
+
+def test_subtotals_named_by_their_last_word_and_a_savings_total_above_the_items() -> None:
+    result = items_of(
+        "****SAVINGS TODAY****",
+        ("TOTAL NON-COUPON SAVINGS", "3.00 *"),
+        ("1 Pernil Lunch", "8.59"),
+        ("1 Parcha", "3.99"),
+        ("Bar Subtotal:", "3.99"),
+        ("Food Subtotal:", "8.59"),
+        ("STATE TAX", "0.80"),
+        ("TOTAL:", "$13.38"),
+        currency="USD",
+    )
+    assert [name for name, *_ in read(result)] == ["Pernil Lunch", "Parcha"]
+
+
+def test_whole_rupees_are_amounts_when_they_add_up_to_the_total() -> None:
+    result = items_of(
+        "Particulars Qty Rate Amount",
+        ("TOMATO BASIL SOUP 199", "199"),
+        ("B10 SEV PURI TACOS 225", "225"),
+        ("CRISPY ALOO CUP 250", "250"),
+        ("Sub Total", "674.00"),
+        currency="INR",
+    )
+    assert amounts(result) == money("199", "225", "250")
+
+
+def test_a_french_vat_class_glued_to_the_amount() -> None:
+    result = items_of(
+        ("EMMENTAL RAPE 200G", "2,291"),
+        ("CROISSANTS X6", "7,47", "1"),
+        ("BAGUETTE TRADITION", "1,201"),
+        ("LESSIVE LIQUIDE", "8,99", "2"),
+        ("SOUS TOTAL", "19,95"),
+    )
+    assert amounts(result) == money("2.29", "7.47", "1.20", "8.99")

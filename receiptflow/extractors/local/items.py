@@ -9,6 +9,7 @@ subtotal/total.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,10 +25,12 @@ from receiptflow.extractors.local.items_rows import (
 from receiptflow.extractors.local.items_skew import straightened
 from receiptflow.extractors.local.items_tokens import (
     Word,
+    join_spaced_cents,
     join_spaced_thousands,
     looks_whole,
     money_value,
     row_words,
+    split_class_digit,
     split_glued,
     whole_amounts,
 )
@@ -41,6 +44,7 @@ class ItemsResult:
     confidence: float = 0.0
     first_row: int | None = None
     last_row: int | None = None
+    adds_up: bool = False  # the items add up to a printed subtotal or total
 
 
 def find_line_items(
@@ -48,11 +52,26 @@ def find_line_items(
 ) -> ItemsResult:
     """The receipt's line items, with how sure we are and which rows they came from.
     ``whole``: whether amounts carry no minor units, when the caller knows better than the
-    currency code (an unmarked "0.725" receipt is in mils, not rupiah)."""
+    currency code (an unmarked "0.725" receipt is in mils, not rupiah). Otherwise, when the
+    items do not add up to a printed total, whole amounts are tried and kept if their items
+    do ("TOMATO BASIL SOUP 199 199" ... "Sub Total 1774.00": rupees printed without paise)."""
     rows, origin = straightened(rows)
-    all_words = [split_glued(row_words(row)) for row in rows]
-    if whole is None:
-        whole = whole_amounts(currency) if currency else looks_whole(all_words)
+    all_words = [join_spaced_cents(split_glued(row_words(row))) for row in rows]
+    if _prints_class_digits(all_words):
+        all_words = [split_class_digit(words) for words in all_words]
+    if whole is not None:
+        return _find(rows, origin, all_words, whole=whole)
+    whole = whole_amounts(currency) if currency else looks_whole(all_words)
+    found = _find(rows, origin, all_words, whole=whole)
+    if whole or found.adds_up:
+        return found
+    other = _find(rows, origin, all_words, whole=True)
+    return other if other.adds_up else found
+
+
+def _find(
+    rows: list[Row], origin: list[int], all_words: list[list[Word]], *, whole: bool
+) -> ItemsResult:
     column = _amount_column(all_words, whole=whole)
     found = region(rows, all_words, whole=whole, column=column)
     if found is None:
@@ -71,6 +90,21 @@ def find_line_items(
         confidence=_confidence(items, totals, assembled.discounts),
         first_row=origin[start],
         last_row=max(origin[row.index] for row in read if row.amount is not None or row.has_text),
+        adds_up=_adds_up(items, totals, assembled.discounts),
+    )
+
+
+def _prints_class_digits(all_words: list[list[Word]]) -> bool:
+    """VAT classes printed as a digit after the amounts ("1,05 1", French tills), on two
+    rows or more: then "2,291" is 2,29 and class 1 with the space lost."""
+    return (
+        sum(
+            len(words) >= 2
+            and re.fullmatch(r"\d", words[-1].text) is not None
+            and re.fullmatch(r"-?\d+[.,]\d\d", words[-2].text) is not None
+            for words in all_words
+        )
+        >= 2
     )
 
 

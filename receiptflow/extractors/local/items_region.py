@@ -40,6 +40,7 @@ from receiptflow.extractors.local.items_tokens import (
     strip_currency,
 )
 from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.money_labels import DISCOUNT as DISCOUNT_WORDS
 from receiptflow.extractors.local.money_labels import PAID, TAX
 from receiptflow.extractors.local.tax_rows import is_table_header
 
@@ -66,7 +67,7 @@ def region_start(
         (
             i
             for i, row in enumerate(rows)
-            if SUMMARY.search(row.text) or (TOTAL_ANYWHERE.search(row.text) and amounts[i])
+            if SUMMARY.search(row.text) or (_is_total(row.text) and amounts[i])
         ),
         len(rows),
     )
@@ -81,7 +82,7 @@ def region_start(
     for index in range(stop):
         text = rows[index].text
         amount = amounts[index]
-        if amount is not None and TOTAL_ANYWHERE.search(text):
+        if amount is not None and _is_total(text):
             return None  # a total before any item: the items were not printed or not read
         if amount is None or _is_rate_row(all_words[index]):
             continue
@@ -212,6 +213,11 @@ def _other_words(text: str) -> bool:
     return any(
         re.search(r"[^\W\d_]{3}", word) and not is_currency_word(word) for word in rest.split()
     )
+
+
+def _is_total(text: str) -> bool:
+    """A total, not the savings total printed above the items ("TOTAL NON-COUPON SAVINGS")."""
+    return bool(TOTAL_ANYWHERE.search(text)) and not DISCOUNT_WORDS.search(text.upper())
 
 
 def _is_summary(text: str) -> bool:

@@ -27,6 +27,7 @@ from receiptflow.extractors.local.items_tokens import (
     money_value,
     strip_currency,
 )
+from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
@@ -67,6 +68,9 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             return None
         if _after_operator(words, position):
             return None  # "NAME BADGE (H) @ 0.5500": a unit price, the amount is elsewhere
+        if position >= 2 and _SAVED.fullmatch(words[position - 1].text.upper()):
+            before = find_amount(words[: position - 1], whole=whole)  # "2.19F SAVED .30"
+            return position if before is None else before
         value = money_value(text, whole=whole)
         if value is None:
             return None
@@ -82,9 +86,12 @@ def _after_operator(words: list[Word], position: int) -> bool:
     before = words[position - 1].text if position > 0 else ""
     if before == "@":
         return True
-    return before in {"X", "x", "*"} and (
-        position < 2 or count_value(words[position - 2].text) is not None
-    )
+    if before not in {"X", "x", "*"}:
+        return False
+    counted = [word.text for word in words[max(position - 3, 0) : position - 1]]
+    if counted and is_unit(counted[-1]):  # "2,423 KG X 3,99"
+        counted = counted[:-1]
+    return position < 2 or (bool(counted) and count_value(counted[-1]) is not None)
 
 
 def left_of_column(words: list[Word], at: int, column: float | None) -> bool:
@@ -94,6 +101,9 @@ def left_of_column(words: list[Word], at: int, column: float | None) -> bool:
     width = max(word.x1 for word in words) - min(word.x0 for word in words)
     char = (words[at].x1 - words[at].x0) / max(len(words[at].text), 1)
     return words[at].x1 < column - max(6 * char, 0.05 * width)
+
+
+_SAVED = words("discount")  # "YOU SAVED .30" after the line amount
 
 
 _DIGIT_OR_RATE = re.compile(r"\(?(?:\d|\d{1,2}(?:[.,]\d{1,2})?\s?%)\)?")

@@ -27,9 +27,11 @@ _CURRENCY_WORDS = frozenset(
     | set(vocab.currency_words())  # "EURO", "RINGGIT"
 )
 _CURRENCY_PREFIX = re.compile(
-    r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])",
+    r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])"
+    r"|^S(?=\d{1,4}[.,]\d\d$)",  # OCR's S for $: "S6.99"
     re.IGNORECASE,
 )
+_TOO_LARGE = Decimal(10) ** 10
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+$")  # 23.000, 1,250,000
 _PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with three decimals)
 _INTEGER = re.compile(r"^\d+$")
@@ -119,8 +121,14 @@ _SUMMARY_START = (
 PAYMENT_START = re.compile(
     _ROW_START + _starting("change", "cash", "tendered", "card"), re.IGNORECASE
 )
+# a label that ends in a summary word before its amount: "Food Subtotal: 21.17", "STATE TAX"
+_SUMMARY_END = (
+    r"(?:SUB\s*TOTAL|T[O0A]T[A4]L|"
+    + _starting("grand_total", "total", "subtotal", "tax")
+    + r")\W*[$€£]?\s*-?[\d.,]*\d\s*\S{0,2}$"
+)
 END_OF_ITEMS = re.compile(_SUMMARY_START + "|" + PAYMENT_START.pattern, re.IGNORECASE)
-SUMMARY_START = re.compile(_SUMMARY_START, re.IGNORECASE)
+SUMMARY_START = re.compile(_SUMMARY_START + "|" + _SUMMARY_END, re.IGNORECASE)
 # "BARCODE: 10182079", "Beleg-Nr. 89811", "REG No. 0365": a label and its number
 LABELLED_NUMBER = re.compile(
     r"^[A-Z][A-Z .#-]*(?::|(?<![A-Z])N[OR]\.|#)\s*[\w-]*\d[\w-]*$", re.IGNORECASE
@@ -194,8 +202,8 @@ def is_currency_word(text: str) -> bool:
 
 def is_tax_code(text: str) -> bool:
     """GST/VAT codes printed after an amount: "SR", "ZRL", "SVC", "*", "T"."""
-    code = text.upper().strip("()[]")
-    return code in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}\d?\*?", text.strip("()[]")))
+    code = text.upper().strip("()[]+")
+    return code in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}\d?\*?", text.strip("()[]+")))
 
 
 def money_value(text: str, *, whole: bool) -> Decimal | None:
@@ -216,8 +224,8 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
         return None  # "1234.567" cannot be rupiah
     else:
         value = parse_money(core, decimal_comma=None)
-    if value is None:
-        return None
+    if value is None or abs(value) >= _TOO_LARGE:
+        return None  # a barcode or a phone number, not money
     return -abs(value) if negative else abs(value)
 
 
@@ -252,6 +260,7 @@ def _decimal(text: str) -> Decimal | None:
 _GLUED = (
     re.compile(r"^(\d{1,3}[xX*]|[xX@*])(\d+[.,]\d{2,3})$"),
     re.compile(r"^(\d{8,14})([^\W\d_]{2}.*)$"),
+    re.compile(r"^([A-Z]{1,2}\d?)([$€£]\d+[.,]\d\d)$"),  # a tax class before: "T2$10.00"
     re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
 )
 _LITRE_OCR = frozenset({"I", "|", "L"})
@@ -282,6 +291,26 @@ def join_spaced_thousands(words: list[Word]) -> list[Word]:
         char = (last.x1 - last.x0) / 3
         if re.fullmatch(r"\d{1,3}", before.text) and last.x0 - before.x1 <= 1.5 * char:
             return [*words[:-2], Word(before.text + "." + last.text, before.x0, last.x1)]
+    return words
+
+
+def split_class_digit(words: list[Word]) -> list[Word]:
+    """ "2,291": the amount 2,29 and the VAT class 1 printed after it without a space."""
+    if not words or not re.fullmatch(r"-?\d+[.,]\d{3}", words[-1].text):
+        return words
+    last = words[-1]
+    cut = last.x1 - (last.x1 - last.x0) / len(last.text)
+    return [*words[:-1], Word(last.text[:-1], last.x0, cut), Word(last.text[-1], cut, last.x1)]
+
+
+def join_spaced_cents(words: list[Word]) -> list[Word]:
+    """ "$8 39": the amount with a space read for its point (after a currency mark)."""
+    at = next((i for i in range(len(words) - 1, 0, -1) if not is_tax_code(words[i].text)), 0)
+    if at and re.fullmatch(r"\d\d", words[at].text):
+        before = words[at - 1]
+        if re.fullmatch(r"[$€£S]\d{1,4}", before.text):
+            joined = Word(before.text + "." + words[at].text, before.x0, words[at].x1)
+            return [*words[: at - 1], joined, *words[at + 1 :]]
     return words
 
 
