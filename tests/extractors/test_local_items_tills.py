@@ -171,3 +171,79 @@ def test_a_french_vat_class_glued_to_the_amount() -> None:
         ("SOUS TOTAL", "19,95"),
     )
     assert amounts(result) == money("2.29", "7.47", "1.20", "8.99")
+
+
+def test_a_product_with_total_in_its_name_is_bought() -> None:
+    result = items_of(
+        ("1 CONAIR LFT&TSE CMB EACH", "4.29T"),
+        ("1 CVS ALOE SANITIZER 2Z", "1.99T"),
+        ("1 LIST TOTAL CARE 3.2Z", "2.77T"),
+        ("1 PMPR SNSTV POUCH 18CT", "1.57T"),
+        "4 ITEMS",
+        ("SUBTOTAL", "10.62"),
+        ("TOTAL", "11.48"),
+        currency="USD",
+    )
+    assert amounts(result) == money("4.29", "1.99", "2.77", "1.57")
+
+
+def test_summary_rows_misread_by_ocr_and_amount_rows_are_not_items() -> None:
+    result = items_of(
+        ("Beef Osso Bucco", "$10.05"),
+        ("Eggs- White", "$2.25"),
+        ("Subtotw", "$12.30"),
+        ("TOITAL", "$12.95"),
+        currency="USD",
+    )
+    assert amounts(result) == money("10.05", "2.25")
+    tipped = items_of(
+        ("Crostini", "5.50"),
+        ("Tiger Prawn", "7.50"),
+        ("AMOUNT", "13.00"),
+        ("Tip:", "2.00"),
+        currency="EUR",
+    )
+    assert amounts(tipped) == money("5.50", "7.50")
+
+
+def test_a_discount_line_with_its_amount_below_keeps_the_next_item() -> None:
+    result = items_of(
+        "3X @6500",
+        ("TALAM UNGU", "19,500"),
+        "DISC ITEM -40.000%",
+        ("AMOUNT", "-7,800"),
+        "1X @0",
+        ("MIKA KECIL", "0"),
+        ("SUBTOTAL", "11,700"),
+        currency="IDR",
+    )
+    assert [name for name, *_ in read(result)] == ["TALAM UNGU", "MIKA KECIL"]
+
+
+def test_headings_above_the_first_item_and_notes_under_an_item_are_not_names() -> None:
+    result = items_of(
+        "WED JULY 20,2011",
+        "MODE 2",
+        ("1 16oz NUT BROWN", "$2.00"),
+        "Appetizer",
+        ("1 CRAB CAKE APPTZER", "$12.00"),
+        ("Signature MC x3", "$24.00"),
+        "($8.00 each)",
+        ("SUBTOTAL", "$38.00"),
+        currency="USD",
+    )
+    assert read(result) == [
+        ("16oz NUT BROWN", 1, Decimal("2.00"), Decimal("2.00")),
+        ("CRAB CAKE APPTZER", 1, Decimal("12.00"), Decimal("12.00")),
+        ("Signature MC", 3, Decimal("8.00"), Decimal("24.00")),
+    ]
+
+
+def test_a_vat_row_ends_the_items_a_percent_in_a_name_does_not() -> None:
+    result = items_of(
+        ("1,00 Solomillo Parrilla", "31,00 €"),
+        ("1x DIVERS 20% 30.00", "30,00"),
+        ("10,00 %: Base: 55,45 Cuota:", "5,55 €"),
+        ("Total (Impuestos Incl.)", "61,00 €"),
+    )
+    assert amounts(result) == money("31.00", "30.00")

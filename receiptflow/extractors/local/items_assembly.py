@@ -62,9 +62,12 @@ def _join_wrapped_amounts(read: list[ItemRow]) -> list[ItemRow]:
     """An amount alone on its row ("6,95 B") under a name or quantity row that has none: the
     printed line wrapped ("Handeingabe 1,393 kg x 4,99" / "6,95 B"); the amount is that row's."""
     kept: list[ItemRow] = []
+    running = Decimal(0)  # the amounts so far: an amount alone that is their sum is a subtotal
     for row in read:
         above = kept[-1] if kept else None
         alone = row.amount is not None and not row.has_text and row.sku is None
+        alone = alone and not (running > 0 and row.amount == running)
+        running += row.amount or 0
         if (
             above is not None
             and alone
@@ -128,7 +131,9 @@ def assemble_items(read: list[ItemRow]) -> Assembled:
                 pending_code = pending_code or row.sku
                 if names_above or not items or pending_counts or _names_next(row, below, items):
                     pending_names.append(row)
-                elif not items[-1].named or not _is_option(row, items[-1].row):
+                elif not items[-1].named or not (
+                    _is_option(row, items[-1].row) or items[-1].wrapped or _is_unit_note(row)
+                ):
                     items[-1].names.append(row)  # a wrapped name, or the name of a code row
             elif row.quantity is not None or row.unit_price is not None:
                 pending_counts.append(row)
@@ -139,8 +144,9 @@ def assemble_items(read: list[ItemRow]) -> Assembled:
             continue  # "  1 *Rhum 0": a free option of the item above, not an item
         draft = _Draft(row=row, sku=row.sku or pending_code, counts=pending_counts)
         pending_code, pending_counts = None, []
-        if pending_names and row.has_text and items and not names_above:
-            items[-1].names.extend(pending_names)
+        if pending_names and row.has_text and not names_above:
+            if items:  # a wrapped name of the item above; above the first: a heading
+                items[-1].names.extend(pending_names)
         else:
             draft.names = pending_names
         pending_names = []
@@ -216,13 +222,25 @@ def _is_option(row: ItemRow, item: ItemRow) -> bool:
 
 
 def _names_above(read: list[ItemRow]) -> bool:
-    """Whether name rows sit above their priced row (else below it, as a continuation)."""
+    """Whether name rows sit above their priced row (else below it, as a continuation): a
+    name comes first, and most priced rows print no name of their own ("2 x @ 12.000")."""
+    priced = [row for row in read if row.amount is not None]
+    if 2 * sum(row.has_text for row in priced) > len(priced) + 1:
+        return False  # "1 Pernil Lunch 8.59" / "Trifongo": the names are on the priced rows
     for row in read:
         if row.amount is not None:
             return False
         if row.has_text and not LABELLED_NUMBER.match(row.description):
             return True
     return False
+
+
+# "($8.00 each)" under "Signature MC x3 $24.00": the unit price, not a part of the name
+_UNIT_NOTE = re.compile(r"\(?\s*[$€£]?\s*\d+[.,]\d\d\s*(?:each|ea|/ea)\s*\)?", re.IGNORECASE)
+
+
+def _is_unit_note(row: ItemRow) -> bool:
+    return bool(_UNIT_NOTE.fullmatch(" ".join(word.text for word in row.words)))
 
 
 @dataclass
@@ -235,6 +253,11 @@ class _Draft:
     @property
     def named(self) -> bool:
         return self.row.has_text or bool(self.names)
+
+    @property
+    def wrapped(self) -> bool:
+        """The name already goes on below the priced row (a second row is an option)."""
+        return any(name.index > self.row.index for name in self.names)
 
     @property
     def description(self) -> str:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from receiptflow.extractors.local import vocab
 from receiptflow.extractors.local.items_rows import find_amount, left_of_column
 from receiptflow.extractors.local.items_tokens import (
+    AMOUNT_START,
     DETAIL_ROW,
     DISCOUNT,
     HEADER_WORDS,
@@ -42,7 +44,7 @@ from receiptflow.extractors.local.items_tokens import (
 from receiptflow.extractors.local.layout import Row
 from receiptflow.extractors.local.money_labels import DISCOUNT as DISCOUNT_WORDS
 from receiptflow.extractors.local.money_labels import PAID, TAX
-from receiptflow.extractors.local.tax_rows import is_table_header
+from receiptflow.extractors.local.tax_rows import is_table_header, rate_of, tax_of_rate_row
 
 
 def region(
@@ -55,7 +57,7 @@ def region(
     start = region_start(rows, all_words, amounts, whole=whole)
     if start is None:
         return None
-    return start, region_end(rows, start, amounts)
+    return start, region_end(rows, start, all_words, amounts)
 
 
 def region_start(
@@ -106,18 +108,22 @@ _TOTAL_PHRASE = vocab.whole_phrases(p for p in vocab.phrases("grand_total") if "
 
 def _is_rate_row(words: list[Word]) -> bool:
     """A VAT rate row ("A 19% 7,31 1,39 8,70", "TAX 8% 2.23"), not a name that holds a
-    percent ("Beef Mince 5% 500g 3.45", "BIO VOLLMILCH 1,5% 1,19 B")."""
-    at = next((i for i, word in enumerate(words) if word.text.endswith("%")), None)
+    percent ("Beef Mince 5% 500g 3.45", "BIO VOLLMILCH 1,5% 1,19 B", "DIVERS 20% 30.00")."""
+    at = next((i for i, word in enumerate(words) if word.text.rstrip(":").endswith("%")), None)
     if at is None:
         return False
-    if TAX.search(" ".join(word.text for word in words).upper()):
+    text = " ".join(word.text for word in words)
+    if TAX.search(text.upper()):
         return True
-    after = [word for word in words[at + 1 :] if money_value(word.text, whole=False) is not None]
-    return len(after) >= 2
+    rate = rate_of(text)
+    after = [money_value(word.text, whole=False) for word in words[at + 1 :]]
+    amounts = [amount for amount in after if amount is not None]
+    # one amount the rate's share of another: not "DIVERS 20% 30.00 30.00"
+    return rate is not None and tax_of_rate_row(rate, amounts) is not None
 
 
 def _may_start(text: str, amount: Decimal | None) -> bool:
-    summary = _is_summary(text) or _pays(text, amount, Decimal(0))
+    summary = _is_summary(text, amount) or _pays(text, amount, Decimal(0))
     return not (summary or NOT_ITEM.search(text) or DISCOUNT.search(text))
 
 
@@ -161,14 +167,21 @@ def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: b
     return start
 
 
-def region_end(rows: list[Row], start: int, amounts: list[Decimal | None]) -> int:
+def region_end(
+    rows: list[Row], start: int, all_words: list[list[Word]], amounts: list[Decimal | None]
+) -> int:
     seen_item = False
     running = Decimal(0)  # what the rows so far add up to
     for index in range(start, len(rows)):
         text = rows[index].text
         amount = amounts[index]
-        priced_total = TOTAL_ANYWHERE.search(text) and amount is not None
-        summary = _is_summary(text) or _pays(text, amount, running) or _rounds(text, amount)
+        if seen_item and _is_rate_row(all_words[index]):
+            return index  # "10,00 %: Base: 112,73 Cuota: 11,27": the VAT summary
+        priced_total = (
+            amount is not None and _is_total(text) and not _named_total(text, amount, running)
+        )
+        summary = _is_summary(text, amount) or _pays(text, amount, running)
+        summary = summary or _rounds(text, amount)
         if summary or ITEM_COUNT_LINE.search(text) or is_count_line(text) or priced_total:
             if seen_item:
                 return index
@@ -220,10 +233,38 @@ def _is_total(text: str) -> bool:
     return bool(TOTAL_ANYWHERE.search(text)) and not DISCOUNT_WORDS.search(text.upper())
 
 
-def _is_summary(text: str) -> bool:
-    """A row of the money summary ("SUBTOTAL", "MWST 19%"), not a quantity row that starts
-    with a like word ("QTY 4 @ 10.99", "NET WT 1.10 lb @ 2.49/lb")."""
-    return bool(SUMMARY_START.search(text)) and not DETAIL_ROW.search(text)
+def _named_total(text: str, amount: Decimal, running: Decimal) -> bool:
+    """ "1 LIST TOTAL CARE 3.2Z 2.77T": a product with TOTAL inside its name (names on both
+    sides of the word) that costs less than the items above it, which a total never does."""
+    match = TOTAL_ANYWHERE.search(text)
+    if match is None or amount >= running:
+        return False
+    before, after = text[: match.start()], text[match.end() :]
+    return bool(re.search(r"[^\W\d_]{2}", before) and re.search(r"[^\W\d_]{2}", after))
+
+
+def _is_summary(text: str, amount: Decimal | None = None) -> bool:
+    """A row of the money summary ("SUBTOTAL", "MWST 19%", "AMOUNT 32.00", OCR's "Subtotw",
+    "SUB CTAL", "TOITAL"), not a quantity row that starts with a like word ("QTY 4 @ 10.99",
+    "NET WT 1.10 lb @ 2.49/lb") nor the amount of a discount line ("AMOUNT -7,800")."""
+    if DETAIL_ROW.search(text):
+        return False
+    amount_row = AMOUNT_START.search(text) and (amount is None or amount >= 0)
+    return bool(SUMMARY_START.search(text) or amount_row) or _misread_total(text)
+
+
+def _misread_total(text: str) -> bool:
+    letters = re.findall(r"[^\W\d_]+", text.upper())
+    if not letters:
+        return False
+    starts = [letters[0]]
+    if len(letters) > 1 and len(letters[0]) <= 3:
+        starts.append(letters[0] + letters[1])  # "SUB CTAL"
+    return any(
+        len(word) >= 5 and SequenceMatcher(None, word, label).ratio() >= 0.8
+        for word in starts
+        for label in ("SUBTOTAL", "TOTAL")
+    )
 
 
 def _is_header(words: list[Word], *, loose: bool = False) -> bool:

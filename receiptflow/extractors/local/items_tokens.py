@@ -111,11 +111,13 @@ _ROW_START = r"^\W*(?:[\d.,]{1,6}%?\s+)?"  # "1 TOTAL", "19% MWST"; not a barcod
 _SUMMARY_START = (
     _ROW_START + r"(?:SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|GRAND|NET\d?\b|"
     r"BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TL\b|ROUND(?:ED|\s*OFF|\s+ADJ)|"
-    r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
+    r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SERV|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
     r"GROSS)\b|"
     + _ROW_START
-    + _starting("grand_total", "total", "subtotal", "rounded_total", "tax")
+    + _starting("grand_total", "total", "subtotal", "rounded_total", "tax", "tip")
 )
+# "AMOUNT 32.00" sums the items up; "AMOUNT -7,800" under a discount line is the discount's
+AMOUNT_START = re.compile(_ROW_START + _starting("amount"), re.IGNORECASE)
 # Payment and change ("BAR 50,00", "CARTA DI CREDITO"): a product may start with the word too
 # ("CARTA IGIENICA", "BAR SOAP"), which the item step tells apart by its amount
 PAYMENT_START = re.compile(
@@ -255,10 +257,10 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-# printed without spaces: "4x0,69", "X2,49"; a barcode and the name "6313426185217LECHE"; a
+# printed without spaces: "4x0,69", "X2,49", "2x@"; a barcode and the name "6313426185217LECHE"; a
 # volume whose "l" OCR reads as I or | ("65,37|*1,929", "19.81I@", "LX", "|x€")
 _GLUED = (
-    re.compile(r"^(\d{1,3}[xX*]|[xX@*])(\d+[.,]\d{2,3})$"),
+    re.compile(r"^(\d{1,3}[xX*]|[xX@*])(@)?(\d+[.,]\d{2,3})?$"),  # and "2x@", "2x@1.25"
     re.compile(r"^(\d{8,14})([^\W\d_]{2}.*)$"),
     re.compile(r"^([A-Z]{1,2}\d?)([$€£]\d+[.,]\d\d)$"),  # a tax class before: "T2$10.00"
     re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
