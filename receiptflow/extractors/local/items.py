@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from receiptflow.extractors.local.items_assembly import assemble_items
 from receiptflow.extractors.local.items_region import region
@@ -23,12 +22,12 @@ from receiptflow.extractors.local.items_rows import (
     read_row,
 )
 from receiptflow.extractors.local.items_skew import straightened
+from receiptflow.extractors.local.items_sums import Sums, labelled_totals, printed_totals
 from receiptflow.extractors.local.items_tokens import (
     Word,
     join_spaced_cents,
     join_spaced_thousands,
     looks_whole,
-    money_value,
     row_words,
     split_class_digit,
     split_glued,
@@ -81,16 +80,17 @@ def _find(
         _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
     ]
     assembled = assemble_items(read)
-    totals = _printed_totals(all_words[end : end + 8], whole=whole)
-    items = _without_running_sum(assembled.items, totals, assembled.discounts)
+    after = all_words[end : end + 8]
+    sums = Sums(printed_totals(after, whole=whole), labelled_totals(after, whole=whole))
+    items = sums.best_reading(assembled.items, assembled.discounts)
     if not items:
         return ItemsResult(confidence=0.2)
     return ItemsResult(
         items=items,
-        confidence=_confidence(items, totals, assembled.discounts),
+        confidence=sums.confidence(items, assembled.discounts),
         first_row=origin[start],
         last_row=max(origin[row.index] for row in read if row.amount is not None or row.has_text),
-        adds_up=_adds_up(items, totals, assembled.discounts),
+        adds_up=sums.adds_up(items, assembled.discounts),
     )
 
 
@@ -130,60 +130,6 @@ def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
         if position is not None and position > 0:
             edges.append(words[position].x1)
     return statistics.median(edges) if edges else None
-
-
-def _printed_totals(all_words: list[list[Word]], *, whole: bool) -> list[Decimal]:
-    totals = []
-    for words in all_words:
-        position = find_amount(words, whole=whole)
-        if position is not None:
-            value = money_value(words[position].text, whole=whole)
-            if value is not None:
-                totals.append(value)
-    return totals
-
-
-def _without_running_sum(
-    items: list[LineItem], totals: list[Decimal], discounts: Decimal
-) -> list[LineItem]:
-    """The items up to one whose amount is the sum of all items above it: a subtotal whose
-    label was not read as one ("TUSSENTOTAAL", "PARZIALE", "WARENWERT", OCR's "SUB CTAL").
-    Not when all the items add up to a printed total: then that amount was bought."""
-    if _adds_up(items, totals, discounts):
-        return items
-    running = Decimal(0)
-    for position, item in enumerate(items):
-        if item.amount is None:
-            return items
-        sums = item.amount > 0 and item.amount in (running, running - discounts)
-        # one item above: "Diesel 58,70" / "Tussentotaal 58,70" only when the total says so
-        if sums and (position >= 2 or (position == 1 and _adds_up(items[:1], totals, discounts))):
-            return items[:position]
-        running += item.amount
-    return items
-
-
-def _adds_up(items: list[LineItem], totals: list[Decimal], discounts: Decimal) -> bool:
-    amounts = [item.amount for item in items if item.amount is not None]
-    return bool(amounts) and (sum(amounts) in totals or sum(amounts) - discounts in totals)
-
-
-def _confidence(items: list[LineItem], totals: list[Decimal], discounts: Decimal) -> float:
-    """High when the items add up to a printed subtotal/total (before or after discounts)."""
-    amounts = [item.amount for item in items if item.amount is not None]
-    if not amounts:
-        return 0.2
-    if _adds_up(items, totals, discounts):
-        return 0.95
-    consistent = sum(
-        1
-        for item in items
-        if item.quantity is not None
-        and item.unit_price is not None
-        and item.amount is not None
-        and abs(item.quantity * item.unit_price - item.amount) <= Decimal("0.01")
-    )
-    return round(0.35 + 0.25 * consistent / len(items), 2)
 
 
 __all__ = ["ItemsResult", "find_line_items"]
