@@ -258,3 +258,27 @@ def test_a_subtotal_whose_label_is_not_known_is_not_an_item() -> None:
     assert amounts(one) == money("58.70")
     two_alike = items_of(("Koffie", "3,00"), ("Thee", "3,00"), ("TOTAAL", "6,00"))
     assert amounts(two_alike) == money("3.00", "3.00")
+
+
+def test_german_scan_with_the_amount_due_misread_payment_change_and_vat_table() -> None:
+    """OCR slips in the amount-due label ("zu zahIen"): the row is found by its sum, and the
+    payment, change and VAT rows after it are no items either."""
+    result = items_of(
+        "LIDL",
+        ("", "EUR"),
+        ("Milch 3,5%", "1,19", "A"),
+        ("Bananen", "1,74", "A"),
+        "  0,872 kg x 1,99 EUR/kg",
+        ("Pfand", "0,25", "B"),
+        ("zu zahIen EURO", "3,18"),
+        ("BARGELD", "5,00"),
+        ("ZURÜCK", "1,82"),
+        "MWST%  MWST  + Netto = Brutto",
+        ("A 7% 0,19 2,74", "2,93"),
+        ("B 19% 0,04 0,21", "0,25"),
+    )
+    assert [(name, amount) for name, _, _, amount in read(result)] == [
+        ("Milch 3,5%", Decimal("1.19")),
+        ("Bananen", Decimal("1.74")),
+        ("Pfand", Decimal("0.25")),
+    ]
