@@ -37,6 +37,8 @@ check: install-dev
 bench: install-dev
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/ocr_compare.py
+	$(BIN)/python bench/extract_speed.py --repeat 3
+	$(BIN)/python bench/extract_speed.py --repeat 3 --dataset wildreceipt
 	$(BIN)/python bench/llm_throughput.py
 	$(BIN)/python bench/llm_cost.py
 	$(BIN)/python bench/prefect_overhead.py

@@ -95,7 +95,7 @@ def billing_server(truth: dict[str, Any]) -> ScriptedServer:
 def openai_rows(
     samples: list[tuple[Path, dict[str, Any]]], settings: Settings
 ) -> list[dict[str, Any]]:
-    extractor = OpenAIVisionExtractor(settings.openai, settings.llm)
+    extractor = OpenAIVisionExtractor(settings.openai, settings.llm, settings.trust)
     price = extractor.price()
     tools = {"type": "function", "function": ExtractedReceipt.model_json_schema()}
     rows = []

@@ -38,11 +38,6 @@ from receiptflow.settings import OcrSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "sroie-dev"
-STOCK = {  # RapidOCR's own detector and thread defaults, for reference
-    "Det.limit_type": "min",
-    "Det.limit_side_len": 736,
-    "EngineConfig.onnxruntime.intra_op_num_threads": -1,
-}
 
 
 @dataclass(frozen=True)
@@ -58,8 +53,8 @@ VARIANTS = {
     "rapid-stock": Variant(
         "rapidocr",
         "RapidOCR's det input (min side 736) and threads; serial rec; no orientation",
-        {"fix_orientation": False},
-        {"extra": STOCK, "parallel_rec": False},
+        {"fix_orientation": False, "min_side": 736},
+        {"parallel_rec": False},
     ),
     "rapid-serial": Variant(
         "rapidocr",
@@ -91,9 +86,7 @@ VARIANTS = {
     "rapid-minh10": Variant(
         "rapidocr", "default, skip boxes < 10 px tall", {}, {"min_box_height": 10.0}
     ),
-    "rapid-box6": Variant(
-        "rapidocr", "default, det box_thresh 0.6", {}, {"extra": {"Det.box_thresh": 0.6}}
-    ),
+    "rapid-box6": Variant("rapidocr", "default, det box_thresh 0.6", {}, {"box_thresh": 0.6}),
 }
 DEFAULT_VARIANTS = "tesseract,rapid-stock,rapid-serial,rapidocr"
 

@@ -83,6 +83,9 @@ class OpenAISettings(BaseModel):
     transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
     batch_api: bool = False  # Batch API price (half)
     send_text_layer: bool = True
+    # Ask for token logprobs. GPT-4o mini returns none for tool-call arguments; an
+    # OpenAI-compatible vision server may (vLLM, llama.cpp). Off for a server that refuses them.
+    logprobs: bool = True
 
     _blank = field_validator("api_key", "base_url", mode="before")(_blank_is_unset)
 
@@ -98,15 +101,32 @@ class NemoSettings(BaseModel):
     transport_retries: int = 3
     input_per_million: Decimal = Decimal("0")  # 0 when self-hosted
     output_per_million: Decimal = Decimal("0")
+    logprobs: bool = True  # ask for token logprobs; off for a server that refuses them
 
     _blank = field_validator("api_key", "base_url", mode="before")(_blank_is_unset)
 
 
 class CascadeSettings(BaseModel):
-    min_confidence: float = 0.80  # every key field of the local result must clear this
-    confidence_fields: list[str] = Field(default_factory=lambda: ["merchant.name", "date", "total"])
+    """Which LLM stages the cascade may try. A stage's answer is accepted when the trust
+    decision leaves it ``ok`` (``TrustSettings``, ``RECEIPTFLOW_TRUST__*``)."""
+
     use_nemo: bool = True
     use_openai: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced_settings(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        # A silently ignored bar would be worse than an error: it no longer decides anything.
+        replaced = sorted({"min_confidence", "confidence_fields"} & set(data))
+        if replaced:
+            raise ValueError(
+                f"RECEIPTFLOW_CASCADE__{replaced[0].upper()} was replaced by the "
+                "per-field trust thresholds RECEIPTFLOW_TRUST__MERCHANT_NAME, __DATE, __TOTAL, "
+                "... (probabilities; see README, Cascade)"
+            )
+        return data
 
 
 class FlowSettings(BaseModel):
@@ -178,6 +198,10 @@ class TrustSettings(BaseModel):
 class LlmSettings(BaseModel):
     max_in_flight: int = 16  # one global limit for concurrent LLM requests
     prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
+    # Logistic coefficients that turn the evidence about an LLM's value into its probability:
+    # "bundled" (receiptflow/trust/llm_model.json) or the path of a refit
+    # (scripts/fit_llm_trust.py; README, "How sure is an LLM answer")
+    trust_model: str = "bundled"
 
 
 class Settings(BaseSettings):

@@ -13,10 +13,13 @@ datasets.
 2. The calibrator of the local extractor (trust_local.json), fitted on the extractor's answers
    with the new classifier in place, so retraining both is this one command.
 
+--fold K/N leaves out fold K of N of every dataset (by a hash of the receipt ids; `receiptflow
+eval --fold K/N` scores exactly those): bench/kfold.py runs all folds, which estimates new
+receipts of the kinds trained on (the held-out halves of WildReceipt and SROIE).
 --exclude wildreceipt|sroie|cord|synthetic trains both without that dataset (written to --out,
 not over the bundled files): with RECEIPTFLOW_LOCAL__ROLE_MODEL and RECEIPTFLOW_LOCAL__CALIBRATOR
 pointing at them, `receiptflow eval` on the excluded dataset gives the honest number for
-receipts of a kind never seen (bench/cross_dataset.py does all of it).
+receipts of a kind never seen (`bench/heldout.py datasets` does all of it).
 
 Fixed seed, deterministic LightGBM: the same inputs give the same files.
 """
@@ -118,17 +121,25 @@ def labelled_receipts(data: Path, cache: Path, synthetic: int) -> list[row_label
     return receipts
 
 
-def _kept(items: list[Any], exclude: str | None) -> list[Any]:
+def _kept(items: list[Any], exclude: str | None, fold: Any = None) -> list[Any]:
+    """Without the excluded dataset, and without the receipts of the held-out fold."""
     from receiptflow.learned.training import group_of
 
-    return [item for item in items if exclude is None or group_of(item.dataset) != exclude]
+    return [
+        item
+        for item in items
+        if (exclude is None or group_of(item.dataset) != exclude)
+        and (fold is None or not fold.holds(item.receipt_id))
+    ]
 
 
-def train_roles(data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None) -> None:
+def train_roles(
+    data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None, fold: Any = None
+) -> None:
     from receiptflow.learned.training import cross_dataset_roles, role_set, roles_model_file
 
     started = time.perf_counter()
-    receipts = _kept(labelled_receipts(data, cache, synthetic), exclude)
+    receipts = _kept(labelled_receipts(data, cache, synthetic), exclude, fold)
     rows = role_set(receipts)
     seconds = time.perf_counter() - started
     _log(f"roles: {len(receipts)} receipts, {len(rows.labels)} labelled rows ({seconds:.0f} s)")
@@ -158,7 +169,9 @@ def truth_receipts(data: Path, cache: Path, synthetic: int) -> list[Any]:
     return receipts
 
 
-def train_trust(data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None) -> None:
+def train_trust(
+    data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None, fold: Any = None
+) -> None:
     from receiptflow.extractors.local import LocalExtractor
     from receiptflow.extractors.local.roles import role_model
     from receiptflow.learned import calibration
@@ -173,7 +186,7 @@ def train_trust(data: Path, cache: Path, synthetic: int, out: Path, exclude: str
     settings = Settings()
     options = settings.local.model_copy(update={"role_model": str(out / "row_roles.json")})
     extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
-    receipts = _kept(truth_receipts(data, cache, synthetic), exclude)
+    receipts = _kept(truth_receipts(data, cache, synthetic), exclude, fold)
     judged = calibration.judge_all(extractor, receipts)
     _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
     fits, fields, nested = {}, {}, {}
@@ -230,17 +243,21 @@ def main() -> None:
     parser.add_argument("--only", choices=["roles", "trust"], default=None)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--exclude", choices=["wildreceipt", "sroie", "cord", "synthetic"])
+    parser.add_argument("--fold", help="K/N: leave out fold K of N (receiptflow eval --fold)")
     args = parser.parse_args()
-    if args.exclude and args.out.resolve() == OUT.resolve():
-        parser.error("--exclude writes models that must not replace the bundled ones: give --out")
+    from receiptflow.eval.report import Fold
+
+    fold = Fold.parse(args.fold) if args.fold else None
+    if (args.exclude or fold) and args.out.resolve() == OUT.resolve():
+        parser.error("--exclude/--fold write models that must not replace the bundled ones: --out")
     args.out.mkdir(parents=True, exist_ok=True)
     fill_ocr_cache(args.data, args.ocr_cache)
     if args.synthetic_count:
         fill_synthetic(args.ocr_cache, args.synthetic_count)
     if args.only in (None, "roles"):
-        train_roles(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude)
+        train_roles(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude, fold)
     if args.only in (None, "trust"):
-        train_trust(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude)
+        train_trust(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude, fold)
 
 
 if __name__ == "__main__":

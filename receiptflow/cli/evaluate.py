@@ -38,6 +38,13 @@ def evaluate(
         Dataset, typer.Option(help="Which dataset layout and scoring")
     ] = Dataset.SROIE,
     limit: Annotated[int | None, typer.Option(help="Only the first N receipts")] = None,
+    fold: Annotated[
+        str | None,
+        typer.Option(
+            help="Only fold K of N (K/N, e.g. 0/5; by a hash of each receipt's id), for k-fold "
+            "cross-validation with models trained without it (scripts/train_models.py --fold)"
+        ),
+    ] = None,
     ocr_boxes: Annotated[
         bool,
         typer.Option(
@@ -67,18 +74,24 @@ def evaluate(
     ] = None,
 ) -> None:
     """Precision, recall and F1 per field, the trust figures, seconds per receipt, the misses."""
+    from receiptflow.eval.report import Fold
+
+    try:
+        subset = (limit, Fold.parse(fold) if fold else None)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--fold") from error
     if dataset is Dataset.CORD:
-        report: Any = _run_cord(directory, limit=limit, extractor=extractor)
+        report: Any = _run_cord(directory, subset=subset, extractor=extractor)
         _emit(report.to_dict(), [report.render(misses)], output, report_dir)
         return
     if dataset in (Dataset.WILDRECEIPT, Dataset.SYNTHETIC):
         report = _run_photos(
-            dataset, directory, limit=limit, extractor=extractor, ocr_cache=ocr_cache
+            dataset, directory, subset=subset, extractor=extractor, ocr_cache=ocr_cache
         )
         _emit(report.to_dict(), report.render(misses), output, report_dir)
         return
     report = _run_sroie(
-        directory, limit=limit, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
+        directory, subset=subset, ocr_boxes=ocr_boxes, extractor=extractor, ocr_cache=ocr_cache
     )
     _emit(report.to_dict(), report.render(misses), output, report_dir)
 
@@ -109,10 +122,13 @@ def _cache(directory: Path | None, name: str, chosen: Any) -> Any:
     return (OcrCache(directory), chosen)
 
 
+Subset = tuple[int | None, Any]  # (--limit, --fold)
+
+
 def _run_sroie(
     directory: Path,
     *,
-    limit: int | None,
+    subset: Subset,
     ocr_boxes: bool,
     extractor: str | None,
     ocr_cache: Path | None,
@@ -126,14 +142,15 @@ def _run_sroie(
         chosen.extract,
         ocr_boxes=ocr_boxes,
         load_document=lambda path: _load(path, settings),
-        limit=limit,
+        limit=subset[0],
+        fold=subset[1],
         source=(f"gt-boxes:{name}" if ocr_boxes else f"ocr:{name}")
         + (" (cached OCR)" if cache else ""),
         ocr_cache=cache,
     )
 
 
-def _run_cord(directory: Path, *, limit: int | None, extractor: str | None) -> Any:
+def _run_cord(directory: Path, *, subset: Subset, extractor: str | None) -> Any:
     """CORD's item step as before, plus the whole extractor on the same lines in rupiah."""
     from receiptflow.eval.cord import CURRENCY, evaluate_cord
     from receiptflow.eval.ocr_cache import LinesExtractor
@@ -145,14 +162,14 @@ def _run_cord(directory: Path, *, limit: int | None, extractor: str | None) -> A
     _, name, chosen = _chosen_extractor(extractor, settings)
     if not isinstance(chosen, LinesExtractor):
         raise typer.BadParameter(f"extractor {name!r} cannot read CORD's text lines")
-    return evaluate_cord(directory, limit, extract_lines=chosen.extract_lines)
+    return evaluate_cord(directory, subset[0], extract_lines=chosen.extract_lines, fold=subset[1])
 
 
 def _run_photos(
     dataset: Dataset,
     directory: Path,
     *,
-    limit: int | None,
+    subset: Subset,
     extractor: str | None,
     ocr_cache: Path | None,
 ) -> Any:
@@ -166,7 +183,8 @@ def _run_photos(
         directory,
         chosen.extract,
         load_document=lambda path: _load(path, settings),
-        limit=limit,
+        limit=subset[0],
+        fold=subset[1],
         source=f"ocr:{name}" + (" (cached OCR)" if ocr_cache else ""),
         ocr_cache=_cache(ocr_cache, name, chosen),
     )

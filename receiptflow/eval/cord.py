@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
-from receiptflow.eval.report import FieldScore, official_text
+from receiptflow.eval.report import FieldScore, Fold, in_fold, official_text
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
 from receiptflow.extractors.base import ExtractionResult
 from receiptflow.extractors.local.items import find_line_items
@@ -168,12 +168,14 @@ def evaluate_cord(
     *,
     rows: RowSource = "layout",
     extract_lines: ExtractLines | None = None,
+    fold: Fold | None = None,
 ) -> CordReport:
     """Score the item step on CORD. ``rows="row_id"`` takes CORD's own rows instead of
     ``group_rows`` (an upper bound that shows what row grouping costs on tilted photos).
     ``extract_lines``: also run the whole extractor on the lines (total, trust figures)."""
     report = CordReport(rows=rows)
-    for path in sorted(Path(directory).glob("*.json"))[:limit]:
+    paths = [path for path in sorted(Path(directory).glob("*.json")) if in_fold(path.stem, fold)]
+    for path in paths[:limit]:
         sample = json.loads(path.read_text(encoding="utf-8"))
         expected = expected_items(sample)
         result = find_line_items(cord_rows(sample, rows), currency=CURRENCY)

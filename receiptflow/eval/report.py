@@ -7,11 +7,38 @@ Precision = hits / given, recall = hits / expected.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One of ``count`` folds of a dataset, by a stable hash of each receipt's id: for k-fold
+    cross-validation, models trained without fold ``index`` (``scripts/train_models.py
+    --fold``) are scored on it (``receiptflow eval --fold``)."""
+
+    index: int
+    count: int
+
+    def holds(self, receipt_id: str) -> bool:
+        digest = hashlib.sha256(receipt_id.encode("utf-8")).hexdigest()
+        return int(digest, 16) % self.count == self.index
+
+    @classmethod
+    def parse(cls, text: str) -> Fold:
+        """``"2/5"``: fold 2 (counting from 0) of 5."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if match is None or not 0 <= int(match[1]) < int(match[2]):
+            raise ValueError(f"{text!r} is not K/N with 0 <= K < N, e.g. 0/5")
+        return cls(int(match[1]), int(match[2]))
+
+
+def in_fold(receipt_id: str, fold: Fold | None) -> bool:
+    return fold is None or fold.holds(receipt_id)
 
 
 def official_text(value: str | None) -> str:

@@ -27,9 +27,11 @@ from receiptflow.errors import ReceiptflowError
 from receiptflow.eval.ceiling import PrintedShare
 from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, extract_cached
 from receiptflow.eval.report import (
+    Fold,
     Scoreboard,
     Timings,
     alnum_text,
+    in_fold,
     official_text,
     render_misses,
     render_scores,
@@ -251,6 +253,7 @@ def evaluate_sroie(
     limit: int | None = None,
     source: str | None = None,
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
+    fold: Fold | None = None,
 ) -> SroieReport:
     """Run ``extract`` over the dataset: on ground-truth boxes, or on the scans via
     ``load_document`` (required without ``ocr_boxes``), reusing cached OCR lines when
@@ -260,7 +263,10 @@ def evaluate_sroie(
     report = SroieReport(source=source or ("gt-boxes" if ocr_boxes else "ocr"))
     if ocr_boxes:
         report.printed = PrintedShare(FIELDS)
-    for sample in list_samples(directory, ocr_boxes=ocr_boxes, limit=limit):
+    samples = [
+        s for s in list_samples(directory, ocr_boxes=ocr_boxes) if in_fold(s.receipt_id, fold)
+    ]
+    for sample in samples[:limit]:
         started = time.perf_counter()
         earlier = 0.0  # OCR seconds spent in an earlier run, for cached lines
         try:

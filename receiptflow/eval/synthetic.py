@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache, score_documents
-from receiptflow.eval.report import FieldScore, Timings, alnum_text, render_miss_rows
+from receiptflow.eval.report import (
+    FieldScore,
+    Fold,
+    Timings,
+    alnum_text,
+    in_fold,
+    render_miss_rows,
+)
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
 from receiptflow.extractors.base import ExtractionResult
@@ -251,8 +258,13 @@ def evaluate_synthetic(
     limit: int | None = None,
     source: str = "ocr",
     ocr_cache: tuple[OcrCache, LinesExtractor] | None = None,
+    fold: Fold | None = None,
 ) -> SyntheticReport:
     report = SyntheticReport(source=source)
-    samples = [(sample, sample.document) for sample in list_samples(directory, limit)]
+    samples = [
+        (sample, sample.document)
+        for sample in list_samples(directory)
+        if in_fold(sample.receipt_id, fold)
+    ][:limit]
     score_documents(report, samples, extract, load_document, ocr_cache)
     return report

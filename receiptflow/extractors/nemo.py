@@ -3,7 +3,8 @@
 The lines come from the document's text layer or OCR (the ``local`` extractor's reader),
 laid out in rows with their columns kept, and go to the model fenced as untrusted data.
 vLLM, Ollama, NVIDIA NIM and llama.cpp's server all speak this API; ``mode`` picks tool
-calling (default) or JSON / MD_JSON for servers without it.
+calling (default) or JSON / MD_JSON for servers without it. The same lines are the source
+text the answer's values are looked for in (``receiptflow.trust.llm``).
 """
 
 from __future__ import annotations
@@ -15,20 +16,30 @@ from typing import TYPE_CHECKING
 from receiptflow.errors import ConfigError, ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document, TextLine
+from receiptflow.trust.llm import load_llm_model
 
 if TYPE_CHECKING:
     from receiptflow.extractors.local import LocalExtractor
-    from receiptflow.llm.client import LlmClient
-    from receiptflow.settings import LlmSettings, NemoSettings, Settings
+    from receiptflow.llm.client import Ask, JudgedAnswer, LlmClient
+    from receiptflow.schemas.receipt import Receipt
+    from receiptflow.settings import LlmSettings, NemoSettings, Settings, TrustSettings
 
 
 class NemoExtractor:
     name = "nemo"
 
-    def __init__(self, options: NemoSettings, llm: LlmSettings, reader: LocalExtractor) -> None:
+    def __init__(
+        self,
+        options: NemoSettings,
+        llm: LlmSettings,
+        reader: LocalExtractor,
+        trust: TrustSettings,
+    ) -> None:
         self._options = options
         self._llm = llm
         self._reader = reader  # reads the text layer or runs OCR
+        self._trust = trust
+        self._trust_model = load_llm_model(llm.trust_model)  # unreadable: a ConfigError now
         self._client: LlmClient | None = None
         self._ocr_lock = threading.Lock()  # aextract OCRs in worker threads: one at a time
 
@@ -55,21 +66,36 @@ class NemoExtractor:
                 price=price,
                 max_in_flight=self._llm.max_in_flight,
             )
-            self._client = LlmClient(endpoint)
+            self._client = LlmClient(endpoint, self._trust, self._trust_model)
         return self._client
 
-    def extract_lines(self, lines: list[TextLine]) -> ExtractionResult:
+    @staticmethod
+    def ask(lines: list[TextLine], local: Receipt | None = None) -> Ask:
+        """The request for these lines; the same lines are the text values are looked for in,
+        ``local`` the local extractor's reading to compare with."""
+        from receiptflow.llm.client import Ask
+        from receiptflow.llm.grounding import SourceText
+        from receiptflow.llm.prompts import layout_text, text_messages
+
+        source = SourceText.from_lines(line.text for line in lines)
+        return Ask(text_messages(layout_text(lines)), source=source, local=local)
+
+    def judge_lines(self, lines: list[TextLine], local: Receipt | None = None) -> JudgedAnswer:
+        """OCR lines -> the result and the evidence its probabilities came from."""
+        client = self.client
+        return client.answer(self.ask(lines, local))
+
+    def extract_lines(
+        self, lines: list[TextLine], local: Receipt | None = None
+    ) -> ExtractionResult:
         """OCR lines -> result; the cascade calls this with the lines it already has."""
-        from receiptflow.llm.prompts import layout_text, text_messages
+        return self.judge_lines(lines, local).result
 
+    async def aextract_lines(
+        self, lines: list[TextLine], local: Receipt | None = None
+    ) -> ExtractionResult:
         client = self.client
-        return client.extract(text_messages(layout_text(lines)))
-
-    async def aextract_lines(self, lines: list[TextLine]) -> ExtractionResult:
-        from receiptflow.llm.prompts import layout_text, text_messages
-
-        client = self.client
-        return await client.aextract(text_messages(layout_text(lines)))
+        return (await client.aanswer(self.ask(lines, local))).result
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -113,4 +139,5 @@ def _no_text(method: str, error: ReceiptflowError) -> ExtractionResult:
 def build(settings: Settings) -> NemoExtractor:
     from receiptflow.extractors.local import LocalExtractor
 
-    return NemoExtractor(settings.nemo, settings.llm, LocalExtractor(settings.ocr, settings.local))
+    reader = LocalExtractor(settings.ocr, settings.local, settings.trust)
+    return NemoExtractor(settings.nemo, settings.llm, reader, settings.trust)

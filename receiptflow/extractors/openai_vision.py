@@ -2,7 +2,9 @@
 
 All pages of a receipt go in one request as base64 JPEG data URLs, each sized by
 ``receiptflow.llm.images.plan_size`` (fewest 512-px tiles that keep small print legible).
-A PDF's digital text layer, when present, goes along as fenced text.
+A PDF's digital text layer, when present, goes along as fenced text. The text layer, else
+the OCR lines the cascade already has, is the source text the answer's values are looked for
+in (``receiptflow.trust.llm``); a lone image has none, and grounding says nothing then.
 """
 
 from __future__ import annotations
@@ -15,21 +17,25 @@ from typing import TYPE_CHECKING
 from receiptflow.errors import ConfigError
 from receiptflow.extractors.base import ExtractionResult
 from receiptflow.ingest.document import Document, TextLine
+from receiptflow.trust.llm import load_llm_model
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from receiptflow.llm.client import LlmClient
+    from receiptflow.llm.client import Ask, JudgedAnswer, LlmClient
     from receiptflow.llm.usage import Price
-    from receiptflow.settings import LlmSettings, OpenAISettings, Settings
+    from receiptflow.schemas.receipt import Receipt
+    from receiptflow.settings import LlmSettings, OpenAISettings, Settings, TrustSettings
 
 
 class OpenAIVisionExtractor:
     name = "openai"
 
-    def __init__(self, options: OpenAISettings, llm: LlmSettings) -> None:
+    def __init__(self, options: OpenAISettings, llm: LlmSettings, trust: TrustSettings) -> None:
         self._options = options
         self._llm = llm
+        self._trust = trust
+        self._trust_model = load_llm_model(llm.trust_model)  # unreadable: a ConfigError now
         self._client: LlmClient | None = None
 
     def is_available(self) -> bool:
@@ -52,7 +58,7 @@ class OpenAIVisionExtractor:
                 price=self.price(),
                 max_in_flight=self._llm.max_in_flight,
             )
-            self._client = LlmClient(endpoint)
+            self._client = LlmClient(endpoint, self._trust, self._trust_model)
         return self._client
 
     def price(self) -> Price:
@@ -95,19 +101,40 @@ class OpenAIVisionExtractor:
             )
         return image_messages(urls, options.detail, text_layer), tokens
 
-    def extract(self, document: Document, lines: list[TextLine] | None = None) -> ExtractionResult:
-        """``lines``: OCR lines when the caller has them (cascade); they size the images."""
-        client = self.client
+    def ask(
+        self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None
+    ) -> Ask:
+        """The request, and what its answer is judged against: the source text is the PDF's
+        text layer, else the OCR lines the caller has (``lines``, which also size the
+        images), else none; ``local`` is the local extractor's reading to compare with."""
+        from receiptflow.llm.client import Ask
+        from receiptflow.llm.grounding import SourceText
+
         messages, image_tokens = self.messages(document, lines)
-        return client.extract(messages, image_tokens)
+        layer = [line for page in document.pages for line in page.text_lines or []]
+        printed = layer or lines
+        source = SourceText.from_lines(line.text for line in printed) if printed else None
+        return Ask(messages, image_tokens, source, local)
+
+    def judge(
+        self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None
+    ) -> JudgedAnswer:
+        """The result and the evidence its probabilities came from."""
+        client = self.client
+        return client.answer(self.ask(document, lines, local))
+
+    def extract(
+        self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None
+    ) -> ExtractionResult:
+        return self.judge(document, lines, local).result
 
     async def aextract(
-        self, document: Document, lines: list[TextLine] | None = None
+        self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None
     ) -> ExtractionResult:
         client = self.client
         # resizing and JPEG-encoding pages is CPU work: keep it off the event loop
-        messages, image_tokens = await asyncio.to_thread(self.messages, document, lines)
-        return await client.aextract(messages, image_tokens)
+        ask = await asyncio.to_thread(self.ask, document, lines, local)
+        return (await client.aanswer(ask)).result
 
     async def aclose(self) -> None:
         """Close the connections this event loop opened (``extract_many`` calls it)."""
@@ -121,4 +148,4 @@ def _median_height(lines: list[TextLine] | None, page: int) -> float | None:
 
 
 def build(settings: Settings) -> OpenAIVisionExtractor:
-    return OpenAIVisionExtractor(settings.openai, settings.llm)
+    return OpenAIVisionExtractor(settings.openai, settings.llm, settings.trust)

@@ -172,14 +172,18 @@ def cache_key(sha256: str, extractor: str, schema_version: str) -> str:
 def extractor_fingerprint(settings: Settings) -> str:
     """The extractor's name plus a digest of receiptflow's version, the settings that change
     its answer (model, OCR engine and options, ingest limits, trust thresholds) and the
-    version of the model files in use (line-role classifier, calibrator), so switching from
+    version of the model files in use (line-role classifier, calibrators), so switching from
     gpt-4o-mini to gpt-4o, retraining a model or upgrading receiptflow never reuses an older
     extraction.
     Secrets are masked by ``mode="json"`` and do not vary the key."""
     from receiptflow.learned.files import model_files_version
+    from receiptflow.trust.llm import llm_model_version
 
     chosen = settings.model_dump(mode="json", include=_EXTRACTION_GROUPS)
-    models = model_files_version(settings.local.role_model, settings.local.calibrator)
+    models = [
+        model_files_version(settings.local.role_model, settings.local.calibrator),
+        llm_model_version(settings.llm.trust_model),
+    ]
     digest = hashlib.sha256(json.dumps([__version__, chosen, models], sort_keys=True).encode())
     return f"{settings.extractor}-{digest.hexdigest()[:12]}"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from receiptflow.errors import IngestError
 from receiptflow.ingest import detect
 from receiptflow.ingest.document import Document, Page
-from receiptflow.ingest.pdf import load_pdf_pages
 from receiptflow.ingest.raster import load_raster_pages
 from receiptflow.settings import IngestSettings
 
@@ -70,6 +69,10 @@ def _load(data: bytes, path: Path, settings: IngestSettings) -> Document:
         raise _unknown_content(data, path)
     pages: list[Page]
     if media_type == detect.PDF:
+        # pypdf and pdf2image cost a noticeable part of the start of `receiptflow extract`;
+        # a run over photos and scans never needs them.
+        from receiptflow.ingest.pdf import load_pdf_pages
+
         pages = load_pdf_pages(data, path, settings)
     else:
         images = load_raster_pages(data, path, media_type, settings)

@@ -7,6 +7,10 @@ Two kinds of retry, kept apart on purpose:
 - validation (schema errors, sums that do not add up): Instructor's re-ask, bounded by
   ``validation_retries``, with the failure message sent back to the model.
 A truncated answer (finish_reason=length) is an error, never a receipt with missing fields.
+
+Every answer is then judged (``receiptflow.trust.llm``): the evidence per key field (printed in
+the source text, arithmetic, token logprobs when the server returns them, agreement with the
+``local`` reading) becomes its probability, and the reject option decides ok or flagged.
 """
 
 from __future__ import annotations
@@ -19,17 +23,22 @@ from typing import TYPE_CHECKING, Any
 
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorError
+from instructor.core.exceptions import InstructorError
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.llm.concurrency import loop_slots, thread_slots
-from receiptflow.llm.response import ExtractedReceipt, as_receipt, best_partial
+from receiptflow.llm.failures import describe_failure, is_transport_failure
+from receiptflow.llm.logprobs import value_probabilities
+from receiptflow.llm.response import ExtractedReceipt, as_receipt, best_partial, grounded
 from receiptflow.llm.usage import FREE, Price, UsageRecorder
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
+from receiptflow.trust.llm import Features, LlmTrustModel, assess, judge
 
 if TYPE_CHECKING:
-    from receiptflow.settings import NemoSettings, OpenAISettings
+    from receiptflow.llm.grounding import SourceText
+    from receiptflow.schemas.receipt import Receipt
+    from receiptflow.settings import NemoSettings, OpenAISettings, TrustSettings
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -52,6 +61,7 @@ class Endpoint:
     max_tokens: int = 4096
     price: Price = FREE
     max_in_flight: int = 16
+    logprobs: bool = True  # ask for token logprobs (the trust model reads them when returned)
 
     def client_options(self) -> dict[str, Any]:
         return {
@@ -83,14 +93,35 @@ def endpoint_from(
         max_tokens=options.max_tokens,
         price=price,
         max_in_flight=max_in_flight,
+        logprobs=options.logprobs,
     )
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What one extraction asks the model, and what its answer is judged against."""
+
+    messages: list[dict[str, Any]]
+    image_tokens: int = 0  # estimated from tile arithmetic, for the usage record
+    source: SourceText | None = None  # the text the values should be printed in
+    local: Receipt | None = None  # the local extractor's reading of the same receipt
+
+
+@dataclass(frozen=True)
+class JudgedAnswer:
+    """An extraction result and the evidence its per-field probabilities came from."""
+
+    result: ExtractionResult
+    features: dict[str, Features]
 
 
 class LlmClient:
     """Instructor over the openai SDK for one endpoint; sync and async (one per loop)."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, trust: TrustSettings, model: LlmTrustModel) -> None:
         self.endpoint = endpoint
+        self.trust = trust
+        self.model = model
         self._sync: instructor.Instructor | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
@@ -117,10 +148,10 @@ class LlmClient:
         if client is not None:
             await client.client.close()
 
-    def _request(self, messages: list[dict[str, Any]], recorder: UsageRecorder) -> dict[str, Any]:
-        return {
+    def _request(self, ask: Ask, recorder: UsageRecorder) -> dict[str, Any]:
+        request: dict[str, Any] = {
             "model": self.endpoint.model,
-            "messages": messages,
+            "messages": ask.messages,
             "response_model": ExtractedReceipt,
             "max_retries": self.endpoint.validation_retries,
             "strict": False,  # lax parsing: "12.50" and 12.5 are both an amount
@@ -128,36 +159,55 @@ class LlmClient:
             "max_tokens": self.endpoint.max_tokens,
             "temperature": 0,
         }
+        if self.endpoint.logprobs:
+            # top_logprobs too: llama.cpp's server returns none without it
+            request.update(logprobs=True, top_logprobs=1)
+        return request
 
-    def extract(self, messages: list[dict[str, Any]], image_tokens: int = 0) -> ExtractionResult:
-        recorder = UsageRecorder(image_tokens, max_tokens=self.endpoint.max_tokens)
+    def answer(self, ask: Ask) -> JudgedAnswer:
+        """One structured extraction, judged."""
+        recorder = UsageRecorder(ask.image_tokens, max_tokens=self.endpoint.max_tokens)
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        with thread_slots(self.endpoint.max_in_flight):
+        with thread_slots(self.endpoint.max_in_flight), grounded(ask.source):
             try:
-                answer = self._sync_client().chat.completions.create(
-                    **self._request(messages, recorder)
-                )
+                answer = self._sync_client().chat.completions.create(**self._request(ask, recorder))
             except (InstructorError, openai.OpenAIError) as caught:
                 error = caught
-        return self._result(answer, error, recorder, time.perf_counter() - started)
+        result, used = self._result(answer, error, recorder, time.perf_counter() - started)
+        return self._judge(result, recorder, used, ask)
 
-    async def aextract(
-        self, messages: list[dict[str, Any]], image_tokens: int = 0
-    ) -> ExtractionResult:
-        recorder = UsageRecorder(image_tokens, max_tokens=self.endpoint.max_tokens)
+    async def aanswer(self, ask: Ask) -> JudgedAnswer:
+        recorder = UsageRecorder(ask.image_tokens, max_tokens=self.endpoint.max_tokens)
         started = time.perf_counter()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        async with loop_slots(self.endpoint.max_in_flight):
-            try:
-                answer = await self._async_client().chat.completions.create(
-                    **self._request(messages, recorder)
-                )
-            except (InstructorError, openai.OpenAIError) as caught:
-                error = caught
-        return self._result(answer, error, recorder, time.perf_counter() - started)
+        with grounded(ask.source):  # the validator re-asks a total printed nowhere in it
+            async with loop_slots(self.endpoint.max_in_flight):
+                try:
+                    answer = await self._async_client().chat.completions.create(
+                        **self._request(ask, recorder)
+                    )
+                except (InstructorError, openai.OpenAIError) as caught:
+                    error = caught
+        result, used = self._result(answer, error, recorder, time.perf_counter() - started)
+        return self._judge(result, recorder, used, ask)
+
+    def _judge(
+        self, result: ExtractionResult, recorder: UsageRecorder, used: int | None, ask: Ask
+    ) -> JudgedAnswer:
+        if result.receipt is None:
+            return JudgedAnswer(result, {})
+        tokens = recorder.logprobs[used] if used is not None else None
+        features, printed = assess(
+            result.receipt,
+            result.flags,
+            source=ask.source,
+            value_probabilities=value_probabilities(tokens) if tokens else None,
+            local=ask.local,
+        )
+        return JudgedAnswer(judge(result, features, self.model, self.trust, printed), features)
 
     def _result(
         self,
@@ -165,7 +215,8 @@ class LlmClient:
         error: Exception | None,
         recorder: UsageRecorder,
         seconds: float,
-    ) -> ExtractionResult:
+    ) -> tuple[ExtractionResult, int | None]:
+        """The result, and which of the recorded answers it was read from."""
         common: dict[str, Any] = {
             "method": self.endpoint.name,
             "model": self.endpoint.model,
@@ -177,13 +228,15 @@ class LlmClient:
             receipt = as_receipt(answer)
             flags = validate_receipt(receipt)
             status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
-            return ExtractionResult(
+            last = len(recorder.answers) - 1
+            result = ExtractionResult(
                 status=status,
                 receipt=receipt,
                 flags=flags,
-                raw_output=recorder.answers[-1] if recorder.answers else None,
+                raw_output=recorder.answers[last] if recorder.answers else None,
                 **common,
             )
+            return result, last if last >= 0 else None
         # Keep the best answer the model gave; a truncated one is never taken at face value.
         complete = [
             text
@@ -198,7 +251,7 @@ class LlmClient:
                 Flag(code="llm_unvalidated", field=None, message=message),
                 *validate_receipt(partial),
             ]
-        return ExtractionResult(
+        result = ExtractionResult(
             status=ExtractionStatus.FLAGGED if partial is not None else ExtractionStatus.FAILED,
             receipt=partial,
             flags=partial_flags,
@@ -207,35 +260,5 @@ class LlmClient:
             raw_output=raw if raw is not None else (recorder.answers or [None])[-1],
             **common,
         )
-
-
-def is_transport_failure(error: Exception | None) -> bool:
-    """Unreachable, slow or overloaded provider (not: the model's answer was wrong)."""
-    cause = error.__cause__ if error is not None and error.__cause__ is not None else error
-    if isinstance(cause, openai.APIStatusError):
-        return cause.status_code in (408, 409, 429) or cause.status_code >= 500
-    return isinstance(cause, openai.APIConnectionError)  # includes APITimeoutError
-
-
-def describe_failure(error: Exception | None, endpoint: Endpoint) -> str:
-    """Why no validated receipt came back, in one line a person can act on."""
-    cause = error.__cause__ if error is not None and error.__cause__ is not None else error
-    where = f"{endpoint.name} ({endpoint.model} at {endpoint.base_url or 'api.openai.com'})"
-    if isinstance(error, IncompleteOutputException):
-        return (
-            f"{where}: answer truncated at max_tokens={endpoint.max_tokens} "
-            "(finish_reason=length); not using a cut-off answer"
-        )
-    if isinstance(cause, openai.APITimeoutError):
-        return (
-            f"{where}: timed out after {endpoint.timeout_s:g} s, "
-            f"{endpoint.transport_retries} transport retries"
-        )
-    if isinstance(cause, openai.APIStatusError):
-        retried = cause.status_code in (408, 409, 429) or cause.status_code >= 500
-        after = f" after {endpoint.transport_retries} transport retries" if retried else ""
-        return f"{where}: HTTP {cause.status_code}{after}: {cause.message}"
-    if isinstance(cause, openai.APIConnectionError):
-        return f"{where}: connection failed after {endpoint.transport_retries} retries: {cause}"
-    attempts = endpoint.validation_retries + 1
-    return f"{where}: no valid receipt after {attempts} attempts: {cause}"
+        used = max((i for i, text in enumerate(recorder.answers) if text == raw), default=None)
+        return result, used if partial is not None else None

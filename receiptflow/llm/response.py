@@ -2,8 +2,17 @@
 
 ``ExtractedReceipt`` is the Receipt plus one validator: when ``validate_receipt`` finds
 error-severity flags (sums that do not add up, a bad currency...), it raises, and Instructor
-sends that message back to the model as its re-ask. When the last attempt still fails,
-``salvage`` recovers the best Receipt the answers contained, so nothing is lost.
+sends that message back to the model as its re-ask. With the source text in view of the
+validator (``grounded``), a total that is printed nowhere in it is re-asked too, once: the
+total is on every receipt, so an unprinted one is usually a misread. If the model keeps it,
+the answer stands and the trust model judges the total (it is then ``ungrounded``). When the
+last attempt still fails, ``salvage`` recovers the best Receipt the answers contained, so
+nothing is lost.
+
+The source text reaches the validator through a context variable, not Instructor's
+``context=``: Instructor also renders every message as a Jinja template when given one
+(instructor issue #1132), and receipt text is untrusted: a "{{" printed on a receipt would be
+evaluated, or fail to parse and sink the request.
 """
 
 from __future__ import annotations
@@ -12,17 +21,61 @@ import copy
 import functools
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from instructor import OpenAISchema
 from pydantic import ValidationError, model_validator
 
+from receiptflow.llm.grounding import SourceText
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.json_schema import strict_json_schema
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import error_messages, validate_receipt
 
 MAX_REPAIRS = 25
+# Re-asks spent on a total printed nowhere in the source text (within validation_retries).
+# One: a model that misread the amount corrects it when told; one that keeps it after
+# being told is kept, and the trust model flags the total instead of burning the budget.
+UNPRINTED_TOTAL_REASKS = 1
+
+
+@dataclass
+class Grounding:
+    """What the validator checks one extraction's answers against: the text the values
+    should be printed in, and the unprinted-total re-asks spent so far."""
+
+    source: SourceText
+    total_reasks: int = 0
+
+    def unprinted_total(self, receipt: Receipt) -> str | None:
+        """The re-ask sentence when the total is printed nowhere and a re-ask is left."""
+        if receipt.total is None or self.total_reasks >= UNPRINTED_TOTAL_REASKS:
+            return None
+        if self.source.amount(receipt.total, receipt.currency) is not None:
+            return None
+        self.total_reasks += 1
+        return (
+            f"total: {receipt.total:f} is not printed anywhere in the receipt's text. "
+            "Find the amount due (the TOTAL line) and copy it as printed."
+        )
+
+
+_GROUNDING: ContextVar[Grounding | None] = ContextVar("receiptflow_grounding", default=None)
+
+
+@contextmanager
+def grounded(source: SourceText | None) -> Iterator[None]:
+    """Validate the answers of the extraction made inside against ``source`` (None: no
+    text to check against). A context variable: each thread and asyncio task has its own."""
+    token = _GROUNDING.set(Grounding(source) if source is not None else None)
+    try:
+        yield
+    finally:
+        _GROUNDING.reset(token)
 
 
 class ExtractedReceipt(Receipt, OpenAISchema):
@@ -39,8 +92,10 @@ class ExtractedReceipt(Receipt, OpenAISchema):
     @model_validator(mode="after")
     def _must_add_up(self) -> ExtractedReceipt:
         errors = [flag for flag in validate_receipt(self) if flag.severity is Severity.ERROR]
-        if errors:
-            raise ValueError(reask_message(errors))
+        grounding = _GROUNDING.get()
+        unprinted = grounding.unprinted_total(self) if grounding is not None else None
+        if errors or unprinted:
+            raise ValueError(reask_message(errors, unprinted))
         return self
 
 
@@ -66,13 +121,14 @@ def _portable_patterns(node: Any) -> Any:
     return out
 
 
-def reask_message(errors: list[Flag]) -> str:
-    listed = "\n".join(f"- {sentence}" for sentence in error_messages(errors))
-    return (
-        "The extracted receipt does not add up:\n"
-        f"{listed}\n"
-        "Re-read those values on the receipt and correct them."
-    )
+def reask_message(errors: list[Flag], unprinted: str | None = None) -> str:
+    parts = []
+    if errors:
+        listed = "\n".join(f"- {sentence}" for sentence in error_messages(errors))
+        parts.append(f"The extracted receipt does not add up:\n{listed}")
+    if unprinted:
+        parts.append(f"The extracted receipt does not match the receipt's text:\n- {unprinted}")
+    return "\n".join([*parts, "Re-read those values on the receipt and correct them."])
 
 
 def as_receipt(model: Receipt) -> Receipt:

@@ -3,12 +3,15 @@
 It answers ``POST /v1/chat/completions`` with whatever the script says for the n-th
 request (a tool call, plain content, an HTTP error with headers, after a delay), records
 every request body, and reports the usage it billed, so a test can check the request the
-openai SDK really sent and compare receiptflow's accounting with the server's.
+openai SDK really sent and compare receiptflow's accounting with the server's. A reply can
+carry token logprobs, as llama.cpp's or vLLM's server returns them.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import socket
 import threading
 import time
@@ -34,6 +37,7 @@ SAMPLE_ANSWER: dict[str, Any] = {
 }
 SAMPLE_LINES = [
     TextLine("KEDAI MAKAN", (10, 10, 120, 30)),
+    TextLine("01/03/2024 12:30", (10, 30, 170, 38)),
     TextLine("TEH TARIK 2 x 1.50", (10, 40, 190, 60)),
     TextLine("3.00", (300, 40, 340, 60)),
     TextLine("ROTI CANAI", (10, 70, 110, 90)),
@@ -54,6 +58,29 @@ class Reply:
     drop: bool = False  # close the connection without answering (a reset)
     prompt_tokens: int | None = None  # default: derived from the request size
     completion_tokens: int | None = None
+    # (token, logprob) per generated token, returned as choices[0].logprobs.content
+    logprobs: list[tuple[str, float]] | None = None
+
+
+_TOKEN = re.compile(r"\d|[^\W\d]+|\s+|[^\w\s]")
+
+
+def token_logprobs(text: str, unsure: dict[str, float] | None = None) -> list[tuple[str, float]]:
+    """``text`` cut into token-like pieces (one per digit, as many tokenizers do), each with
+    log probability 0 (certain), except the pieces of each ``unsure`` substring, which get
+    that probability."""
+    pieces = [(match.group(), match.start()) for match in _TOKEN.finditer(text)]
+    doubtful = [
+        (match.start(), match.end(), math.log(probability))
+        for snippet, probability in (unsure or {}).items()
+        for match in re.finditer(re.escape(snippet), text)
+    ]
+    out = []
+    for piece, start in pieces:
+        end = start + len(piece)
+        logprob = min([lp for a, b, lp in doubtful if a < end and start < b], default=0.0)
+        out.append((piece, logprob))
+    return out
 
 
 def tool(arguments: dict[str, Any] | str, **options: Any) -> Reply:
@@ -117,12 +144,20 @@ class ScriptedServer:
                 }
             ]
         finish = reply.finish_reason or ("tool_calls" if reply.arguments is not None else "stop")
+        choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": finish}
+        if reply.logprobs is not None:
+            choice["logprobs"] = {
+                "content": [
+                    {"token": token, "logprob": logprob, "bytes": None, "top_logprobs": []}
+                    for token, logprob in reply.logprobs
+                ]
+            }
         return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "scripted"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "choices": [choice],
             "usage": {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,

@@ -3,6 +3,7 @@
 An Instructor hook sees every completion the server returns (first answer and each re-ask),
 so the sum is exactly what was billed; transport failures return no completion and bill
 nothing. Image tokens are estimated from tile arithmetic (they are inside prompt_tokens).
+The same hook keeps each answer's text and token logprobs, for the trust model.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from instructor.core.hooks import Hooks
 
 from receiptflow.extractors.base import Usage
+from receiptflow.llm.logprobs import TokenLogprobs, response_logprobs
 from receiptflow.llm.response import raw_answer
 
 MILLION = Decimal(1_000_000)
@@ -46,6 +48,7 @@ class UsageRecorder:
     completion_tokens: int = 0
     answers: list[str | None] = field(default_factory=list)
     finish_reasons: list[str | None] = field(default_factory=list)
+    logprobs: list[TokenLogprobs | None] = field(default_factory=list)  # per answer
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
@@ -59,6 +62,7 @@ class UsageRecorder:
             self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
             self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
         self.answers.append(raw_answer(response))
+        self.logprobs.append(response_logprobs(response))
         choices = getattr(response, "choices", None) or [None]
         if self._hit_max_tokens(usage) and choices[0] is not None:
             # llama.cpp's server reports a tool call cut off at max_tokens as "tool_calls";

@@ -1,22 +1,24 @@
-"""RapidOCR 3 (PP-OCR det + rec on onnxruntime) with the models shipped inside its wheel.
+"""RapidOCR's PP-OCRv6 small models (shipped inside the ``rapidocr`` wheel) on onnxruntime.
 
-Speed choices, each measured by ``bench/ocr_compare.py`` on sroie-dev:
+Speed choices, each measured by ``bench/ocr_compare.py`` / ``bench/extract_speed.py``:
 - no angle classifier per text box; whole-page orientation is handled by ``orientation``;
 - the detector's input is capped at ``OcrSettings.max_side`` (long side), or, when
   ``OcrSettings.min_side`` is set, upscaled to that short side (slower, more accurate);
-- recognition, most of the time on a receipt (60+ boxes), runs the boxes in ``threads``
+- recognition, most of the time on a receipt (60+ boxes), runs its batches in ``threads``
   parallel single-threaded streams instead of one session with an intra-op thread pool: small
-  recognition batches parallelise badly inside one session.
-Model paths are always given explicitly, so RapidOCR never tries to download anything."""
+  recognition batches parallelise badly inside one session;
+- sessions, input normalisation and batching are receiptflow's own (``ppocr``), RapidOCR's
+  pre- and post-processing pieces are reused, so the text read is RapidOCR's.
+Model paths are always given explicitly, so nothing ever tries to download anything."""
 
 from __future__ import annotations
 
 import importlib.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -27,11 +29,11 @@ from receiptflow.ocr.orientation import read_upright
 from receiptflow.ocr.reading_order import sort_reading_order
 
 if TYPE_CHECKING:
+    from receiptflow.ocr.ppocr import Detector, Recogniser
     from receiptflow.settings import OcrSettings
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
-CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 # Below this mean confidence a first pass is retried upside down. Upright sroie scans score
 # ~0.98, upside down ~0.70; a clean rendered page upside down still scores ~0.8 because
 # PP-OCRv6 half-reads rotated text, hence the level sits well above that.
@@ -49,7 +51,7 @@ class RapidTuning:
     parallel_rec: bool = True  # recognition in `threads` streams of one intra-op thread each
     min_box_height: float = 0.0  # px; skip detected boxes shorter than this
     min_score: float = 0.5  # drop recognitions below this confidence (RapidOCR text_score)
-    extra: dict[str, Any] = field(default_factory=dict)  # raw RapidOCR params, e.g. Det.box_thresh
+    box_thresh: float = 0.5  # DB detector: least mean probability inside a kept box
 
 
 def model_dir() -> Path | None:
@@ -67,8 +69,8 @@ class RapidOcrEngine:
         self._tuning = tuning or RapidTuning()
         self._threads = max(1, settings.threads)
         self._lock = threading.Lock()
-        self._det: Any = None
-        self._rec: Any = None
+        self._det: Detector | None = None
+        self._rec: Recogniser | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def is_available(self) -> bool:
@@ -80,117 +82,93 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """Lines in reading order; boxes in the upright image's pixels (see ``orientation``)."""
         with self._lock:
-            self._load()
+            det, rec = self._load()
             if not self._settings.fix_orientation:
-                return self._read_pass(image, page)
+                return self._read_pass(det, rec, image, page)
             result = read_upright(
-                lambda img: self._read_pass(img, page), image, min_confidence=_MIN_CONFIDENCE
+                lambda img: self._read_pass(det, rec, img, page),
+                image,
+                min_confidence=_MIN_CONFIDENCE,
             )
             return result.lines
 
     def read_pass(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """One pass exactly as the image lies, no orientation handling."""
         with self._lock:
-            self._load()
-            return self._read_pass(image, page)
+            det, rec = self._load()
+            return self._read_pass(det, rec, image, page)
 
-    def _params(self, intra_threads: int) -> dict[str, Any]:
+    def _load(self) -> tuple[Detector, Recogniser]:
+        """Both models, loaded once per engine (process) on first use."""
+        if self._det is not None and self._rec is not None:
+            return self._det, self._rec
         models = model_dir()
-        if models is None:
-            raise OcrError("rapidocr is not installed")
-        params: dict[str, Any] = {
-            "Global.use_cls": False,
-            "Global.log_level": "warning",
-            "Global.model_root_dir": str(models),
-            "Det.model_path": str(models / DET_MODEL),
-            "Rec.model_path": str(models / REC_MODEL),
-            "Cls.model_path": str(models / CLS_MODEL),
-            "Det.limit_type": "max" if self._settings.min_side is None else "min",
-            "Det.limit_side_len": self._settings.min_side or self._settings.max_side,
-            "Rec.rec_batch_num": self._tuning.rec_batch,
-            "Rec.rec_img_shape": [3, 48, self._tuning.rec_width],
-            "EngineConfig.onnxruntime.intra_op_num_threads": intra_threads,
-        }
-        params.update(self._tuning.extra)
-        return params
-
-    def _load(self) -> None:
-        if self._det is not None:
-            return
-        if not self.is_available():
-            raise OcrError(f"RapidOCR models not found in {model_dir()}")
+        if models is None or not self.is_available():
+            raise OcrError(f"RapidOCR models not found in {models}")
         try:
-            from rapidocr import RapidOCR
-        except ImportError as exc:  # pragma: no cover - dependency of the package
-            raise OcrError(f"rapidocr cannot be imported: {exc}") from exc
+            from receiptflow.ocr.ppocr import Detector, Recogniser
+        except ImportError as exc:  # pragma: no cover - dependencies of the package
+            raise OcrError(f"rapidocr or onnxruntime cannot be imported: {exc}") from exc
         parallel = self._tuning.parallel_rec and self._threads > 1
         try:
-            # Two pipelines, each loading only its own model lazily: the detector with an
-            # intra-op pool, the recogniser single-threaded per call when run in parallel.
-            self._det = RapidOCR(params=self._params(self._threads))
-            self._rec = RapidOCR(params=self._params(1 if parallel else self._threads))
+            det = Detector(
+                models / DET_MODEL,
+                threads=self._threads,
+                max_side=self._settings.max_side,
+                min_side=self._settings.min_side,
+                box_thresh=self._tuning.box_thresh,
+            )
+            rec = Recogniser(
+                models / REC_MODEL,
+                threads=1 if parallel else self._threads,
+                min_width=self._tuning.rec_width,
+            )
         except Exception as exc:
-            raise OcrError(f"RapidOCR failed to load: {exc}") from exc
+            raise OcrError(f"RapidOCR models failed to load: {exc}") from exc
         if parallel:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="rapidocr-rec")
+        self._det, self._rec = det, rec
+        return det, rec
 
-    def _read_pass(self, image: Image.Image, page: int) -> list[TextLine]:
-        from rapidocr.main import RapidOCRError
-        from rapidocr.utils.process_img import ResizeImgError, map_boxes_to_original
-
-        bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-        height, width = bgr.shape[:2]
+    def _read_pass(
+        self, det: Detector, rec: Recogniser, image: Image.Image, page: int
+    ) -> list[TextLine]:
+        # PP-OCR models were trained on BGR (OpenCV) images.
+        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         try:
-            try:
-                scaled, record = self._det.preprocess_img(bgr)
-            except ResizeImgError:
-                return []  # a strip so thin it scales to 0 px for the detector holds no text
-            try:
-                crops, detected = self._det.detect_and_crop(scaled, record)
-            except RapidOCRError:
-                return []  # nothing detected: a blank page is not an error
-            quads = map_boxes_to_original(detected.boxes, record, height, width)
+            found = det.detect(bgr)
             keep = [
                 i
-                for i, quad in enumerate(quads)
+                for i, quad in enumerate(found.quads)
                 if _quad_height(quad) >= self._tuning.min_box_height
             ]
-            texts = self._recognise([crops[i] for i in keep])
-        except OcrError:
-            raise
+            texts = self._recognise(rec, [found.crops[i] for i in keep])
         except Exception as exc:
             raise OcrError(f"RapidOCR failed: {exc or type(exc).__name__}") from exc
         lines = []
         for i, (text, score) in zip(keep, texts, strict=True):
             if text.strip() and score >= self._tuning.min_score:
-                box = _aabb(quads[i])
+                box = _aabb(found.quads[i])
                 lines.append(
                     TextLine(text=text.strip(), box=box, confidence=float(score), page=page)
                 )
         return sort_reading_order(lines)
 
-    def _recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        if not crops:
-            return []
-        if self._pool is None:
-            return self._recognise_chunk(crops)
-        # Interleaved split keeps the streams' mixes of short and long boxes alike (balanced).
-        streams = self._threads
-        chunks = [crops[i::streams] for i in range(streams)]
-        results = list(self._pool.map(self._recognise_chunk, chunks))
-        merged: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-        for stream, chunk_result in enumerate(results):
-            merged[stream::streams] = chunk_result
-        return merged
+    def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        from receiptflow.ocr.ppocr import plan_batches
 
-    def _recognise_chunk(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        if not crops:
-            return []
-        output = self._rec.recognize_txt(crops)
-        return [
-            (str(text), float(score))
-            for text, score in zip(output.txts, output.scores, strict=True)
-        ]
+        batches = plan_batches(crops, self._tuning.rec_batch, self._threads if self._pool else 1)
+
+        def run(batch: list[int]) -> list[tuple[str, float]]:
+            return rec.recognise([crops[i] for i in batch])
+
+        results = self._pool.map(run, batches) if self._pool else map(run, batches)
+        texts: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch, read in zip(batches, results, strict=True):
+            for index, text in zip(batch, read, strict=True):
+                texts[index] = text
+        return texts
 
 
 def _aabb(quad: np.ndarray) -> tuple[float, float, float, float]:

@@ -40,7 +40,7 @@ def test_registered_extractor_has_the_protocol(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(EXTRACTORS))
 def test_extract_returns_a_result_even_when_the_backend_is_unreachable(name: str) -> None:
     settings = unreachable_settings()
-    settings.cascade.min_confidence = 1.01  # force cascade past local to the (dead) LLM stages
+    settings.trust.total = 1.01  # no probability clears it: cascade goes on to the dead LLMs
     document = load_document(DIGITAL, settings.ingest)
     result = get_extractor(name, settings).extract(document)
     assert isinstance(result, ExtractionResult)

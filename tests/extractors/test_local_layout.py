@@ -62,3 +62,20 @@ def test_blank_lines_are_dropped_and_pages_kept_apart() -> None:
     ]
     rows = group_rows(lines)
     assert [(row.text, row.page) for row in rows] == [("A", 0), ("B", 1)]
+
+
+def test_tall_boxes_of_tightly_printed_lines_stay_separate_rows() -> None:
+    # a low-resolution photo: boxes 19-20 px tall, lines 10 px apart, each line's box
+    # overlapping the next by half its height
+    lines = [
+        TextLine("Cumberland Farms", (47, 41, 217, 60)),
+        TextLine("498 COUNTY ROAD 111", (77, 50, 185, 70)),
+        TextLine("MANORVILLE , NY 1194", (77, 60, 189, 80)),
+        TextLine("1682-3264", (79, 71, 133, 88)),
+    ]
+    assert [row.text for row in group_rows(lines)] == [
+        "Cumberland Farms",
+        "498 COUNTY ROAD 111",
+        "MANORVILLE , NY 1194",
+        "1682-3264",
+    ]

@@ -43,10 +43,10 @@ def animated_gif() -> bytes:
     return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
 
 
-def exif_rotated_jpeg(orientation: int = 6) -> bytes:
+def exif_rotated_jpeg(orientation: int = 6, size: tuple[int, int] = (200, 100)) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = orientation
-    return encode(receipt_image((200, 100)), "JPEG", exif=exif, quality=95)
+    return encode(receipt_image(size), "JPEG", exif=exif, quality=95)
 
 
 def png_claiming_size(width: int, height: int) -> bytes:

@@ -167,6 +167,48 @@ def test_large_photo_is_downscaled_keeping_aspect(fmt: str) -> None:
     assert _is_red(_rgb(page, (10, 10)))
 
 
+@pytest.mark.parametrize(
+    ("max_side", "decoded", "page_size"),
+    [
+        (1000, (1000, 500), (1000, 500)),  # libjpeg's 1/4 scale is exactly the cap
+        (1500, (2000, 1000), (1500, 750)),  # 1/4 would be too small: 1/2, then downscaled
+        (2500, (4000, 2000), (2500, 1250)),  # 1/2 would be too small: decoded in full
+    ],
+)
+def test_big_jpeg_is_decoded_at_the_smallest_scale_that_still_fills_max_side(
+    monkeypatch: pytest.MonkeyPatch,
+    max_side: int,
+    decoded: tuple[int, int],
+    page_size: tuple[int, int],
+) -> None:
+    from PIL.JpegImagePlugin import JpegImageFile
+
+    drafted: list[tuple[int, int]] = []
+    draft = JpegImageFile.draft
+
+    def spy(self: JpegImageFile, mode: str | None, size: tuple[int, int] | None) -> object:
+        result = draft(self, mode, size)
+        drafted.append(self.size)  # what libjpeg will decode
+        return result
+
+    monkeypatch.setattr(JpegImageFile, "draft", spy)
+    data = encode(receipt_image((4000, 2000)), "JPEG", quality=90)
+
+    page = load_document_bytes(data, "scan.jpg", IngestSettings(max_side=max_side)).pages[0]
+    assert drafted == [decoded]
+    assert page.size == page_size
+    assert _is_red(_rgb(page.image, (10, 10)))
+
+
+def test_drafted_jpeg_still_follows_its_exif_orientation() -> None:
+    data = exif_rotated_jpeg(6, size=(2000, 1000))
+
+    image = load_document_bytes(data, "phone.jpg", IngestSettings(max_side=500)).pages[0].image
+    assert image.size == (250, 500)  # decoded at 1/4 (500 x 250), then turned upright
+    assert _is_red(_rgb(image, (250 - 10, 10)))  # the red corner moved top right
+    assert not _is_red(_rgb(image, (10, 10)))
+
+
 def test_type_comes_from_the_bytes_not_the_name() -> None:
     png_named_jpg = load_document_bytes(encode(receipt_image(), "PNG"), "x.jpg", SETTINGS)
     assert png_named_jpg.media_type == "image/png"

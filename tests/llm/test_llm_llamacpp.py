@@ -1,9 +1,11 @@
 """The nemo extractor against a real llama.cpp OpenAI-compatible server (llama-cpp-python)
-serving SmolLM2-135M: tool calling in TOOLS mode yields a schema-valid Receipt.
+serving SmolLM2-135M: tool calling in TOOLS mode yields a schema-valid Receipt, and the
+server's token logprobs of the tool call reach the trust model's evidence.
 
 The model is far too small to read receipts well, so only the contract is asserted: the
 request goes through the openai SDK and Instructor, the server's tool call is parsed into a
-Receipt, and usage matches what the server reported. `.ci/llamacpp.sh` installs both.
+Receipt, usage matches what the server reported, and the values' tokens are found among the
+returned logprobs. `.ci/llamacpp.sh` installs both.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from servers_support import free_port
 
 from receiptflow.extractors import ExtractionStatus, get_extractor
-from receiptflow.ingest.document import Document, Page, TextLine
+from receiptflow.ingest.document import TextLine
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings
 
@@ -107,10 +108,9 @@ def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(llama_server
             "transport_retries": 0,
         }
     )
-    page = Page(index=0, image=Image.new("RGB", (400, 200), "white"), text_lines=LINES)
-    document = Document(Path("r.pdf"), "0" * 64, "application/pdf", 1, [page])
-
-    result = get_extractor("nemo", settings).extract(document)
+    # judge_lines: what extract does with a document's lines, returning the evidence too
+    answer = get_extractor("nemo", settings).judge_lines(LINES)
+    result = answer.result
 
     assert result.status in (ExtractionStatus.OK, ExtractionStatus.FLAGGED), result.errors
     assert isinstance(result.receipt, Receipt)
@@ -118,3 +118,7 @@ def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(llama_server
     assert result.method == "nemo" and result.model == "smollm2"
     assert 1 <= result.usage.requests <= 2 and result.usage.prompt_tokens > 0
     assert result.usage.completion_tokens > 0 and result.usage.cost_usd == 0
+    # llama.cpp returned logprobs (asked for with top_logprobs): each value's least sure token
+    read = {field: f["logprob"] for field, f in answer.features.items() if f["has_logprob"]}
+    assert read and all(-10 <= logprob <= 0 for logprob in read.values()), answer.features
+    assert set(read) == set(result.confidence) - {"receipt"}

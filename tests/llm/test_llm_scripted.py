@@ -64,6 +64,9 @@ def _settings(server: ScriptedServer, **overrides: Any) -> Settings:
     return Settings(
         openai={"api_key": "sk-test", "base_url": server.url, **fast, **overrides},
         nemo={"base_url": server.url, "model": "nemo-test", **fast, **overrides},
+        # the status here is validation's: these tests are about requests, retries and
+        # cost; the trust decision on top is tested in test_llm_trust.py
+        trust={"enabled": False},
     )
 
 

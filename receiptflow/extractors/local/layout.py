@@ -108,6 +108,19 @@ def _overlap(band: _Band, row: list[_Band]) -> float:
     return max(0.0, shared) / height
 
 
+def _stacked(band: _Band, row: list[_Band]) -> bool:
+    """The line stands above or below a cell of the row (their x ranges overlap): tall boxes
+    of tightly printed lines overlap in height, but two cells of one printed row never share
+    their x range."""
+    x0, x1 = band.line.box[0], band.line.box[2]
+    for other in row:
+        shared = min(x1, other.line.box[2]) - max(x0, other.line.box[0])
+        narrower = min(x1 - x0, other.line.box[2] - other.line.box[0])
+        if narrower > 0 and shared > 0.3 * narrower:
+            return True
+    return False
+
+
 def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:
     """Cluster lines whose vertical extents overlap by ``min_overlap`` of the smaller height,
     after taking the page's tilt out (see ``page_slope``); rows top to bottom, cells left to
@@ -118,7 +131,11 @@ def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:
         bands = _bands(on_page, page_slope(on_page))
         grouped: list[list[_Band]] = []
         for band in sorted(bands, key=lambda item: (item.top + item.bottom, item.line.box[0])):
-            if grouped and _overlap(band, grouped[-1]) >= min_overlap:
+            if (
+                grouped
+                and _overlap(band, grouped[-1]) >= min_overlap
+                and not _stacked(band, grouped[-1])
+            ):
                 grouped[-1].append(band)
             else:
                 grouped.append([band])

@@ -1,0 +1,101 @@
+"""receiptflow's own PP-OCR sessions and batching read what RapidOCR's pipeline reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_ocr_engines import render_receipt
+
+from receiptflow.ocr import ppocr
+from receiptflow.ocr.rapid import DET_MODEL, REC_MODEL, RapidOcrEngine, RapidTuning, model_dir
+from receiptflow.settings import OcrSettings
+
+
+def crops_of_widths(widths: list[int]) -> list[np.ndarray]:
+    return [np.zeros((48, width, 3), np.uint8) for width in widths]
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=2000), max_size=60),
+    st.integers(1, 12),
+    st.integers(1, 3),
+)
+def test_batches_are_each_shares_width_runs_longest_first(
+    widths: list[int], size: int, groups: int
+) -> None:
+    batches = ppocr.plan_batches(crops_of_widths(widths), size, groups)
+    assert sorted(index for batch in batches for index in batch) == list(range(len(widths)))
+    assert all(0 < len(batch) <= size for batch in batches)
+    assert all(len({index % groups for index in batch}) == 1 for batch in batches)
+    longest = [max(widths[index] for index in batch) for batch in batches]
+    assert longest == sorted(longest, reverse=True)
+    for one in batches:  # batches of one share cover width ranges that do not interleave
+        for other in batches:
+            if one is not other and one[0] % groups == other[0] % groups:
+                low, high = sorted((one, other), key=lambda b: sorted(widths[i] for i in b))
+                assert max(widths[i] for i in low) <= min(widths[i] for i in high)
+    short = [batch for batch in batches if len(batch) < size]
+    assert len(short) <= groups  # only the last batch of a share may be short
+
+
+def box_of(quad: np.ndarray) -> tuple[float, float, float, float]:
+    xs, ys = quad[:, 0], quad[:, 1]
+    return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+
+
+@pytest.fixture(scope="module")
+def models() -> Path:
+    found = model_dir()
+    assert found is not None and (found / DET_MODEL).is_file(), "rapidocr ships its models"
+    return found
+
+
+def test_detector_input_is_rapidocr_normalisation_exactly(models: Path) -> None:
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    image, _ = render_receipt()
+    bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+    detector = ppocr.Detector(models / DET_MODEL, threads=1, max_side=1280)
+    stock = DetPreProcess(1280, "max", [0.5] * 3, [0.5] * 3)
+    scaled = stock.resize(bgr)
+    expected = np.expand_dims(stock.permute(stock.normalize(scaled)), 0).astype(np.float32)
+    ours = detector._normalise(scaled)
+    assert ours.dtype == np.float32 and ours.shape == expected.shape
+    assert np.array_equal(ours, expected)
+
+
+def test_sessions_do_not_spin(models: Path) -> None:
+    session = ppocr.open_session(models / REC_MODEL, threads=2)
+    entries = session.get_session_options().get_session_config_entry
+    assert entries("session.intra_op.allow_spinning") == "0"
+
+
+@pytest.mark.ocr
+def test_reads_exactly_what_rapidocrs_own_pipeline_reads(models: Path) -> None:
+    """One recognition stream forms RapidOCR's batches: same boxes, text and confidence."""
+    from rapidocr import RapidOCR
+
+    image, _ = render_receipt()
+    stock = RapidOCR(
+        params={
+            "Global.use_cls": False,
+            "Global.log_level": "warning",
+            "Det.model_path": str(models / DET_MODEL),
+            "Rec.model_path": str(models / REC_MODEL),
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 1280,
+            "Rec.rec_img_shape": [3, 48, 160],
+        }
+    )(np.ascontiguousarray(np.asarray(image)[:, :, ::-1]))
+    engine = RapidOcrEngine(OcrSettings(threads=1, fix_orientation=False), RapidTuning())
+    ours = sorted((line.box, line.text, line.confidence) for line in engine.read(image))
+    expected = sorted(
+        (box_of(quad), str(text), float(score))
+        for quad, text, score in zip(stock.boxes, stock.txts, stock.scores, strict=True)
+    )
+    assert len(ours) >= 9
+    assert ours == expected
