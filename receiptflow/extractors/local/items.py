@@ -12,30 +12,25 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from receiptflow.extractors.local.items_assembly import assemble_items
-from receiptflow.extractors.local.items_rows import ItemRow, find_amount, read_row
+from receiptflow.extractors.local.items_region import region
+from receiptflow.extractors.local.items_rows import (
+    ItemRow,
+    find_amount,
+    left_of_column,
+    read_row,
+)
 from receiptflow.extractors.local.items_skew import straightened
+from receiptflow.extractors.local.items_sums import Sums, labelled_totals, printed_totals
 from receiptflow.extractors.local.items_tokens import (
-    DISCOUNT,
-    END_OF_ITEMS,
-    HEADER_WORDS,
-    ITEM_COUNT_LINE,
-    LABELLED_NUMBER,
-    NOT_ITEM,
-    SUMMARY,
-    TOTAL_ANYWHERE,
-    UNIT_WORDS,
     Word,
-    count_value,
-    is_code,
-    is_currency_word,
-    is_operator,
+    join_spaced_cents,
     join_spaced_thousands,
     looks_whole,
-    money_value,
     row_words,
+    split_class_digit,
+    split_glued,
     whole_amounts,
 )
 from receiptflow.extractors.local.layout import Row
@@ -48,6 +43,7 @@ class ItemsResult:
     confidence: float = 0.0
     first_row: int | None = None
     last_row: int | None = None
+    adds_up: bool = False  # the items add up to a printed subtotal or total
 
 
 def find_line_items(
@@ -55,28 +51,60 @@ def find_line_items(
 ) -> ItemsResult:
     """The receipt's line items, with how sure we are and which rows they came from.
     ``whole``: whether amounts carry no minor units, when the caller knows better than the
-    currency code (an unmarked "0.725" receipt is in mils, not rupiah)."""
+    currency code (an unmarked "0.725" receipt is in mils, not rupiah). Otherwise, when the
+    items do not add up to a printed total, whole amounts are tried and kept if their items
+    do ("TOMATO BASIL SOUP 199 199" ... "Sub Total 1774.00": rupees printed without paise)."""
     rows, origin = straightened(rows)
-    all_words = [row_words(row) for row in rows]
-    if whole is None:
-        whole = whole_amounts(currency) if currency else looks_whole(all_words)
-    start = _region_start(rows, all_words, whole=whole)
-    if start is None:
-        return ItemsResult(confidence=0.2)
-    end = _region_end(rows, start, all_words, whole=whole)
+    all_words = [join_spaced_cents(split_glued(row_words(row))) for row in rows]
+    if _prints_class_digits(all_words):
+        all_words = [split_class_digit(words) for words in all_words]
+    if whole is not None:
+        return _find(rows, origin, all_words, whole=whole)
+    whole = whole_amounts(currency) if currency else looks_whole(all_words)
+    found = _find(rows, origin, all_words, whole=whole)
+    if whole or found.adds_up:
+        return found
+    other = _find(rows, origin, all_words, whole=True)
+    return other if other.adds_up else found
+
+
+def _find(
+    rows: list[Row], origin: list[int], all_words: list[list[Word]], *, whole: bool
+) -> ItemsResult:
     column = _amount_column(all_words, whole=whole)
+    found = region(rows, all_words, whole=whole, column=column)
+    if found is None:
+        return ItemsResult(confidence=0.2)
+    start, end = found
     read = [
         _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
     ]
-    items = assemble_items(read)
+    assembled = assemble_items(read)
+    after = all_words[end : end + 8]
+    sums = Sums(printed_totals(after, whole=whole), labelled_totals(after, whole=whole))
+    items = sums.best_reading(assembled.items, assembled.discounts)
     if not items:
         return ItemsResult(confidence=0.2)
-    totals = _printed_totals(all_words[end : end + 6], whole=whole)
     return ItemsResult(
         items=items,
-        confidence=_confidence(items, totals, _discounts(read)),
+        confidence=sums.confidence(items, assembled.discounts),
         first_row=origin[start],
         last_row=max(origin[row.index] for row in read if row.amount is not None or row.has_text),
+        adds_up=sums.adds_up(items, assembled.discounts),
+    )
+
+
+def _prints_class_digits(all_words: list[list[Word]]) -> bool:
+    """VAT classes printed as a digit after the amounts ("1,05 1", French tills), on two
+    rows or more: then "2,291" is 2,29 and class 1 with the space lost."""
+    return (
+        sum(
+            len(words) >= 2
+            and re.fullmatch(r"\d", words[-1].text) is not None
+            and re.fullmatch(r"-?\d+[.,]\d\d", words[-2].text) is not None
+            for words in all_words
+        )
+        >= 2
     )
 
 
@@ -84,118 +112,15 @@ def _read(index: int, words: list[Word], *, whole: bool, column: float | None) -
     if whole:
         words = join_spaced_thousands(words)
     amount_at = find_amount(words, whole=whole)
-    off_column = False
-    if amount_at is not None and column is not None:
-        width = max(word.x1 for word in words) - min(word.x0 for word in words)
-        char = (words[amount_at].x1 - words[amount_at].x0) / max(len(words[amount_at].text), 1)
-        off_column = words[amount_at].x1 < column - max(6 * char, 0.05 * width)
-        if off_column and amount_at == 0:
-            amount_at = None  # a lone number left of the amount column: a count or a unit price
+    off_column = amount_at is not None and left_of_column(words, amount_at, column)
+    if off_column and amount_at == 0:
+        amount_at = None  # a lone number left of the amount column: a count or a unit price
     row = read_row(index, words, whole=whole, amount_at=amount_at)
     if off_column and row.has_text and row.amount:
         # "SUSHI 1.80" above "4 X 1.80 7.20": a price inside the name, not the line amount
         row = read_row(index, words, whole=whole, amount_at=None)
     row.off_column = off_column
     return row
-
-
-def _region_start(rows: list[Row], all_words: list[list[Word]], *, whole: bool) -> int | None:
-    """After the items header, else at the first priced row that names something; never in
-    the tax summary or loyalty statement printed after the total."""
-    stop = next(
-        (
-            i
-            for i, row in enumerate(rows)
-            if SUMMARY.search(row.text)
-            or (TOTAL_ANYWHERE.search(row.text) and find_amount(all_words[i], whole=whole))
-        ),
-        len(rows),
-    )
-    for index in range(stop):
-        if _is_header(all_words[index]):
-            start = index + 1
-            while start < len(rows) and _is_header(all_words[start], loose=True):
-                start += 1
-            return start if start < stop else None
-    for index in range(stop):
-        text = rows[index].text
-        priced = find_amount(all_words[index], whole=whole) is not None
-        if priced and TOTAL_ANYWHERE.search(text):
-            return None  # a total before any item: the items were not printed or not read
-        if not priced or "%" in text or not _may_start(text):
-            continue
-        near = [rows[i].text for i in (index - 1, index + 1) if 0 <= i < len(rows)]
-        if _names_something(text) or any(_names_something(other) for other in near):
-            return _back_over_names(rows, index, all_words[index], whole=whole)
-    return None
-
-
-def _may_start(text: str) -> bool:
-    return not (END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text))
-
-
-def _names_something(text: str) -> bool:
-    """A word of three letters or more, on a row that is not a label, a date or a total."""
-    if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or DISCOUNT.search(text):
-        return False
-    return bool(re.search(r"[^\W\d_]{2,}", text))
-
-
-def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: bool) -> int:
-    """Include the count rows ("2 X 13,000") printed just above the first priced row, and
-    its name and code rows when it has no name of its own ("30000 30000", "1 X 3.00 SR")."""
-    before_amount = words[: find_amount(words, whole=whole)]
-    nameless = not any(
-        re.search(r"[^\W\d_]{2}", re.sub(r"/\w+$", "", word.text))  # not "0.94/kg"
-        and not is_code(word.text)
-        and count_value(word.text) is None
-        and not is_currency_word(word.text)
-        and word.text not in UNIT_WORDS  # "0.385 kg @ 0.94/kg 0.36": a weighed item's count
-        and not is_operator(word.text)
-        for word in before_amount
-    )
-    start = index
-    while start > 0:
-        text = rows[start - 1].text
-        count_row = re.match(r"\s*\d{1,3}\s*[xX*]?\s*[@xX*]\s*\S*\d", text)  # "2 X 13,000"
-        if END_OF_ITEMS.search(text) or NOT_ITEM.search(text) or LABELLED_NUMBER.match(text):
-            break
-        priced = re.search(r"\d[.,]\d\d\s*\S{0,3}$", text)  # ends in an amount: an item
-        if not count_row and (not nameless or priced):
-            break
-        if not re.search(r"[^\W\d_]", text) and not is_code(text.strip()) and not count_row:
-            break
-        start -= 1
-        if index - start >= 2:
-            break
-    return start
-
-
-def _region_end(rows: list[Row], start: int, all_words: list[list[Word]], *, whole: bool) -> int:
-    seen_item = False
-    for index in range(start, len(rows)):
-        text = rows[index].text
-        priced_total = TOTAL_ANYWHERE.search(text) and find_amount(all_words[index], whole=whole)
-        if END_OF_ITEMS.search(text) or ITEM_COUNT_LINE.search(text) or priced_total:
-            if seen_item:
-                return index
-            continue
-        seen_item = seen_item or bool(re.search(r"\d", text))
-    return len(rows)
-
-
-def _is_header(words: list[Word], *, loose: bool = False) -> bool:
-    if not words:
-        return False
-    if any(re.search(r"\d", word.text) for word in words):
-        return False
-    # "AMT(RM)" is AMT; a lone "(RM)" / "(GST)" under a header word is neither here nor there
-    names = [re.sub(r"\(.*\)$", "", word.text.upper().strip(":")) for word in words]
-    names = [name for name in names if name]
-    hits = sum(name in HEADER_WORDS for name in names)
-    if loose:
-        return hits == len(names)
-    return hits >= 2 and 2 * hits >= len(names)
 
 
 def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
@@ -205,46 +130,6 @@ def _amount_column(all_words: list[list[Word]], *, whole: bool) -> float | None:
         if position is not None and position > 0:
             edges.append(words[position].x1)
     return statistics.median(edges) if edges else None
-
-
-def _printed_totals(all_words: list[list[Word]], *, whole: bool) -> list[Decimal]:
-    totals = []
-    for words in all_words:
-        position = find_amount(words, whole=whole)
-        if position is not None:
-            value = money_value(words[position].text, whole=whole)
-            if value is not None:
-                totals.append(value)
-    return totals
-
-
-def _discounts(read: list[ItemRow]) -> Decimal:
-    return sum(
-        (
-            abs(row.amount)
-            for row in read
-            if row.amount is not None and (row.negative or DISCOUNT.search(row.description))
-        ),
-        Decimal(0),
-    )
-
-
-def _confidence(items: list[LineItem], totals: list[Decimal], discounts: Decimal) -> float:
-    """High when the items add up to a printed subtotal/total (before or after discounts)."""
-    amounts = [item.amount for item in items if item.amount is not None]
-    if not amounts:
-        return 0.2
-    if sum(amounts) in totals or sum(amounts) - discounts in totals:
-        return 0.95
-    consistent = sum(
-        1
-        for item in items
-        if item.quantity is not None
-        and item.unit_price is not None
-        and item.amount is not None
-        and abs(item.quantity * item.unit_price - item.amount) <= Decimal("0.01")
-    )
-    return round(0.35 + 0.25 * consistent / len(items), 2)
 
 
 __all__ = ["ItemsResult", "find_line_items"]

@@ -14,20 +14,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from receiptflow.extractors.local.items_tokens import (
-    UNIT_WORDS,
+    DEPOSIT,
     Word,
     count_value,
     is_code,
     is_currency_word,
+    is_detail_label,
     is_negative_amount,
     is_operator,
     is_tax_code,
+    is_unit,
     money_value,
+    strip_currency,
 )
+from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
-_UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|ea|EA|pc|PC)$")
+# "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
+_UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
 
 
 @dataclass
@@ -44,6 +49,7 @@ class ItemRow:
     description_x: float | None = None  # where the description starts: modifiers sit indented
     char_width: float = 0.0
     off_column: bool = False  # the amount stands left of the receipt's amount column
+    trailing_count: str | None = None  # the count read from the name's end ("x2", "X4")
 
     @property
     def has_text(self) -> bool:
@@ -56,10 +62,15 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
         text = words[position].text
         if is_tax_code(text) or is_currency_word(text) or _is_speck(text):
             continue
-        if text.startswith("@") or text.endswith("%"):
+        if not whole and _is_code_after_amount(words, position):
+            continue
+        if text.startswith("@") or (text.endswith("%") and money_value(text, whole=whole) is None):
             return None
-        if position > 0 and words[position - 1].text in {"@", "X", "x", "*"}:
+        if _after_operator(words, position):
             return None  # "NAME BADGE (H) @ 0.5500": a unit price, the amount is elsewhere
+        if position >= 2 and _SAVED.fullmatch(words[position - 1].text.upper()):
+            before = find_amount(words[: position - 1], whole=whole)  # "2.19F SAVED .30"
+            return position if before is None else before
         value = money_value(text, whole=whole)
         if value is None:
             return None
@@ -67,6 +78,44 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
             return None  # "Nasi Putih 2": a count, not two rupiah
         return position
     return None
+
+
+def _after_operator(words: list[Word], position: int) -> bool:
+    """A price after "@", or after "x" that follows a count ("2 x 0,35"); not the amount of
+    a name cut short before its pack size ("CROISSANTS X 7,47")."""
+    before = words[position - 1].text if position > 0 else ""
+    if before == "@":
+        return True
+    if before not in {"X", "x", "*"}:
+        return False
+    counted = [word.text for word in words[max(position - 3, 0) : position - 1]]
+    if counted and is_unit(counted[-1]):  # "2,423 KG X 3,99"
+        counted = counted[:-1]
+    return position < 2 or (bool(counted) and count_value(counted[-1]) is not None)
+
+
+def left_of_column(words: list[Word], at: int, column: float | None) -> bool:
+    """The amount stands well left of the receipt's amount column (its median right edge)."""
+    if column is None:
+        return False
+    width = max(word.x1 for word in words) - min(word.x0 for word in words)
+    char = (words[at].x1 - words[at].x0) / max(len(words[at].text), 1)
+    return words[at].x1 < column - max(6 * char, 0.05 * width)
+
+
+_SAVED = words("discount")  # "YOU SAVED .30" after the line amount
+
+
+_DIGIT_OR_RATE = re.compile(r"\(?(?:\d|\d{1,2}(?:[.,]\d{1,2})?\s?%)\)?")
+_WITH_CENTS = re.compile(r"-?\(?(?:[$€£]|EUR|RM)?\s?-?\d+[.,]\d\d-?\)?")
+
+
+def _is_code_after_amount(words: list[Word], position: int) -> bool:
+    """A VAT class printed as a digit or as its rate after the amount: "1,05 1" (French
+    tills), "8,94 22%" (Italian)."""
+    if position == 0 or not _DIGIT_OR_RATE.fullmatch(words[position].text):
+        return False
+    return bool(_WITH_CENTS.fullmatch(words[position - 1].text))
 
 
 def _zeros_as_o(word: str) -> str:
@@ -107,9 +156,12 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used = _take_count_and_unit(row, texts, whole=whole)
     if row.quantity is None:
         used |= _take_loose_count(row, texts, whole=whole)
-    used |= {p + 1 for p in used if p + 1 < len(texts) and texts[p + 1] in UNIT_WORDS}
+    used |= {p + 1 for p in used if p + 1 < len(texts) and is_unit(texts[p + 1])}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     kept = [word for word in kept if not _GST_CODE.match(word.text)]
+    measured = row.quantity is not None and row.unit_price is not None
+    if measured and is_detail_label(" ".join(_zeros_as_o(word.text) for word in kept)):
+        kept = []  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99": the quantity line's label
     if len(kept) == 1 and re.fullmatch(r"[^\W\d_]", kept[0].text):
         kept = []  # "1 D 70.00 SR": a one-letter department or tax code, not a name
     if not _LETTER.search(" ".join(word.text for word in kept)):
@@ -173,8 +225,11 @@ def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[
                     and not (position < unit_at and _in_name(texts, first, position))
                 }
                 return {unit_at, count_at} | numbers_after
+    deposit = DEPOSIT.search(" ".join(texts).upper())  # "Pfand 0,25  0,25": the name says it
     for unit_at, unit in reversed(units):
         if unit is not None and row.amount is not None and unit == row.amount and unit_at > 0:
+            if deposit:
+                break
             row.unit_price = unit  # "Nasi 20,000 20,000": unit price column, count not printed
             return {unit_at}
     return set()
@@ -203,7 +258,7 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
     if len(texts) == 1:
         candidates.append((0, True))
     if len(texts) > 1 and all(
-        not _LETTER.search(text) or is_operator(text) or text in UNIT_WORDS for text in texts
+        not _LETTER.search(text) or is_operator(text) or is_unit(text) for text in texts
     ):
         candidates.append((0, False))  # "@3 X RM 3.38", "17 0.85 0.90 15.25": numbers only
     for position, must_divide in candidates:
@@ -211,6 +266,8 @@ def _take_loose_count(row: ItemRow, texts: list[str], *, whole: bool) -> set[int
         must_divide = must_divide or (count is not None and count > 10)  # "Tea Bags 80"
         if count is not None and (not must_divide or _divides(count, row.amount, whole=whole)):
             row.quantity = count
+            if position == len(texts) - 1 and position > 0:
+                row.trailing_count = texts[position]  # "YAOURT NATURE X4": a count or a pack
             return {position}
     return set()
 
@@ -243,6 +300,8 @@ def _unit_value(text: str, *, whole: bool) -> Decimal | None:
     value = money_value(core, whole=whole)
     if value is None and whole and re.fullmatch(r"\d{3,}", core):
         value = Decimal(core)
+    if not whole and re.fullmatch(r"\d{1,2},\d{3}", strip_currency(core)):
+        value = Decimal(strip_currency(core).replace(",", "."))  # "1,929 EUR/l": fuel, per litre
     return value if value is None or value >= 0 else None
 
 

@@ -27,9 +27,11 @@ _CURRENCY_WORDS = frozenset(
     | set(vocab.currency_words())  # "EURO", "RINGGIT"
 )
 _CURRENCY_PREFIX = re.compile(
-    r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])",
+    r"^(?:RM|Rp\.?|IDR|MYR|USD|EUR|SGD|GBP|JPY|KWD|BHD|OMR|JOD|K\.?D\.?|[$€£¥\\])\s*(?=[\d(-])"
+    r"|^S(?=\d{1,4}[.,]\d\d$)",  # OCR's S for $: "S6.99"
     re.IGNORECASE,
 )
+_TOO_LARGE = Decimal(10) ** 10
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+$")  # 23.000, 1,250,000
 _PLAIN_DECIMAL = re.compile(r"^\d+[.,]\d{1,3}$")  # 9.000 (a unit price with three decimals)
 _INTEGER = re.compile(r"^\d+$")
@@ -41,17 +43,45 @@ _COUNT = re.compile(
 TAX_CODES = frozenset(
     {"SR", "ZR", "S", "Z", "T", "A", "B", "E", "N", "X", "TX", "ES", "*", "#", "D"}
 )
-OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":"})  # between a count and a price
-UNIT_WORDS = frozenset(
-    {"PC", "PCS", "pcs", "Pcs", "UNIT", "KG", "kg", "Stk", "STK", "St", "lb", "LB", "lbs"}
-    | {"oz", "OZ", "g", "l", "L", "ltr", "LTR", "ea", "EA"}
+# between a count and a price: "2 x 0,35", "0,235 kg à 7,95", "0,320 kg a 2,49"
+OPERATORS = frozenset({"x", "X", "@", "*", "=", "-", ":", "à", "À", "a"})
+_UNITS = frozenset(vocab.fold(phrase) for phrase in vocab.phrases("unit"))
+_PER_UNIT = re.compile(
+    r"(?:EUR|USD|RM|[€$£])?\s?/\s?(?:kg|KG|Kg|lb|LB|l|L|I|1|\||100g|Stk|ea)", re.IGNORECASE
 )
-_PER_UNIT = re.compile(r"(?:EUR|USD|RM|[€$£])?/(?:kg|KG|Kg|lb|LB|l|L|100g|Stk)", re.IGNORECASE)
+VOID = vocab.words("void")  # "STORNO", "** VOID **": a line that cancels an item
+DEPOSIT = vocab.words("deposit")  # "Pfand", "Leergut", "CRV": an item, even when negative
+_DETAIL_LABEL = vocab.words("item_detail")  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99"
+# a count or weight, an operator and a unit price: the quantity line under an item
+DETAIL_ROW = re.compile(
+    r"\d(?:[.,]\d+)?\s*(?:[^\W\d_]{1,3}\.?\s*)?(?:[@xX*×àÀ]|\ba\b)\s*(?:[^\d\s]{1,3}\s*)?\d+[.,]\d"
+)
 
 
 def is_operator(text: str) -> bool:
     """Words between a count and a price: "x", "@", "PCS", "Stk", "EUR/kg"."""
     return text in OPERATORS or bool(_PER_UNIT.fullmatch(text))
+
+
+def is_unit(text: str) -> bool:
+    """A unit printed after a count or a weight ("Stk", "PZ", "uds", "kg"), vocabulary
+    kind ``unit``; OCR's "Ib" is lb."""
+    folded = vocab.fold(text)
+    return folded in _UNITS or folded == "IB"
+
+
+def is_detail_label(text: str) -> bool:
+    """Nothing but the labels of a quantity line ("Handeingabe", "NET WT", "PESO") and units
+    (OCR's zero for the letter O too: "PES0")."""
+    rest = _DETAIL_LABEL.sub(" ", re.sub(r"(?<=[^\W\d_])0|0(?=[^\W\d_])", "O", text.upper()))
+    return bool(text.strip()) and all(is_unit(word) for word in rest.split())
+
+
+def is_void_label(text: str) -> bool:
+    """Nothing but a void word: "STORNO", "** VOID **", "Annullo"."""
+    return bool(VOID.search(text.upper())) and not re.search(
+        r"[^\W\d_]", VOID.sub(" ", text.upper())
+    )
 
 
 def _header_words() -> frozenset[str]:
@@ -65,33 +95,42 @@ def _header_words() -> frozenset[str]:
 
 
 HEADER_WORDS = _header_words()
+
+
 # Rows that start with a word of these kinds end the items. Not rounding and service:
 # "Round Wagyu", "SC/R Grilled Steak" are items; nor two-letter words ("EC", "CB").
-_ends_items = vocab.whole_phrases(
-    phrase
-    for phrase in vocab.phrases(
-        "grand_total",
-        "total",
-        "subtotal",
-        "rounded_total",
-        "tax",
-        "change",
-        "cash",
-        "tendered",
-        "card",
-    )
-    if len(vocab.fold(phrase)) >= 3
-)
-_ROW_START = r"^\W*(?:[\d.]+%?\s+)?"
+def _starting(*kinds: str) -> str:
+    return vocab.whole_phrases(
+        phrase for phrase in vocab.phrases(*kinds) if len(vocab.fold(phrase)) >= 3
+    ).pattern
+
+
+_ROW_START = r"^\W*(?:[\d.,]{1,6}%?\s+)?"  # "1 TOTAL", "19% MWST"; not a barcode
 # The first words of the rows that end the items: the money summary in any language
 # (vocabulary), and what OCR and tills make of it ("T0TAL", "TOT", "NET1", "PB 1", "ITEMS: 3")
-END_OF_ITEMS = re.compile(
+_SUMMARY_START = (
     _ROW_START + r"(?:SUB\s*TTL|STTL|T[O0A]T[A4]L|TOT|GRAND|NET\d?\b|"
     r"BALANCE|ITEMS?(?=\s*(?:\(S\))?\s*(?::|COUNT|QTY|\d|$))|TL\b|ROUND(?:ED|\s*OFF|\s+ADJ)|"
-    r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
-    r"GROSS)\b|" + _ROW_START + _ends_items.pattern,
-    re.IGNORECASE,
+    r"ROUND\s+\w?\s*TOTAL|ROUNDING|PB\s*1|SERVICE|SERV|SVC|SRV|SVR|SUC|P\.\s*REST|MASTER|QTY|QUANTITY|"
+    r"GROSS)\b|"
+    + _ROW_START
+    + _starting("grand_total", "total", "subtotal", "rounded_total", "tax", "tip")
 )
+# "AMOUNT 32.00" sums the items up; "AMOUNT -7,800" under a discount line is the discount's
+AMOUNT_START = re.compile(_ROW_START + _starting("amount"), re.IGNORECASE)
+# Payment and change ("BAR 50,00", "CARTA DI CREDITO"): a product may start with the word too
+# ("CARTA IGIENICA", "BAR SOAP"), which the item step tells apart by its amount
+PAYMENT_START = re.compile(
+    _ROW_START + _starting("change", "cash", "tendered", "card"), re.IGNORECASE
+)
+# a label that ends in a summary word before its amount: "Food Subtotal: 21.17", "STATE TAX"
+_SUMMARY_END = (
+    r"(?:SUB\s*TOTAL|T[O0A]T[A4]L|"
+    + _starting("grand_total", "total", "subtotal", "tax")
+    + r")\W*[$€£]?\s*-?[\d.,]*\d\s*\S{0,2}$"
+)
+END_OF_ITEMS = re.compile(_SUMMARY_START + "|" + PAYMENT_START.pattern, re.IGNORECASE)
+SUMMARY_START = re.compile(_SUMMARY_START + "|" + _SUMMARY_END, re.IGNORECASE)
 # "BARCODE: 10182079", "Beleg-Nr. 89811", "REG No. 0365": a label and its number
 LABELLED_NUMBER = re.compile(
     r"^[A-Z][A-Z .#-]*(?::|(?<![A-Z])N[OR]\.|#)\s*[\w-]*\d[\w-]*$", re.IGNORECASE
@@ -99,6 +138,20 @@ LABELLED_NUMBER = re.compile(
 SUMMARY = re.compile(r"\b(?:SUMMARY|STATEMENT)\b", re.IGNORECASE)  # GST summary, loyalty points
 TOTAL_ANYWHERE = re.compile(r"\bT[O0A]T[A4]L\b", re.IGNORECASE)  # "EAT-IN TOTAL (INCL GST)"
 ITEM_COUNT_LINE = re.compile(r"\d\s*x?\s*ITEMS?\b", re.IGNORECASE)
+_COUNT_WORDS = vocab.words("not_money")  # "Posten", "PEZZI", "artículos", "ITEMS SOLD"
+ROUNDING_START = re.compile(_ROW_START + _starting("rounding"), re.IGNORECASE)
+
+
+def is_count_line(text: str) -> bool:
+    """How many items the receipt lists ("Posten: 15", "4 ARTICOLI", "Nº artículos: 14",
+    "# ITEMS SOLD 20"): a count word and one whole number, and no other word."""
+    upper = text.upper()
+    if not _COUNT_WORDS.search(upper) or re.search(r"\d[.,]\d", text):
+        return False
+    rest = TOTAL_ANYWHERE.sub(" ", _COUNT_WORDS.sub(" ", upper))
+    return len(re.findall(r"\d+", rest)) == 1 and not re.search(r"[^\W\d_]{3}", rest)
+
+
 _DISCOUNT_START = r"^\W*(?:\d+\s+)?"
 DISCOUNT = re.compile(
     _DISCOUNT_START + r"(?:MEMBER|DIS\d+)\b|" + _DISCOUNT_START + vocab.words("discount").pattern,
@@ -106,7 +159,10 @@ DISCOUNT = re.compile(
 )
 NOT_ITEM = re.compile(
     r"\b(?:TEL|PHONE|FAX|DATE|TIME|INVOICE|RECEIPT|CASHIER|TABLE|GST\s*(?:ID|REG|NO)|"
-    r"THANK|TILL|REG\.?\s*NO)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s",
+    r"THANK|TILL|REG\.?\s*NO)\b|(?<![\w-])\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{1,2}:\d{2}|\s:\s|"
+    r"(?<![\w.,-])\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b|"  # "24.06.2024"
+    + vocab.words("date_label").pattern  # "DATUM 16 NOV", "Fecha: 12", not "LE MINERAL"
+    + r"\W{0,3}\d",
     re.IGNORECASE,
 )
 
@@ -148,8 +204,8 @@ def is_currency_word(text: str) -> bool:
 
 def is_tax_code(text: str) -> bool:
     """GST/VAT codes printed after an amount: "SR", "ZRL", "SVC", "*", "T"."""
-    code = text.upper().strip("()[]")
-    return code in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}\d?\*?", text.strip("()[]")))
+    code = text.upper().strip("()[]+")
+    return code in TAX_CODES or bool(re.fullmatch(r"[A-Z]{1,3}\d?\*?", text.strip("()[]+")))
 
 
 def money_value(text: str, *, whole: bool) -> Decimal | None:
@@ -158,18 +214,20 @@ def money_value(text: str, *, whole: bool) -> Decimal | None:
     core = strip_currency(text.strip()).strip()
     negative = is_negative_amount(core)
     core = core.strip("-()").lstrip("@").strip()
-    # tax codes glued on: "75.00SR", "9.50*", "6,50T1"
-    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*)$", "", core)
+    # tax codes glued on: "75.00SR", "9.50*", "6,50T1", a VAT rate "26,254%"
+    core = re.sub(r"(?<=\d[.,]\d\d)(?:[A-Z]{1,3}|[A-Z]\d|\*|\d{1,2}%)$", "", core)
     if whole and _GROUPED.match(core):
         value = _decimal(re.sub(r"[.,]", "", core))
-    elif _INTEGER.match(core) and (not whole or re.fullmatch(r"0+[1-9]\d*", core)):
-        return None  # a count, or a number with a leading zero ("REG No. 0365")
+    elif _INTEGER.match(core.replace("O", "0")) and (
+        not whole or re.fullmatch(r"0+[1-9]\d*", core)
+    ):
+        return None  # a count, a number ("NIF 95009142O"), or "REG No. 0365"
     elif whole and _PLAIN_DECIMAL.match(core) and len(re.split(r"[.,]", core)[-1]) == 3:
         return None  # "1234.567" cannot be rupiah
     else:
         value = parse_money(core, decimal_comma=None)
-    if value is None:
-        return None
+    if value is None or abs(value) >= _TOO_LARGE:
+        return None  # a barcode or a phone number, not money
     return -abs(value) if negative else abs(value)
 
 
@@ -199,6 +257,35 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+# printed without spaces: "4x0,69", "X2,49", "2x@"; a barcode and the name "6313426185217LECHE"; a
+# volume whose "l" OCR reads as I or | ("65,37|*1,929", "19.81I@", "LX", "|x€")
+_GLUED = (
+    re.compile(r"^(\d{1,3}[xX*]|[xX@*])(@)?(\d+[.,]\d{2,3})?$"),  # and "2x@", "2x@1.25"
+    re.compile(r"^(\d{8,14})([^\W\d_]{2}.*)$"),
+    re.compile(r"^([A-Z]{1,2}\d?)([$€£]\d+[.,]\d\d)$"),  # a tax class before: "T2$10.00"
+    re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
+)
+_LITRE_OCR = frozenset({"I", "|", "L"})
+
+
+def split_glued(words: list[Word]) -> list[Word]:
+    """Words printed (or read) without the spaces between them, split apart."""
+    split: list[Word] = []
+    for word in words:
+        match = next((m for pattern in _GLUED if (m := pattern.match(word.text))), None)
+        parts = [part for part in match.groups() if part] if match else []
+        if len(parts) < 2:
+            split.append(word)
+            continue
+        per_char = (word.x1 - word.x0) / len(word.text)
+        x = word.x0
+        for part in parts:
+            text = "l" if part in _LITRE_OCR else part
+            split.append(Word(text, x, x + per_char * len(part)))
+            x += per_char * len(part)
+    return split
+
+
 def join_spaced_thousands(words: list[Word]) -> list[Word]:
     """ "18 000" read as two words at the end of a row is one amount (rupiah, dong)."""
     if len(words) >= 2 and re.fullmatch(r"\d{3}", words[-1].text):
@@ -206,6 +293,26 @@ def join_spaced_thousands(words: list[Word]) -> list[Word]:
         char = (last.x1 - last.x0) / 3
         if re.fullmatch(r"\d{1,3}", before.text) and last.x0 - before.x1 <= 1.5 * char:
             return [*words[:-2], Word(before.text + "." + last.text, before.x0, last.x1)]
+    return words
+
+
+def split_class_digit(words: list[Word]) -> list[Word]:
+    """ "2,291": the amount 2,29 and the VAT class 1 printed after it without a space."""
+    if not words or not re.fullmatch(r"-?\d+[.,]\d{3}", words[-1].text):
+        return words
+    last = words[-1]
+    cut = last.x1 - (last.x1 - last.x0) / len(last.text)
+    return [*words[:-1], Word(last.text[:-1], last.x0, cut), Word(last.text[-1], cut, last.x1)]
+
+
+def join_spaced_cents(words: list[Word]) -> list[Word]:
+    """ "$8 39": the amount with a space read for its point (after a currency mark)."""
+    at = next((i for i in range(len(words) - 1, 0, -1) if not is_tax_code(words[i].text)), 0)
+    if at and re.fullmatch(r"\d\d", words[at].text):
+        before = words[at - 1]
+        if re.fullmatch(r"[$€£S]\d{1,4}", before.text):
+            joined = Word(before.text + "." + words[at].text, before.x0, words[at].x1)
+            return [*words[: at - 1], joined, *words[at + 1 :]]
     return words
 
 

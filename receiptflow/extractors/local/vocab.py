@@ -54,6 +54,9 @@ KINDS: dict[str, str] = {
     "date_label": "the label of the sale date",
     "other_date_label": "labels of dates that are not the sale date (expiry, validity)",
     "item_header": "column heads of the items table",
+    "item_detail": "labels of the quantity or weight line under an item (Handeingabe, Peso)",
+    "unit": "units printed after a count or a weight (Stk, PZ, uds, kg, lb)",
+    "void": "a cancelled item: the line that voids one rung up before (STORNO, VOID)",
     "hints": "words typical of the language's receipts that label no amount",
 }
 MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
