@@ -190,3 +190,16 @@ def test_a_total_of_nothing_or_a_refund_is_still_the_total() -> None:
     assert total_of([("Gold Wash", "0.00"), ("Sales Tax", "0.00"), ("Total", "0.00")]) == 0
     refund: list[Printed] = [("Prepaid Fuel", "-5.00"), ("Subtotal", "-3.29"), ("TOTAL", "-3.29")]
     assert total_of(refund) == Decimal("-3.29")
+
+
+def test_a_product_that_names_a_saving_is_not_a_discount() -> None:
+    totals = totals_of(
+        [
+            ("Energy Saving Bulb", "9.00"),
+            ("Milk", "1.20"),
+            ("YOU SAVED", "2.00"),
+            ("Rabatt", "-0.50"),
+            ("TOTAL", "10.20"),
+        ]
+    )
+    assert [amount for _, amount in totals.discounts] == [Decimal("2.00"), Decimal("0.50")]

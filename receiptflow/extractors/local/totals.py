@@ -288,6 +288,16 @@ def _is_rounding(money: MoneyRow) -> bool:
     )
 
 
+def _is_discount(label: str, value: Decimal) -> bool:
+    """A row labelled as a saving: a negative amount with a discount word, or a discount word
+    that opens the row ("RABATT 0,50", "YOU SAVED 2.00"); never a product that names one
+    ("ENERGY SAVING BULB 9.00")."""
+    found = words.DISCOUNT.search(label)
+    if found is None or value == 0:
+        return False
+    return value < 0 or not re.search(r"[A-Z]{2}", label[: found.start()])
+
+
 def _unlabelled_saving(money: MoneyRow, totals: Totals) -> bool:
     """A negative amount under the subtotal and before the payment is a saving, whatever
     the promotion calls itself."""
@@ -320,7 +330,7 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             totals.service_charge = value
         elif words.TIP.search(label) and totals.tip is None:
             totals.tip = value
-        elif words.DISCOUNT.search(label) and value != 0 and _total_rank(money) == 0:
+        elif _is_discount(label, value) and _total_rank(money) == 0:
             totals.discounts.append((money.printed or label, abs(value)))
         elif words.CHANGE.search(label) and totals.change is None:
             totals.change = abs(value)  # "Rückgeld -25,77": given back, whatever the sign
