@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/heldout.py folds    [--folds 5] [--ocr-cache .cache/ocr] [--json]
     .venv/bin/python bench/heldout.py datasets [--datasets wildreceipt,sroie,cord] [--json]
+        [--report DIR]   (report.json and reliability diagrams per dataset, merged over rounds)
 
 ``folds``: k-fold cross-validation. For each fold K, `scripts/train_models.py --fold K/N`
 trains the line-role classifier and the calibrator without fold K of every dataset (by a hash
@@ -31,6 +32,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from receiptflow.eval.calibration import merge_reliability  # noqa: E402
+
 DATA = REPO.parent / "shared" / "datasets"
 FOLDERS = {"wildreceipt": "wildreceipt-dev", "sroie": "sroie-dev", "cord": "cord-val-text"}
 
@@ -83,10 +88,12 @@ def _evaluate(args: argparse.Namespace, dataset: str, models: Path, *extra: str)
 
 
 class Tally:
-    """Counts summed over rounds, then turned into the report's shares."""
+    """Counts summed over rounds, then turned into the report's shares; each field's
+    calibration blocks are kept to be merged (the rounds score disjoint receipts)."""
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        self.calibration: dict[str, list[dict[str, Any]]] = {}
 
     def add(self, key: str, value: int) -> None:
         self.counts[key] = self.counts.get(key, 0) + int(value)
@@ -125,6 +132,8 @@ def _collect(tally: Tally, dataset: str, report: dict[str, Any]) -> None:
     caught = trust.get("wrong_caught") or {}
     tally.add("wrong", caught.get("wrong", 0))
     tally.add("caught", caught.get("caught", 0))
+    for name, figures in (trust.get("fields") or {}).items():
+        tally.calibration.setdefault(name, []).append(figures)
 
 
 def _summary(tally: Tally) -> dict[str, Any]:
@@ -140,8 +149,30 @@ def _summary(tally: Tally) -> dict[str, Any]:
     summary["passed_unflagged"] = tally.share("passed", "receipts")
     summary["wrong_among_unflagged"] = tally.share("wrong_passed", "judged")
     summary["wrong_caught"] = tally.share("caught", "wrong")
+    summary["ece"] = {
+        name: merge_reliability(blocks)["ece"] for name, blocks in tally.calibration.items()
+    }
     summary["counts"] = tally.counts
+    summary["calibration"] = {
+        name: merge_reliability(blocks) for name, blocks in tally.calibration.items()
+    }
     return summary
+
+
+def write_reports(directory: Path, mode: str, results: dict[str, Any]) -> None:
+    """Per dataset: report.json and a reliability diagram per field, drawn from the merged
+    rounds (every probability from models that did not see its receipt)."""
+    from receiptflow.eval.trust_report import write_report
+
+    for dataset, summary in results.items():
+        title = f"{dataset} ({'k-fold' if mode == 'folds' else 'unseen dataset'})"
+        report = {
+            "dataset": title,
+            "summary": {key: value for key, value in summary.items() if key != "calibration"},
+            "trust": {"fields": summary["calibration"]},
+        }
+        for path in write_report(directory / f"{mode}-{dataset}", report):
+            print(f"wrote {path}", file=sys.stderr)
 
 
 def folds(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
@@ -178,16 +209,23 @@ def main() -> None:
     parser.add_argument("--datasets", default="wildreceipt,sroie,cord")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--report", type=Path, help="write report.json and reliability diagrams per dataset here"
+    )
     args = parser.parse_args()
     args.datasets = args.datasets.split(",")
     with tempfile.TemporaryDirectory() as scratch:
         run = folds if args.mode == "folds" else datasets
         results = run(args, Path(scratch))
+    if args.report:
+        write_reports(args.report, args.mode, results)
     if args.json:
         print(json.dumps(results, indent=2))
         return
     for dataset, summary in results.items():
-        shown = {key: value for key, value in summary.items() if key != "counts"}
+        shown = {
+            key: value for key, value in summary.items() if key not in {"counts", "calibration"}
+        }
         print(f"{dataset}: {json.dumps(shown)}")
 
 

@@ -14,7 +14,7 @@ datasets.
    with the new classifier in place, so retraining both is this one command.
 
 --fold K/N leaves out fold K of N of every dataset (by a hash of the receipt ids; `receiptflow
-eval --fold K/N` scores exactly those): bench/kfold.py runs all folds, which estimates new
+eval --fold K/N` scores exactly those): `bench/heldout.py folds` runs all folds, which estimates new
 receipts of the kinds trained on (the held-out halves of WildReceipt and SROIE).
 --exclude wildreceipt|sroie|cord|synthetic trains both without that dataset (written to --out,
 not over the bundled files): with RECEIPTFLOW_LOCAL__ROLE_MODEL and RECEIPTFLOW_LOCAL__CALIBRATOR

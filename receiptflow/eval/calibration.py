@@ -89,6 +89,14 @@ def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS) -
         counts[index] += 1
         probability_sums[index] += probability
         right_counts[index] += bool(right)
+    return _from_sums(counts, probability_sums, [float(right) for right in right_counts])
+
+
+def _from_sums(
+    counts: list[int], probability_sums: list[float], right_sums: list[float]
+) -> Calibration:
+    """Equal-width bins from each bin's count, sum of probabilities and of rights."""
+    bins = len(counts)
     return Calibration(
         bins=[
             ReliabilityBin(
@@ -96,7 +104,7 @@ def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS) -
                 high=(index + 1) / bins,
                 count=count,
                 mean_probability=probability_sums[index] / count if count else None,
-                accuracy=right_counts[index] / count if count else None,
+                accuracy=right_sums[index] / count if count else None,
             )
             for index, count in enumerate(counts)
         ],
@@ -106,3 +114,26 @@ def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS) -
 
 def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def merge_reliability(blocks: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """One field's calibration figures (``Calibration.to_dict()`` blocks of several runs over
+    disjoint receipts, such as the folds of a cross-validation) as if from one run: the bins'
+    counts add up, their means are count-weighted."""
+    counts: list[int] = []
+    probability_sums: list[float] = []
+    right_sums: list[float] = []
+    for block in blocks:
+        reliability = block["reliability"]
+        if not counts:
+            counts = [0] * len(reliability)
+            probability_sums = [0.0] * len(reliability)
+            right_sums = [0.0] * len(reliability)
+        if len(reliability) != len(counts):
+            raise ValueError("cannot merge reliability blocks with different bin counts")
+        for index, item in enumerate(reliability):
+            count = int(item["count"])
+            counts[index] += count
+            probability_sums[index] += count * (item["mean_probability"] or 0.0)
+            right_sums[index] += count * (item["accuracy"] or 0.0)
+    return _from_sums(counts, probability_sums, right_sums).to_dict()

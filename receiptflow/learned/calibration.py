@@ -318,7 +318,7 @@ def judge_all(extractor: Any, receipts: Iterable[Any]) -> list[Judged]:
     return judged
 
 
-THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99)
+THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
 MERCHANT_GRID: tuple[float | None, ...] = (None, 0.3, 0.5, 0.7, 0.8, 0.9)
 
 

@@ -1,11 +1,11 @@
 """PP-OCR text detection and recognition on onnxruntime sessions that receiptflow configures.
 
 RapidOCR's ``RapidOCR`` class builds its sessions from its YAML config with onnxruntime's
-thread defaults (idle worker threads spin, burning the core the other recognition stream or
-another process needs) and normalises the detector input in float64. Here the wheel's model
+thread defaults (idle worker threads always spin, burning the core another process
+needs on a shared host) and normalises the detector input in float64. Here the wheel's model
 files and RapidOCR's own pre- and post-processing pieces (DB box extraction, crops, CTC
 decoding) are kept, so the reading is the same, while receiptflow owns what costs time:
-- the sessions: intra-op threads as asked, worker threads that sleep when idle;
+- the sessions: intra-op threads as asked, idle worker threads spinning or sleeping as asked;
 - the detector input, normalised through a 256-entry table holding exactly RapidOCR's values;
 - the recognition batches (``plan_batches``): handed to parallel streams longest first.
 Model paths are always explicit, so nothing is ever downloaded."""
@@ -41,15 +41,15 @@ _REC_HEIGHT = 48  # the recogniser's fixed input height
 _MEAN = _STD = [0.5, 0.5, 0.5]
 
 
-def open_session(model: Path, threads: int) -> ort.InferenceSession:
+def open_session(model: Path, threads: int, *, spin_wait: bool = True) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1
-    # Spinning workers wait for the next operator at 100 % CPU: on two cores shared by two
-    # recognition streams (or other processes) that steals the time the real work needs.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Spinning workers wait for the next operator at 100 % CPU: quickest on an idle machine,
+    # but on cores shared with other busy processes it steals the time the real work needs.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin_wait else "0")
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
@@ -73,8 +73,9 @@ class Detector:
         max_side: int,
         min_side: int | None = None,
         box_thresh: float = 0.5,
+        spin_wait: bool = True,
     ) -> None:
-        self._session = open_session(model, threads)
+        self._session = open_session(model, threads, spin_wait=spin_wait)
         limit = ("min", min_side) if min_side is not None else ("max", max_side)
         self._resize = DetPreProcess(limit[1], limit[0], _MEAN, _STD).resize
         self._post = DBPostProcess(
@@ -122,8 +123,10 @@ def _input_table(normalise: Any) -> np.ndarray:
 class Recogniser:
     """CRNN/SVTR text recognition of crops, a batch per call (thread-safe: one session)."""
 
-    def __init__(self, model: Path, *, threads: int, min_width: int) -> None:
-        self._session = open_session(model, threads)
+    def __init__(
+        self, model: Path, *, threads: int, min_width: int, spin_wait: bool = True
+    ) -> None:
+        self._session = open_session(model, threads, spin_wait=spin_wait)
         characters = self._session.get_modelmeta().custom_metadata_map["character"]
         self._decoder = CTCLabelDecode(character=characters.splitlines())
         self._min_ratio = min_width / _REC_HEIGHT

@@ -117,11 +117,13 @@ class RapidOcrEngine:
                 max_side=self._settings.max_side,
                 min_side=self._settings.min_side,
                 box_thresh=self._tuning.box_thresh,
+                spin_wait=self._settings.spin_wait,
             )
             rec = Recogniser(
                 models / REC_MODEL,
                 threads=1 if parallel else self._threads,
                 min_width=self._tuning.rec_width,
+                spin_wait=self._settings.spin_wait,
             )
         except Exception as exc:
             raise OcrError(f"RapidOCR models failed to load: {exc}") from exc

@@ -7,7 +7,7 @@ import json
 import pytest
 from trust_support import hand_made_outcomes
 
-from receiptflow.eval.calibration import bin_index, calibration
+from receiptflow.eval.calibration import bin_index, calibration, merge_reliability
 from receiptflow.eval.trust import trust_figures
 
 
@@ -97,3 +97,14 @@ def test_bins_are_equal_width_with_the_upper_edge_in_the_last_bin() -> None:
     ]
     assert bin_index(1.2) == 9 and bin_index(-0.1) == 0
     assert bin_index(0.5, bins=4) == 2
+
+
+def test_merged_folds_equal_one_run_over_all_their_pairs() -> None:
+    # cross-validation folds score disjoint receipts: merging their blocks must give what one
+    # run over every pair gives, ECE included
+    first = [(0.95, True), (0.92, False), (0.35, False), (0.6, True)]
+    second = [(0.97, True), (0.31, True), (0.05, False)]
+    merged = merge_reliability([calibration(first).to_dict(), calibration(second).to_dict()])
+    assert merged == calibration(first + second).to_dict()
+    with pytest.raises(ValueError):
+        merge_reliability([calibration(first, 10).to_dict(), calibration(second, 5).to_dict()])

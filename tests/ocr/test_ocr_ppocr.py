@@ -68,10 +68,22 @@ def test_detector_input_is_rapidocr_normalisation_exactly(models: Path) -> None:
     assert np.array_equal(ours, expected)
 
 
-def test_sessions_do_not_spin(models: Path) -> None:
-    session = ppocr.open_session(models / REC_MODEL, threads=2)
+@pytest.mark.parametrize("spin_wait", [True, False])
+def test_sessions_spin_only_when_asked(models: Path, spin_wait: bool) -> None:
+    session = ppocr.open_session(models / REC_MODEL, threads=2, spin_wait=spin_wait)
     entries = session.get_session_options().get_session_config_entry
-    assert entries("session.intra_op.allow_spinning") == "0"
+    assert entries("session.intra_op.allow_spinning") == ("1" if spin_wait else "0")
+
+
+def test_the_engine_passes_the_spin_setting_to_both_sessions(models: Path) -> None:
+    from receiptflow.ocr.rapid import RapidOcrEngine
+    from receiptflow.settings import OcrSettings
+
+    engine = RapidOcrEngine(OcrSettings(spin_wait=False))
+    detector, recogniser = engine._load()
+    for session in (detector._session, recogniser._session):
+        entries = session.get_session_options().get_session_config_entry
+        assert entries("session.intra_op.allow_spinning") == "0"
 
 
 @pytest.mark.ocr

@@ -7,10 +7,12 @@ from decimal import Decimal
 import pytest
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.learned.files import load_model
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings, TrustSettings
 from receiptflow.trust import LOW_CONFIDENCE, apply_trust, doubtful_fields
+from receiptflow.trust.decision import TRUST_FIELDS
 
 
 def _result(confidence: dict[str, float], **changes: object) -> ExtractionResult:
@@ -26,7 +28,7 @@ def _result(confidence: dict[str, float], **changes: object) -> ExtractionResult
 
 
 def test_every_field_clearing_its_threshold_stays_ok() -> None:
-    result = apply_trust(_result({"total": 0.95, "date": 0.97}), TrustSettings())
+    result = apply_trust(_result({"total": 0.96, "date": 0.97}), TrustSettings())
     assert result.status is ExtractionStatus.OK
     assert result.flags == []
 
@@ -36,7 +38,19 @@ def test_a_doubtful_total_is_flagged_with_field_probability_and_evidence() -> No
     assert result.status is ExtractionStatus.FLAGGED
     [flag] = result.flags
     assert (flag.code, flag.field, flag.severity) == (LOW_CONFIDENCE, "total", Severity.ERROR)
-    assert "0.62" in flag.message and "0.90" in flag.message and "RM 9.00" in flag.message
+    assert "0.62" in flag.message and "0.95" in flag.message and "RM 9.00" in flag.message
+
+
+def test_default_thresholds_are_the_ones_training_chose_for_the_bundled_calibrator() -> None:
+    # scripts/train_models.py stores its choice beside the model; retraining without moving
+    # the defaults would leave "ok" meaning something nobody measured
+    trained = load_model("trust_local.json")["trained"]["thresholds"]
+    defaults = TrustSettings()
+    assert trained == {
+        field: getattr(defaults, attribute)
+        for field, attribute in TRUST_FIELDS.items()
+        if field in trained
+    }
 
 
 def test_thresholds_come_from_settings_and_none_leaves_a_field_unjudged() -> None:
