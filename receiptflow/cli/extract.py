@@ -35,7 +35,12 @@ def _check_extractor(name: str | None) -> str | None:
 
 
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Receipt files or folders.")],
+    paths: Annotated[
+        list[Path],
+        # readable=False: an unreadable file is that file's error (below), not a usage error
+        # that stops the others from being extracted.
+        typer.Argument(help="Receipt files or folders.", readable=False),
+    ],
     extractor: Annotated[
         str | None,
         typer.Option(
@@ -62,7 +67,7 @@ def extract(
         stderr.print("[red]no receipt files found[/] in: " + escape(", ".join(map(str, paths))))
         raise typer.Exit(1)
     chosen = output_format or (
-        OutputFormat.JSON if len(files) == 1 and not paths[0].is_dir() else OutputFormat.JSONL
+        OutputFormat.JSON if len(files) == 1 and files[0] == paths[0] else OutputFormat.JSONL
     )
     try:
         engine = get_extractor(extractor or settings.extractor, settings)
