@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import sys
 from enum import StrEnum
@@ -165,7 +166,11 @@ def export(
     """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet."""
     exporter = get_exporter(export_format.value)
     with _store() as store:
-        receipts = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
+        pending = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
+        # The first batch is read before anything is written: a database that cannot be
+        # reached fails here, not after a CSV header on stdout.
+        first = next(pending, None)
+        receipts = itertools.chain([] if first is None else [first], pending)
         if output is None:
             if isinstance(sys.stdout, io.TextIOWrapper):
                 sys.stdout.reconfigure(newline="")  # CSV writes its own CRLF
@@ -178,16 +183,13 @@ def export(
 
 def db_upgrade() -> None:
     """Create or update the database tables (also done automatically on first use)."""
+    from receiptflow.storage.db import shown_url  # the storage extra is optional
+
     settings = Settings()
     with _store() as store:
         store.migrate()
-    typer.echo(f"database at the latest revision: {_safe_url(settings.resolved_database_url)}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    url = shown_url(settings.resolved_database_url)
+    typer.echo(f"database at the latest revision: {url}")
 
 
 def register(app: typer.Typer) -> None:

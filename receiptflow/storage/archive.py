@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from receiptflow.errors import ConfigError
 from receiptflow.ingest.files import open_regular_file
 from receiptflow.storage.records import StorageError
 
@@ -69,11 +70,17 @@ class Archive:
             return self.store_stream(source, path.name)
 
     def store_stream(self, source: BinaryIO, name: str) -> ArchivedFile:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        except OSError as error:  # the same for every file: the configuration, not the file
+            raise ConfigError(
+                f"cannot write to the archive folder {self.root}: {error.strerror or error} "
+                "(RECEIPTFLOW_HOME)"
+            ) from None
         digest = hashlib.sha256()
         size = 0
         head = b""
-        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         temp_path = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as target:

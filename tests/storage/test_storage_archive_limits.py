@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from receiptflow.errors import IngestError
+from receiptflow.errors import ConfigError, IngestError
 from receiptflow.settings import Settings
 from receiptflow.storage import Store
 from receiptflow.storage.records import StorageError
@@ -82,3 +82,12 @@ def test_the_limit_comes_from_the_ingest_settings(
     monkeypatch.setenv("RECEIPTFLOW_INGEST__MAX_BYTES", "10")
     with Store.from_settings(Settings()) as store:
         assert store.archive.max_bytes == 10
+
+
+def test_an_archive_folder_that_cannot_be_made_is_a_configuration_error(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}", blocked / "archive") as store:
+        store.migrate()
+        with pytest.raises(ConfigError, match=f"{blocked / 'archive'}.*RECEIPTFLOW_HOME"):
+            store.save_input_bytes(b"\xff\xd8\xff receipt", "r.jpg", source="cli")
