@@ -6,10 +6,15 @@ import datetime as dt
 import io
 import itertools
 import json
+import os
+import stat
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -177,8 +182,40 @@ def export(
             exporter.export(receipts, sys.stdout)
             sys.stdout.flush()
         else:
-            with output.open("w", encoding="utf-8", newline="") as out:
+            with _replaced_on_success(output) as out:
                 exporter.export(receipts, out)
+
+
+@contextmanager
+def _replaced_on_success(target: Path) -> Iterator[TextIO]:
+    """A temporary file beside ``target``, renamed over it only when the block succeeds: an
+    export that fails half-way leaves the previous file as it was, never a truncated one."""
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+        )
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot write in {target.parent}: {error.strerror or error}", param_hint="--output"
+        ) from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        temp.chmod(_mode_for(target))  # mkstemp makes it private; keep what open() would give
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def db_upgrade() -> None:
