@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from receiptflow.errors import ConfigError
 
 
 def _blank_is_unset(value: object) -> object:
@@ -232,6 +241,12 @@ class Settings(BaseSettings):
     watch: WatchSettings = Field(default_factory=WatchSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:  # a mistyped variable: say which, on one line
+            raise ConfigError(_describe_invalid(error)) from None
+
     @model_validator(mode="after")
     def _openai_sdk_environment(self) -> Settings:
         # The openai SDK's own variables are the standard; RECEIPTFLOW_OPENAI__* wins if both set.
@@ -248,3 +263,14 @@ class Settings(BaseSettings):
     @property
     def archive_dir(self) -> Path:
         return self.home / "archive"
+
+
+def _describe_invalid(error: ValidationError) -> str:
+    """``RECEIPTFLOW_OCR__THREADS='abc': Input should be a valid integer, ...`` per problem."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        name = "RECEIPTFLOW_" + "__".join(str(part) for part in detail["loc"]).upper()
+        value = detail.get("input")
+        shown = f"={value!r}" if isinstance(value, str | int | float) else ""
+        problems.append(f"{name}{shown}: {detail['msg']}")
+    return "invalid setting " + "; ".join(problems)

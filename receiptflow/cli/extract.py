@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from receiptflow.cli.output import result_object, summary_table
 from receiptflow.errors import ConfigError, ReceiptflowError
-from receiptflow.extractors import EXTRACTORS, ExtractionResult, get_extractor
+from receiptflow.extractors import EXTRACTORS, ExtractionResult, ExtractionStatus, get_extractor
 from receiptflow.ingest import iter_input_files, load_document
 from receiptflow.settings import Settings
 
@@ -35,7 +36,12 @@ def _check_extractor(name: str | None) -> str | None:
 
 
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Receipt files or folders.")],
+    paths: Annotated[
+        list[Path],
+        # readable=False: an unreadable file is that file's error (below), not a usage error
+        # that stops the others from being extracted.
+        typer.Argument(help="Receipt files or folders.", readable=False),
+    ],
     extractor: Annotated[
         str | None,
         typer.Option(
@@ -55,14 +61,17 @@ def extract(
     ] = None,
     save: Annotated[bool, typer.Option("--save", help="Store documents and results.")] = False,
 ) -> None:
-    """Extract receipts to JSON. Unreadable files are reported on stderr (exit code 1)."""
+    """Extract receipts to JSON. Exit code 1 when a file could not be read or extracted
+    (each is reported on stderr; the others are still extracted), 2 for a wrong setting."""
     settings = Settings()
+    # Instructor logs each failed attempt; the result's error already says it, on one line.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     files = iter_input_files(paths)
     if not files:
         stderr.print("[red]no receipt files found[/] in: " + escape(", ".join(map(str, paths))))
         raise typer.Exit(1)
     chosen = output_format or (
-        OutputFormat.JSON if len(files) == 1 and not paths[0].is_dir() else OutputFormat.JSONL
+        OutputFormat.JSON if len(files) == 1 and files[0] == paths[0] else OutputFormat.JSONL
     )
     try:
         engine = get_extractor(extractor or settings.extractor, settings)
@@ -82,9 +91,9 @@ def extract(
             except ConfigError as error:  # e.g. openai without a key: same for every file
                 stderr.print(f"[red]error:[/] {escape(str(error))}")
                 raise typer.Exit(2) from None
-            if outcome is None:
+            if outcome is None or outcome[1].status is ExtractionStatus.FAILED:
                 failures += 1
-            else:
+            if outcome is not None:
                 rows.append((path, outcome[1]))
                 if chosen is OutputFormat.JSON and len(files) > 1:
                     objects.append(outcome[0])
@@ -99,7 +108,7 @@ def extract(
         console.width = max(console.width, 130)
         console.print(summary_table(rows))
     if failures:
-        stderr.print(f"[red]{failures} of {len(files)} file(s) could not be read[/]")
+        stderr.print(f"[red]{failures} of {len(files)} file(s) failed[/]")
         raise typer.Exit(1)
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
+import os
+import stat
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -165,29 +171,62 @@ def export(
     """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet."""
     exporter = get_exporter(export_format.value)
     with _store() as store:
-        receipts = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
+        pending = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
+        # The first batch is read before anything is written: a database that cannot be
+        # reached fails here, not after a CSV header on stdout.
+        first = next(pending, None)
+        receipts = itertools.chain([] if first is None else [first], pending)
         if output is None:
             if isinstance(sys.stdout, io.TextIOWrapper):
                 sys.stdout.reconfigure(newline="")  # CSV writes its own CRLF
             exporter.export(receipts, sys.stdout)
             sys.stdout.flush()
         else:
-            with output.open("w", encoding="utf-8", newline="") as out:
+            with _replaced_on_success(output) as out:
                 exporter.export(receipts, out)
+
+
+@contextmanager
+def _replaced_on_success(target: Path) -> Iterator[TextIO]:
+    """A temporary file beside ``target``, renamed over it only when the block succeeds: an
+    export that fails half-way leaves the previous file as it was, never a truncated one."""
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+        )
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot write in {target.parent}: {error.strerror or error}", param_hint="--output"
+        ) from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        temp.chmod(_mode_for(target))  # mkstemp makes it private; keep what open() would give
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def db_upgrade() -> None:
     """Create or update the database tables (also done automatically on first use)."""
+    from receiptflow.storage.db import shown_url  # the storage extra is optional
+
     settings = Settings()
     with _store() as store:
         store.migrate()
-    typer.echo(f"database at the latest revision: {_safe_url(settings.resolved_database_url)}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    url = shown_url(settings.resolved_database_url)
+    typer.echo(f"database at the latest revision: {url}")
 
 
 def register(app: typer.Typer) -> None:

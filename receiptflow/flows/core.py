@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -156,8 +157,12 @@ def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
 
 
 def file_sha256(path: Path) -> str:
+    """IngestError for anything but a regular file (a FIFO would block, a device never end)."""
+    from receiptflow.ingest.files import open_regular_file
+
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    # No size limit here: the archive step refuses a file over IngestSettings.max_bytes.
+    with open_regular_file(path, max_bytes=sys.maxsize) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -226,8 +231,15 @@ def one_at_a_time(sha256: str) -> Iterator[None]:
 def process_file(path: Path, steps: Steps) -> FileOutcome:
     """Archive, extract and record one file. Transient and unexpected errors propagate."""
     started = time.perf_counter()
-    with one_at_a_time(file_sha256(path)):
-        archived = steps.archive(path)
+    try:
+        sha256 = file_sha256(path)
+    except IngestError as error:
+        return _not_archived(path, error, started)
+    with one_at_a_time(sha256):
+        try:
+            archived = steps.archive(path)
+        except IngestError as error:  # over the size limit, or replaced since it was hashed
+            return _not_archived(path, error, started)
         outcome = FileOutcome(
             path=path,
             outcome=Outcome.DUPLICATE,
@@ -239,6 +251,18 @@ def process_file(path: Path, steps: Steps) -> FileOutcome:
             _extract_and_record(path, steps, archived, outcome)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _not_archived(path: Path, error: IngestError, started: float) -> FileOutcome:
+    """Bad input refused before it was stored: nothing to record, the file is quarantined."""
+    return FileOutcome(
+        path=path,
+        outcome=Outcome.QUARANTINED,
+        stage="archive",
+        error=str(error),
+        code=error.code,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: FileOutcome) -> None:

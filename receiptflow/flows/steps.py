@@ -18,18 +18,18 @@ if TYPE_CHECKING:
     from receiptflow.storage import Store
 
 _build_lock = threading.Lock()
-_stores: dict[tuple[str, Path], Store] = {}
+_stores: dict[tuple[str, Path, int], Store] = {}
 _extractors: dict[str, Extractor] = {}
 
 
 def store_for(settings: Settings) -> Store:
     from receiptflow.storage import Store
 
-    key = (settings.resolved_database_url, settings.archive_dir)
+    key = (settings.resolved_database_url, settings.archive_dir, settings.ingest.max_bytes)
     with _build_lock:  # two threads migrating one fresh database at once would collide
         store = _stores.get(key)
         if store is None:
-            store = Store(*key)
+            store = Store(key[0], key[1], max_file_bytes=key[2])
             store.migrate()
             _stores[key] = store
         return store

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import stat
 from pathlib import Path
 
 from receiptflow.errors import IngestError
 from receiptflow.ingest import detect
 from receiptflow.ingest.document import Document, Page
+from receiptflow.ingest.files import check_size, open_regular_file
 from receiptflow.ingest.raster import load_raster_pages
 from receiptflow.settings import IngestSettings
 
@@ -30,40 +30,16 @@ def load_document_bytes(data: bytes, name: str, settings: IngestSettings) -> Doc
 
 
 def _read_bounded(path: Path, settings: IngestSettings) -> bytes:
-    try:
-        info = path.stat()
-    except FileNotFoundError as exc:
-        raise IngestError(path, "file does not exist", code="not_found") from exc
-    except OSError as exc:
-        raise IngestError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise IngestError(path, "is a folder, not a file", code="not_a_file")
-    if not stat.S_ISREG(info.st_mode):
-        # Opening a FIFO or a device would block or never end.
-        raise IngestError(path, "is not a regular file (a pipe or a device?)", code="not_a_file")
-    _check_size(path, info.st_size, settings)
-    try:
-        with path.open("rb") as handle:
-            # One byte over the limit tells us the file grew after stat().
+    with open_regular_file(path, settings.max_bytes) as handle:
+        try:
+            # One byte over the limit tells us the file grew after it was checked.
             return handle.read(settings.max_bytes + 1)
-    except OSError as exc:
-        raise IngestError(path, f"cannot be read: {exc.strerror or exc}") from exc
-
-
-def _check_size(path: Path, size: int, settings: IngestSettings) -> None:
-    if size == 0:
-        raise IngestError(path, "file is empty (0 bytes)", code="empty")
-    if size > settings.max_bytes:
-        raise IngestError(
-            path,
-            f"file is {size:,} bytes, over the limit of {settings.max_bytes:,} "
-            "(IngestSettings.max_bytes, RECEIPTFLOW_INGEST__MAX_BYTES)",
-            code="too_large",
-        )
+        except OSError as exc:
+            raise IngestError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
 def _load(data: bytes, path: Path, settings: IngestSettings) -> Document:
-    _check_size(path, len(data), settings)
+    check_size(path, len(data), settings.max_bytes)
     media_type = detect.sniff_media_type(data)
     if media_type is None:
         raise _unknown_content(data, path)

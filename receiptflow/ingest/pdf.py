@@ -40,6 +40,10 @@ from receiptflow.ingest.raster import check_pixel_limit, normalise_page_image
 from receiptflow.settings import IngestSettings
 
 log = logging.getLogger(__name__)
+# pypdf logs each repair of a non-compliant PDF ("Object ID 4,0 ref repaired", "Ignoring
+# wrong pointing object") as a warning on stderr. A PDF it repairs is read; one it cannot is
+# an IngestError with one line: either way its messages would only add lines.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 # pdftotext copies text as-is; control characters would make its XHTML unparsable.

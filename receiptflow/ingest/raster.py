@@ -6,6 +6,7 @@ import functools
 import io
 import math
 import re
+import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,6 +27,12 @@ _PILLOW_FORMATS: dict[str, list[str]] = {
 }
 
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+
+# Pillow warns (on stderr) about an image over its own MAX_IMAGE_PIXELS; our limit
+# (IngestSettings.max_pixels, check_pixel_limit) decides and says so in the file's one-line
+# error. A filter, not catch_warnings: that swaps process-wide state and is not thread-safe,
+# and batches decode on several threads.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 @functools.cache

@@ -69,6 +69,9 @@ _MARK = (
     r"(?:US\$|S\$|A\$|C\$|HK\$|NZ\$|RM|MYR|USD|SGD|AUD|CAD|HKD|NZD|EUR|GBP|JPY|IDR|INR|KRW"
     r"|THB|PHP|CHF|VND|Rp\.?|RP\.?|[$€£¥円₹₩฿₱₫])"
 )
+# Receipt's Money holds 18 digits, 6 of them decimal places: a longer number is not money.
+MAX_WHOLE_DIGITS = 12
+
 _SEP = r"[.,'’]"
 # A number: a digit, then digits (or the O that OCR reads for a zero), then separator groups,
 # each separator allowed one space on either side ("12 . 50").
@@ -163,6 +166,8 @@ def _number_parts(number: str, decimal_comma: bool | None) -> tuple[str, str] | 
 
 def _to_decimal(parts: tuple[str, str], negative: bool) -> Decimal | None:
     integer, fraction = parts
+    if len(integer.lstrip("0")) > MAX_WHOLE_DIGITS:
+        return None  # a barcode or an OCR run-on; as money it would not fit a Receipt
     try:
         value = Decimal(f"{integer or '0'}.{fraction}" if fraction else integer)
     except InvalidOperation:

@@ -173,6 +173,24 @@ def _check_items_vs_subtotal(receipt: Receipt, tol: Tolerances) -> list[Flag]:
     ]
 
 
+def _check_discounts(receipt: Receipt) -> list[Flag]:
+    # A discount is a positive amount taken off the total. A negative one is most often the
+    # sign as printed ("COUPON -2.00"), but the total equation would then add it; stored and
+    # exported as it is, it would be read as a surcharge. A person (or the re-asked model)
+    # decides, so it is an error.
+    return [
+        _flag(
+            "negative_discount",
+            f"discounts.{index}.amount",
+            f"Discount {index + 1} ({discount.description or 'no description'!r}) is "
+            f"{_fmt(discount.amount)}: discounts are subtracted from the total, so write "
+            f"{_fmt(-discount.amount)} as a positive amount.",
+        )
+        for index, discount in enumerate(receipt.discounts)
+        if discount.amount < 0
+    ]
+
+
 def _total_candidates(receipt: Receipt, base: Decimal) -> list[Decimal]:
     exclusive = sum((t.amount for t in receipt.taxes if not t.inclusive), Decimal(0))
     inclusive = sum((t.amount for t in receipt.taxes if t.inclusive), Decimal(0))
@@ -321,6 +339,7 @@ def validate_receipt(
         *_check_items_present(receipt, source_lists_items),
         *_check_lines(receipt, tolerances),
         *_check_items_vs_subtotal(receipt, tolerances),
+        *_check_discounts(receipt),
         *_check_total(receipt, tolerances),
         *_check_taxes(receipt, tolerances),
         *_check_payment(receipt, tolerances),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from receiptflow.errors import ConfigError
+from receiptflow.ingest.files import open_regular_file
 from receiptflow.storage.records import StorageError
 
 _CHUNK = 1024 * 1024
@@ -54,30 +56,40 @@ def sniff_media_type(head: bytes, name: str) -> tuple[str, str]:
 
 
 class Archive:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
+        self.max_bytes = max_bytes  # IngestSettings.max_bytes: larger originals are refused
 
     def path_of(self, relative_path: str) -> Path:
         return self.root / relative_path
 
     def store_file(self, path: Path) -> ArchivedFile:
-        try:
-            source = path.open("rb")
-        except OSError as error:
-            raise StorageError(f"{path}: cannot read the file ({error.strerror})") from error
-        with source:
+        """Copy a file in. The ingest checks come first (IngestError): a FIFO, a device or a
+        file over the size limit is refused before anything is read or written."""
+        with open_regular_file(path, self.max_bytes) as source:
             return self.store_stream(source, path.name)
 
     def store_stream(self, source: BinaryIO, name: str) -> ArchivedFile:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        except OSError as error:  # the same for every file: the configuration, not the file
+            raise ConfigError(
+                f"cannot write to the archive folder {self.root}: {error.strerror or error} "
+                "(RECEIPTFLOW_HOME)"
+            ) from None
         digest = hashlib.sha256()
         size = 0
         head = b""
-        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         temp_path = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as target:
                 while chunk := source.read(_CHUNK):
+                    if size + len(chunk) > self.max_bytes:  # grew after the check, or a stream
+                        raise StorageError(
+                            f"{name}: more than {self.max_bytes:,} bytes "
+                            "(IngestSettings.max_bytes, RECEIPTFLOW_INGEST__MAX_BYTES)"
+                        )
                     if len(head) < 16:
                         head += chunk[:16]
                     digest.update(chunk)

@@ -15,7 +15,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool, StaticPool
+
+from receiptflow.errors import ConfigError
 
 MIGRATIONS = "receiptflow.storage:migrations"
 _MIGRATION_LOCK = 7_214_508_330  # any constant; names the advisory lock
@@ -23,19 +26,40 @@ _READ_ONLY = "receiptflow_read_only"
 
 
 def make_engine(database_url: str) -> Engine:
-    url = make_url(database_url)
-    if url.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
-        url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+    """ConfigError for a URL SQLAlchemy cannot use or a SQLite folder that cannot be made."""
+    try:
+        url = make_url(database_url)
+        if url.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() != "sqlite":
+            return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as error:  # NoSuchModuleError is an ArgumentError
+        raise ConfigError(
+            f"RECEIPTFLOW_DATABASE_URL {shown_url(database_url)} cannot be used: {error}"
+        ) from None
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"cannot create the database folder {folder}: {error.strerror or error} "
+                "(RECEIPTFLOW_HOME or RECEIPTFLOW_DATABASE_URL)"
+            ) from None
         engine = create_engine(url, connect_args={"timeout": 60}, poolclass=NullPool)
     else:  # one in-memory database, shared by every session of this engine
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def shown_url(database_url: str) -> str:
+    """The URL without its password, for messages (the raw text if it does not parse)."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(database_url.split("@")[-1])
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

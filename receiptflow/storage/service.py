@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.receipt import Receipt
+from receiptflow.settings import IngestSettings
 from receiptflow.storage import mapping, queries
 from receiptflow.storage.archive import Archive, ArchivedFile
 from receiptflow.storage.models import (
@@ -49,15 +50,23 @@ from receiptflow.storage.store_base import StoreBase
 if TYPE_CHECKING:
     from receiptflow.settings import Settings
 
+_DEFAULT_MAX_BYTES = IngestSettings().max_bytes
+
 
 class Store(StoreBase):
-    def __init__(self, database_url: str, archive_dir: Path) -> None:
+    def __init__(
+        self, database_url: str, archive_dir: Path, *, max_file_bytes: int = _DEFAULT_MAX_BYTES
+    ) -> None:
         super().__init__(database_url)
-        self.archive = Archive(archive_dir)
+        self.archive = Archive(archive_dir, max_file_bytes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls(settings.resolved_database_url, settings.archive_dir)
+        return cls(
+            settings.resolved_database_url,
+            settings.archive_dir,
+            max_file_bytes=settings.ingest.max_bytes,
+        )
 
     # -- documents -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ cache keys and the batch summary."""
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,6 +75,25 @@ def test_bad_input_is_quarantined_with_the_reason_beside_it(
     assert report["stage"] == "ingest" and "torn.jpg" in report["error"]
     document = store_for(settings).get_document(outcome.document_id or -1)
     assert document is not None and document.status == "failed"
+    assert FakeExtractor.calls == {}
+
+
+@pytest.mark.timeout(60)  # opening the FIFO for reading would hang: fail instead
+def test_a_fifo_or_an_oversized_file_is_quarantined_unread(
+    settings: Settings, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    settings.ingest.max_bytes = 10
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"x" * 11)
+    steps = PlainSteps(settings, source="watcher")
+    for path, code in ((fifo, "not_a_file"), (big, "too_large")):
+        outcome = process_and_route(path, steps, _destinations(tmp_path))
+        assert outcome.outcome is Outcome.QUARANTINED, outcome.error
+        assert (outcome.stage, outcome.code) == ("archive", code)
+        assert outcome.destination == tmp_path / "bad" / path.name
+    assert store_for(settings).list_documents() == []
     assert FakeExtractor.calls == {}
 
 

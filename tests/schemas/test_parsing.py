@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from receiptflow.schemas.parsing import (
+    MAX_WHOLE_DIGITS,
     find_amounts,
     find_date,
     find_dates,
@@ -18,6 +19,7 @@ from receiptflow.schemas.parsing import (
     parse_money,
     parse_time,
 )
+from receiptflow.schemas.receipt import Receipt
 
 
 @pytest.mark.parametrize(
@@ -258,3 +260,13 @@ def test_month_name_dates_round_trip(value: dt.date, language: str, upper: bool)
     name = MONTH_NAMES[language].split()[value.month - 1]
     text = f"{value.day} {name.upper() if upper else name} {value.year}"
     assert parse_date(text) == value
+
+
+def test_a_number_too_long_for_a_receipt_is_not_money() -> None:
+    largest = "9" * MAX_WHOLE_DIGITS + ".99"
+    assert Receipt(total=Decimal(largest)).total == Decimal(largest)  # still fits the schema
+    assert parse_money(largest) == Decimal(largest)
+    assert parse_money("1" + largest) is None
+    assert parse_money("1234567890123456789012.00") is None
+    found = find_amounts("TOTAL 1,234,567,890,123,456.00 RM 4.00")
+    assert [amount.value for amount in found] == [Decimal("4.00")]

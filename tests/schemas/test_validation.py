@@ -145,6 +145,20 @@ def test_discount_and_service_charge() -> None:
     assert errors(receipt) == set()
 
 
+@pytest.mark.parametrize("total", ["23.79", "25.79"])  # sign ignored, or taken as a surcharge
+def test_a_negative_discount_is_an_error_whatever_the_total(total: str) -> None:
+    receipt = us_diner(discounts=[{"description": "Coupon", "amount": "-2.00"}], total=total)
+    flags = validate_receipt(receipt, today=TODAY)
+    [flag] = [flag for flag in flags if (flag.field or "").startswith("discounts")]
+    assert (flag.code, flag.field, flag.severity) == (
+        "negative_discount",
+        "discounts.0.amount",
+        Severity.ERROR,
+    )
+    assert "-2.00" in flag.message and "2.00 as a positive amount" in flag.message
+    assert "negative_discount" not in codes(us_diner(discounts=[{"amount": "0.00"}]))
+
+
 def test_dates() -> None:
     assert "future_date" in codes(us_diner(date="2026-12-05"))
     assert "future_date" not in codes(us_diner(date="2026-11-30"))  # one day of time-zone slack

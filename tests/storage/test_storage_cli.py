@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from receiptflow.cli.main import app
@@ -99,6 +101,30 @@ def test_export_csv_filters_and_escapes(ids: list[int], tmp_path: Path) -> None:
     assert everything.exit_code == 0
     merchants = {row["merchant"] for row in csv.DictReader(io.StringIO(everything.stdout[1:]))}
     assert merchants == {"'=CMD|' /C calc'!A0", "Corner Shop"}
+
+
+def test_export_that_fails_midway_leaves_the_old_file_as_it_was(
+    ids: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Store.iter_receipts
+
+    def one_then_fail(self: Store, **filters: Any) -> Iterator[Any]:
+        yield next(real(self, **filters))
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    out = tmp_path / "out" / "receipts.csv"
+    out.parent.mkdir()
+    out.write_text("yesterday's export\n")
+    monkeypatch.setattr(Store, "iter_receipts", one_then_fail)
+    done = runner.invoke(app, ["export", "--format", "csv", "-o", str(out)])
+    assert done.exit_code != 0
+    assert out.read_text() == "yesterday's export\n"
+    assert [path.name for path in out.parent.iterdir()] == ["receipts.csv"]  # no temp left
+    monkeypatch.setattr(Store, "iter_receipts", real)
+    assert runner.invoke(app, ["export", "--format", "csv", "-o", str(out)]).exit_code == 0
+    rows = csv.DictReader(out.open(encoding="utf-8-sig"))
+    assert {int(row["receipt_id"]) for row in rows} == set(ids)
+    assert out.stat().st_mode & 0o777 != 0o600  # not the private mode of a temporary file
 
 
 def test_export_json_and_totals(ids: list[int]) -> None:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from receiptflow.errors import ReceiptflowError
+from receiptflow.errors import ConfigError, ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
 from receiptflow.extractors.local.roles import role_model
 from receiptflow.ingest.document import Document, TextLine
-from receiptflow.ocr import OcrEngine, get_ocr_engine
+from receiptflow.ocr import OCR_ENGINES, OcrEngine, get_ocr_engine
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.settings import TrustSettings
@@ -66,6 +66,12 @@ class LocalExtractor:
         self._options = options
         self._trust = trust or TrustSettings()
         self._engine: OcrEngine | None = None
+        if ocr_settings.engine not in OCR_ENGINES:  # even if every document has a text layer
+            known = ", ".join(sorted(OCR_ENGINES))
+            raise ConfigError(
+                f"RECEIPTFLOW_OCR__ENGINE: unknown OCR engine {ocr_settings.engine!r}; "
+                f"choose one of: {known}"
+            )
         # read now: a word list or model that cannot be read is a configuration error, not a
         # bad receipt
         self._lexicon = load_lexicon(options.lexicon)
