@@ -9,6 +9,7 @@ isotonic map are fitted without it, then it is scored.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -318,8 +319,11 @@ def judge_all(extractor: Any, receipts: Iterable[Any]) -> list[Judged]:
     return judged
 
 
-THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
-MERCHANT_GRID: tuple[float | None, ...] = (None, 0.3, 0.5, 0.7, 0.8, 0.9)
+THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.94, 0.95, 0.955, 0.96, 0.97, 0.98, 0.99)
+MERCHANT_GRID: tuple[float | None, ...] = (None, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
+# the merchant threshold may only spend pass rate the goals do not need, with this margin
+# left, so the date/total goal is not put at risk for the merchant on receipts not seen
+MERCHANT_SLACK = 0.10
 
 
 def choose_thresholds(
@@ -329,29 +333,48 @@ def choose_thresholds(
     max_wrong: float = 0.01,
     goals: dict[str, float] | None = None,
 ) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """The date/total threshold (one for both) and merchant threshold: the lowest date/total
-    threshold that keeps the wrong share among passed receipts at or under ``max_wrong`` in
-    every dataset group that has dates, then the strictest merchant threshold that still
-    meets the pass-rate ``goals``."""
+    """The total and date thresholds, then the merchant's, for the goal: at most
+    ``max_wrong`` wrong dates or totals among passed receipts in every dataset group that
+    has dates, and as many passed as that allows.
+
+    Total and date: of the grid pairs that keep the wrong share, the one whose worst pass
+    rate relative to its goal (``goals``) is highest. The calibrated probabilities take few
+    distinct values (isotonic steps), so several pairs usually pass exactly the same
+    receipts; of those, the middle one of each field's tied values is taken, as far as the
+    grid allows from the steps on either side. Merchant: the strictest threshold that keeps
+    every goal group's pass rate ``MERCHANT_SLACK`` above its goal and the wrong share
+    kept; none when even the mildest does not."""
     goals = goals or {"sroie": 0.60, "wildreceipt": 0.45}
     dated = {item.group for item in judged if "date" in item.right}
-    chosen: tuple[float, float | None] | None = None
-    for key_threshold in THRESHOLD_GRID:
-        rates = pass_rates(judged, probs, {"total": key_threshold, "date": key_threshold})
-        if all(rates[g]["wrong_among_passed"] <= max_wrong for g in dated):
-            chosen = (key_threshold, None)
-            break
-    if chosen is None:
-        chosen = (THRESHOLD_GRID[-1], None)
+
+    def keeps_wrong(rates: dict[str, Any]) -> bool:
+        return all(rates[g]["wrong_among_passed"] <= max_wrong for g in dated)
+
+    def slack(rates: dict[str, Any], margin: float = 0.0) -> float:
+        met = [rates[g]["passed"] - goal - margin for g, goal in goals.items() if g in rates]
+        return min(met, default=0.0)
+
+    scored: dict[tuple[float, float], float] = {}
+    for total, date in itertools.product(THRESHOLD_GRID, THRESHOLD_GRID):
+        rates = pass_rates(judged, probs, {"total": total, "date": date})
+        if keeps_wrong(rates):
+            scored[(total, date)] = slack(rates)
+    if scored:
+        best = max(scored.values())
+        tied = [pair for pair, value in scored.items() if value == best]
+        total = _middle(sorted({pair[0] for pair in tied}))
+        date = _middle(sorted({pair[1] for pair in tied if pair[0] == total}))
+    else:
+        total = date = THRESHOLD_GRID[-1]
+    result: dict[str, float | None] = {"total": total, "date": date, "merchant.name": None}
     for merchant in MERCHANT_GRID[1:]:
-        thresholds = {"total": chosen[0], "date": chosen[0], "merchant.name": merchant}
+        thresholds = {"total": total, "date": date, "merchant.name": merchant}
         rates = pass_rates(judged, probs, thresholds)  # type: ignore[arg-type]
-        if all(rates[g]["passed"] >= goal for g, goal in goals.items() if g in rates):
-            chosen = (chosen[0], merchant)
-    result: dict[str, float | None] = {
-        "total": chosen[0],
-        "date": chosen[0],
-        "merchant.name": chosen[1],
-    }
+        if keeps_wrong(rates) and slack(rates, MERCHANT_SLACK) >= 0:
+            result["merchant.name"] = merchant
     applied = {name: value for name, value in result.items() if value is not None}
     return result, pass_rates(judged, probs, applied)
+
+
+def _middle(values: list[float]) -> float:
+    return values[(len(values) - 1) // 2]

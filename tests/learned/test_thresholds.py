@@ -1,0 +1,52 @@
+"""How scripts/train_models.py chooses the default thresholds of the reject option."""
+
+from __future__ import annotations
+
+from receiptflow.learned.calibration import Judged, choose_thresholds
+
+
+def _receipts(
+    dataset: str, count: int, *, total: float, merchant: float = 0.99, right: bool = True
+) -> list[tuple[Judged, dict[str, float]]]:
+    judged = Judged(
+        dataset=dataset,
+        receipt_id="",
+        signals={},
+        present={"total", "date", "merchant.name"},
+        right={"total": right, "date": True, "merchant.name": True},
+    )
+    return [(judged, {"total": total, "date": 0.99, "merchant.name": merchant})] * count
+
+
+def test_the_lowest_cost_thresholds_that_keep_wrong_receipts_under_one_percent() -> None:
+    rows = [
+        # photos: 60 sure and right (10 of them with a doubtful merchant), 30 less sure of
+        # which 3 are wrong (3 % if passed), 10 unlikely and wrong
+        *_receipts("wildreceipt", 50, total=0.97),
+        *_receipts("wildreceipt", 10, total=0.97, merchant=0.4),
+        *_receipts("wildreceipt", 27, total=0.955),
+        *_receipts("wildreceipt", 3, total=0.955, right=False),
+        *_receipts("wildreceipt", 10, total=0.5, right=False),
+        *_receipts("sroie", 100, total=0.99),
+    ]
+    judged = [row[0] for row in rows]
+    probs = [row[1] for row in rows]
+    thresholds, rates = choose_thresholds(judged, probs)
+    # 0.96 and 0.97 both pass exactly the 60 sure ones; the lower of the two middle ones
+    assert thresholds["total"] == 0.96
+    assert thresholds["date"] is not None and thresholds["date"] <= 0.99
+    # flagging the 10 doubtful merchants would leave 50 % passed: not 10 points over 45 %
+    assert thresholds["merchant.name"] == 0.3
+    assert rates["wildreceipt"] == {
+        "receipts": 100,
+        "passed": 0.6,
+        "wrong_among_passed": 0.0,
+        "wrong_caught": 1.0,
+    }
+    assert rates["sroie"]["passed"] == 1.0
+
+
+def test_when_no_threshold_keeps_the_goal_the_strictest_one_is_used() -> None:
+    rows = _receipts("wildreceipt", 10, total=0.999, right=False)
+    thresholds, _rates = choose_thresholds([r[0] for r in rows], [r[1] for r in rows])
+    assert thresholds == {"total": 0.99, "date": 0.99, "merchant.name": None}
