@@ -49,6 +49,7 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> str:
 
 
 def _train(args: argparse.Namespace, out: Path, *extra: str) -> None:
+    env = dict(os.environ, RECEIPTFLOW_TRAIN_SKIP_REPORTS="1")  # the models, not their reports
     _run(
         [
             sys.executable,
@@ -60,7 +61,8 @@ def _train(args: argparse.Namespace, out: Path, *extra: str) -> None:
             "--out",
             str(out),
             *extra,
-        ]
+        ],
+        env,
     )
 
 

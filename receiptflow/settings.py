@@ -188,12 +188,12 @@ class TrustSettings(BaseModel):
     datasets for the goal (at most 1 % wrong among ``ok`` receipts, as many passed as that
     allows), stored with the bundled calibrator under ``trained.thresholds`` (README, "Flags
     you can trust"). The calibrated probabilities take few distinct values, so a threshold
-    stands for a range: the date's 0.85 passes exactly what any value up to 0.95 would."""
+    stands for a range of values that pass the same receipts."""
 
     enabled: bool = True
-    merchant_name: float | None = 0.6
-    date: float | None = 0.85
-    total: float | None = 0.96
+    merchant_name: float | None = None
+    date: float | None = 0.97
+    total: float | None = 0.97
     subtotal: float | None = None
     taxes: float | None = None
     line_items: float | None = None

@@ -28,7 +28,7 @@ def _result(confidence: dict[str, float], **changes: object) -> ExtractionResult
 
 
 def test_every_field_clearing_its_threshold_stays_ok() -> None:
-    result = apply_trust(_result({"total": 0.97, "date": 0.97}), TrustSettings())
+    result = apply_trust(_result({"total": 0.98, "date": 0.98}), TrustSettings())
     assert result.status is ExtractionStatus.OK
     assert result.flags == []
 
@@ -38,7 +38,7 @@ def test_a_doubtful_total_is_flagged_with_field_probability_and_evidence() -> No
     assert result.status is ExtractionStatus.FLAGGED
     [flag] = result.flags
     assert (flag.code, flag.field, flag.severity) == (LOW_CONFIDENCE, "total", Severity.ERROR)
-    assert "0.62" in flag.message and "0.96" in flag.message and "RM 9.00" in flag.message
+    assert "0.62" in flag.message and "0.97" in flag.message and "RM 9.00" in flag.message
 
 
 def test_default_thresholds_are_the_ones_training_chose_for_the_bundled_calibrator() -> None:
