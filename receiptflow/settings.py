@@ -181,19 +181,12 @@ class ReviewSettings(BaseModel):
     login_lockout_s: float = 300.0
 
 
-class TrustSettings(BaseModel):
-    """The reject option (``receiptflow.trust``): a result is ``ok`` only when every key
-    field's calibrated probability clears its threshold; None leaves a field unjudged.
-    The defaults are the thresholds ``scripts/train_models.py`` chose on the development
-    datasets for the goal (at most 1 % wrong among ``ok`` receipts, as many passed as that
-    allows), stored with the bundled calibrator under ``trained.thresholds`` (README, "Flags
-    you can trust"). The calibrated probabilities take few distinct values, so a threshold
-    stands for a range of values that pass the same receipts."""
+class FieldThresholds(BaseModel):
+    """A probability threshold per key field; None leaves the field unjudged."""
 
-    enabled: bool = True
     merchant_name: float | None = None
-    date: float | None = 0.97
-    total: float | None = 0.97
+    date: float | None = None
+    total: float | None = None
     subtotal: float | None = None
     taxes: float | None = None
     line_items: float | None = None
@@ -210,6 +203,38 @@ class TrustSettings(BaseModel):
             if value.strip().lower() in {"off", "none"}:
                 return None
         return value
+
+
+def _llm_thresholds() -> FieldThresholds:
+    return FieldThresholds(merchant_name=0.5, date=0.9, total=0.9)
+
+
+# result methods whose probabilities come from the LLM trust model
+_LLM_METHODS = ("openai", "nemo")
+
+
+class TrustSettings(FieldThresholds):
+    """The reject option (``receiptflow.trust``): a result is ``ok`` only when every key
+    field's calibrated probability clears its threshold.
+    The defaults are the thresholds ``scripts/train_models.py`` chose on the development
+    datasets for the goal (at most 1 % wrong among ``ok`` receipts, as many passed as that
+    allows), stored with the bundled calibrator under ``trained.thresholds`` (README, "Flags
+    you can trust"). The calibrated probabilities take few distinct values, so a threshold
+    stands for a range of values that pass the same receipts.
+    ``llm``: the thresholds for ``openai`` and ``nemo`` answers, whose probabilities come from
+    another model (``receiptflow/trust/llm_model.json``, fitted on a constructed corpus, not
+    on the data these defaults were chosen on): ``RECEIPTFLOW_TRUST__LLM__DATE`` etc."""
+
+    enabled: bool = True
+    date: float | None = 0.97
+    total: float | None = 0.97
+    llm: FieldThresholds = Field(default_factory=_llm_thresholds)
+
+    def for_method(self, method: str) -> TrustSettings:
+        """The thresholds that judge a result made by ``method`` (``cascade:nemo`` is nemo)."""
+        if method.rpartition(":")[2] in _LLM_METHODS:
+            return self.model_copy(update=self.llm.model_dump())
+        return self
 
 
 class LlmSettings(BaseModel):

@@ -42,7 +42,9 @@ TRUST_FIELDS: dict[str, str] = {
 
 
 def doubtful_fields(result: ExtractionResult, trust: TrustSettings) -> dict[str, float]:
-    """Key fields whose probability is below their threshold: field -> probability."""
+    """Key fields whose probability is below their threshold (the thresholds of the
+    result's method, ``TrustSettings.for_method``): field -> probability."""
+    trust = trust.for_method(result.method)
     doubtful: dict[str, float] = {}
     for field, attribute in TRUST_FIELDS.items():
         threshold: float | None = getattr(trust, attribute)
@@ -59,7 +61,7 @@ def low_confidence_flags(result: ExtractionResult, trust: TrustSettings) -> list
     and the printed text it was read from."""
     flags = []
     for field, probability in doubtful_fields(result, trust).items():
-        threshold = getattr(trust, TRUST_FIELDS[field])
+        threshold = getattr(trust.for_method(result.method), TRUST_FIELDS[field])
         printed = result.evidence.get(field)
         message = f"{field}: probability {probability:.2f} is below {threshold:.2f}"
         if printed:

@@ -124,7 +124,7 @@ def test_doubtful_local_goes_to_nemo_on_the_same_lines(
     servers: dict[str, ScriptedServer],
 ) -> None:
     servers["nemo"].script = [tool(VALID)]
-    local = StubLocal(0.6)  # merchant clears its 0.6, date and total miss theirs (0.85, 0.96)
+    local = StubLocal(0.6)  # date and total miss their 0.97 (the merchant is unjudged)
     result = _cascade(local, servers).extract(_document())
     assert result.method == "cascade:nemo" and result.status is ExtractionStatus.OK
     assert local.reads == 1  # OCR once, reused for nemo

@@ -53,6 +53,24 @@ def test_default_thresholds_are_the_ones_training_chose_for_the_bundled_calibrat
     }
 
 
+def test_llm_answers_are_judged_by_the_llm_thresholds() -> None:
+    # their probabilities come from another model, fitted on another corpus
+    trust = TrustSettings(total=0.97, llm={"total": 0.9, "date": None})
+    answer = {"total": 0.93, "date": 0.5}
+    assert doubtful_fields(_result(answer, method="local"), trust) == {"total": 0.93, "date": 0.5}
+    for method in ("nemo", "openai", "cascade:nemo", "cascade:openai"):
+        assert doubtful_fields(_result(answer, method=method), trust) == {}
+    flagged = apply_trust(_result({"total": 0.8}, method="nemo"), trust)
+    assert "below 0.90" in flagged.flags[0].message
+
+
+def test_llm_thresholds_are_set_by_their_own_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECEIPTFLOW_TRUST__LLM__DATE", "0.8")
+    monkeypatch.setenv("RECEIPTFLOW_TRUST__LLM__TOTAL", "off")
+    trust = Settings().trust
+    assert (trust.llm.date, trust.llm.total, trust.date) == (0.8, None, TrustSettings().date)
+
+
 def test_thresholds_come_from_settings_and_none_leaves_a_field_unjudged() -> None:
     trust = TrustSettings(total=0.5, date=None)
     assert doubtful_fields(_result({"total": 0.62, "date": 0.1}), trust) == {}
