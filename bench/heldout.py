@@ -151,13 +151,10 @@ def _summary(tally: Tally) -> dict[str, Any]:
     summary["passed_unflagged"] = tally.share("passed", "receipts")
     summary["wrong_among_unflagged"] = tally.share("wrong_passed", "judged")
     summary["wrong_caught"] = tally.share("caught", "wrong")
-    summary["ece"] = {
-        name: merge_reliability(blocks)["ece"] for name, blocks in tally.calibration.items()
-    }
+    merged = {name: merge_reliability(blocks) for name, blocks in tally.calibration.items()}
+    summary["ece"] = {name: figures["ece"] for name, figures in merged.items()}
     summary["counts"] = tally.counts
-    summary["calibration"] = {
-        name: merge_reliability(blocks) for name, blocks in tally.calibration.items()
-    }
+    summary["calibration"] = merged
     return summary
 
 

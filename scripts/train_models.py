@@ -141,16 +141,24 @@ def _kept(items: list[Any], exclude: str | None, fold: Any = None) -> list[Any]:
     ]
 
 
-def train_roles(
-    data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None, fold: Any = None
-) -> None:
-    from receiptflow.learned.training import cross_dataset_roles, role_set, roles_model_file
+def role_rows(
+    data: Path, cache: Path, synthetic: int, exclude: str | None, fold: Any = None
+) -> Any:
+    """The labelled rows both models are trained from (features computed once)."""
+    from receiptflow.learned.training import role_set
 
     started = time.perf_counter()
     receipts = _kept(labelled_receipts(data, cache, synthetic), exclude, fold)
     rows = role_set(receipts)
     seconds = time.perf_counter() - started
     _log(f"roles: {len(receipts)} receipts, {len(rows.labels)} labelled rows ({seconds:.0f} s)")
+    return rows
+
+
+def train_roles(rows: Any, out: Path) -> None:
+    from receiptflow.learned.training import cross_dataset_roles, roles_model_file
+
+    started = time.perf_counter()
     cross = {} if os.environ.get(SKIP_REPORTS) else cross_dataset_roles(rows)
     for name, scores in cross.items():
         roles = ", ".join(f"{role} {score['f1']:.2f}" for role, score in scores["roles"].items())
@@ -177,16 +185,12 @@ def truth_receipts(data: Path, cache: Path, synthetic: int) -> list[Any]:
     return receipts
 
 
-def cross_fitted_roles(
-    data: Path, cache: Path, synthetic: int, exclude: str | None, fold: Any, scratch: str
-) -> list[Path]:
+def cross_fitted_roles(rows: Any, scratch: str) -> list[Path]:
     """The role classifier refitted once per cross-fitting part without that part's
     receipts, written to ``scratch``: what the calibrator's training readings are made with."""
     from receiptflow.learned.training import cross_fitted_roles as fit_parts
-    from receiptflow.learned.training import role_set
 
     started = time.perf_counter()
-    rows = role_set(_kept(labelled_receipts(data, cache, synthetic), exclude, fold))
     paths = []
     for part, model in enumerate(fit_parts(rows)):
         path = Path(scratch) / f"row_roles.part{part}.json"
@@ -197,7 +201,13 @@ def cross_fitted_roles(
 
 
 def train_trust(
-    data: Path, cache: Path, synthetic: int, out: Path, exclude: str | None, fold: Any = None
+    data: Path,
+    cache: Path,
+    synthetic: int,
+    out: Path,
+    rows: Any,
+    exclude: str | None,
+    fold: Any = None,
 ) -> None:
     from receiptflow.extractors.local import LocalExtractor
     from receiptflow.extractors.local.roles import role_model
@@ -216,9 +226,7 @@ def train_trust(
     judged_at: dict[int, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         # each receipt is read with a line-role classifier that was not trained on it
-        for part, path in enumerate(
-            cross_fitted_roles(data, cache, synthetic, exclude, fold, scratch)
-        ):
+        for part, path in enumerate(cross_fitted_roles(rows, scratch)):
             options = settings.local.model_copy(update={"role_model": str(path)})
             extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
             members = [i for i, r in enumerate(receipts) if cross_fit_part(r.receipt_id) == part]
@@ -293,10 +301,13 @@ def main() -> None:
     fill_ocr_cache(args.data, args.ocr_cache)
     if args.synthetic_count:
         fill_synthetic(args.ocr_cache, args.synthetic_count)
+    rows = role_rows(args.data, args.ocr_cache, args.synthetic_count, args.exclude, fold)
     if args.only in (None, "roles"):
-        train_roles(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude, fold)
+        train_roles(rows, args.out)
     if args.only in (None, "trust"):
-        train_trust(args.data, args.ocr_cache, args.synthetic_count, args.out, args.exclude, fold)
+        train_trust(
+            args.data, args.ocr_cache, args.synthetic_count, args.out, rows, args.exclude, fold
+        )
 
 
 if __name__ == "__main__":
