@@ -12,6 +12,8 @@ from receiptflow.registry import load_entry
 EXPORTERS: dict[str, str] = {
     "csv": "receiptflow.export.csv:CsvExporter",
     "json": "receiptflow.export.json:JsonExporter",
+    "xero": "receiptflow.export.xero:XeroBillsExporter",
+    "qbo": "receiptflow.export.qbo:QboBankExporter",
 }
 
 
