@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from receiptflow.cli.books import By, approve_receipts, who
-from receiptflow.export import EXPORTERS, get_exporter
+from receiptflow.export import EXPORTERS, export_text, get_exporter
 from receiptflow.export.json import receipt_json
 from receiptflow.settings import Settings
 from receiptflow.storage.records import RECEIPT_STATUSES
@@ -239,15 +239,8 @@ def _recorded_export(
         else:
             if export_format is None:
                 raise typer.BadParameter("choose a format", param_hint="--format")
-            exporter = get_exporter(export_format.value)
-            chart = store.chart()
-
-            def render(records: list[Any]) -> str:
-                text = io.StringIO(newline="")
-                exporter.export(records, text, chart=chart)
-                return text.getvalue()
-
-            made = store.export_new(export_format.value, render, user=who(by))
+            name, chart = export_format.value, store.chart()
+            made = store.export_new(name, lambda rs: export_text(name, rs, chart), user=who(by))
             if made is None:
                 typer.echo(
                     "nothing new to export: every approved receipt is already exported", err=True

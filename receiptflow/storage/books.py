@@ -204,6 +204,14 @@ class BooksStore(StoreBase):
 
         return self._retrying(work)
 
+    def count_unexported(self) -> int:
+        """Approved receipts that the next ``export_new`` would book."""
+        query = select(func.count(ReceiptRow.id)).where(
+            ReceiptRow.status == "approved", _not_exported()
+        )
+        with self._session(read_only=True) as session:
+            return int(session.execute(query).scalar_one())
+
     def list_exports(self) -> list[ExportRecord]:
         with self._session(read_only=True) as session:
             rows = session.scalars(select(ExportRow).order_by(ExportRow.id.desc()))
