@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from importlib import resources
 
+from receiptflow.books.chart import Chart
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.storage.records import Suggestion
 
@@ -36,9 +37,14 @@ def keywords() -> dict[str, str]:
     return table
 
 
-def keyword_suggestion(receipt: Receipt) -> Suggestion | None:
-    """The category most of the line items' keywords point at (ties: the first seen)."""
-    table = keywords()
+def keyword_suggestion(receipt: Receipt, chart: Chart) -> Suggestion | None:
+    """The category most of the line items' keywords point at (ties: the first seen), among
+    the chart's accounts, named as the chart names it."""
+    table = {
+        word: account.name
+        for word, name in keywords().items()
+        if (account := chart.account(name)) is not None
+    }
     votes: Counter[str] = Counter()
     matched: dict[str, list[str]] = {}
     for item in receipt.line_items:

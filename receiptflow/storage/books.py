@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from receiptflow.books.chart import Chart, default_accounts
 from receiptflow.books.suggest import keyword_suggestion
+from receiptflow.schemas.receipt import Receipt
 from receiptflow.storage import category_rules, mapping, queries
 from receiptflow.storage.models import (
     AccountRow,
@@ -71,20 +72,34 @@ def _unflagged() -> ColumnElement[bool]:
     return ~exists().where(FlagRow.receipt_id == ReceiptRow.id)
 
 
+def _chart_in(session: Session) -> Chart:
+    if session.execute(select(func.count(AccountRow.id))).scalar_one() == 0:
+        session.add_all(
+            AccountRow(code=a.code, name=a.name, tax_type=a.tax_type) for a in default_accounts()
+        )
+        session.flush()
+    rows = session.scalars(select(AccountRow).order_by(AccountRow.code))
+    return Chart(_account_record(row) for row in rows)
+
+
+def _suggestion(session: Session, receipt: Receipt) -> Suggestion | None:
+    """A learned merchant rule first, else the line items' keywords; only categories the
+    chart has (a rule or keyword naming an account that is not there is no help)."""
+    chart = _chart_in(session)
+    learned = category_rules.learned(session, receipt.merchant.name)
+    account = chart.account(learned.category if learned else None)
+    if learned is not None and account is not None:
+        return learned.model_copy(update={"category": account.name})
+    return keyword_suggestion(receipt, chart)
+
+
 class BooksStore(StoreBase):
     # -- chart of accounts -----------------------------------------------------------------
 
     def accounts(self) -> list[AccountRecord]:
         """The chart, by code; the default expense categories are installed when it is empty."""
         with self._session() as session:
-            if session.execute(select(func.count(AccountRow.id))).scalar_one() == 0:
-                session.add_all(
-                    AccountRow(code=a.code, name=a.name, tax_type=a.tax_type)
-                    for a in default_accounts()
-                )
-                session.flush()
-            rows = session.scalars(select(AccountRow).order_by(AccountRow.code))
-            return [_account_record(row) for row in rows]
+            return _chart_in(session).accounts
 
     def chart(self) -> Chart:
         return Chart(self.accounts())
@@ -138,10 +153,9 @@ class BooksStore(StoreBase):
             return mapping.receipt_record(row)
 
     def suggest_category(self, record: ReceiptRecord) -> Suggestion | None:
-        """A learned merchant rule first, else the line items' keywords."""
-        with self._session(read_only=True) as session:
-            learned = category_rules.learned(session, record.receipt.merchant.name)
-        return learned or keyword_suggestion(record.receipt)
+        """A learned merchant rule first, else the line items' keywords (chart names only)."""
+        with self._session() as session:  # may install the default chart
+            return _suggestion(session, record.receipt)
 
     # -- approval --------------------------------------------------------------------------
 
@@ -170,9 +184,7 @@ class BooksStore(StoreBase):
                     message=f"not approved: {why}; review it one by one",
                 )
             if row.category is None:
-                suggestion = category_rules.learned(
-                    session, row.merchant_name
-                ) or keyword_suggestion(mapping.receipt_from_row(row))
+                suggestion = _suggestion(session, mapping.receipt_from_row(row))
                 if suggestion is not None:
                     change = FieldChange(field="category", before=None, after=suggestion.category)
                     reason = f"suggested: {suggestion.source}"

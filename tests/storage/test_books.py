@@ -121,6 +121,25 @@ def test_an_approval_teaches_the_merchant_and_says_where_from(store: Store, make
     ]
 
 
+def test_suggestions_only_name_accounts_of_the_chart(store: Store, make: Make) -> None:
+    store.import_accounts([AccountRecord(code="6000", name="Meals")])  # an own chart, no defaults
+    coffee = make(merchant="Bean There", items=[("Coffee", "3.00", None)], total="3.00")
+    assert store.suggest_category(coffee) is None  # 'coffee' points at Entertainment: not here
+    store.import_accounts([AccountRecord(code="6100", name="ENTERTAINMENT")])
+    suggestion = store.suggest_category(coffee)
+    assert (
+        suggestion is not None and suggestion.category == "ENTERTAINMENT"
+    )  # as the chart names it
+    store.set_category(coffee.id, "Meals", user="ana")
+    store.set_status(coffee.id, "approved", user="ana")
+    store.import_accounts([AccountRecord(code="6000", name="Food")])  # Meals renamed
+    again = make(merchant="Bean There", items=[("Coffee", "4.00", None)], total="4.00")
+    suggestion = store.suggest_category(again)  # the rule names an account no longer there
+    assert suggestion is not None and suggestion.category == "ENTERTAINMENT"
+    (outcome,) = store.approve_clean([again.id], user="bob")
+    assert outcome.message == "approved (ENTERTAINMENT)"
+
+
 def test_a_category_must_be_in_the_chart(store: Store, make: Make) -> None:
     record = make()
     with pytest.raises(StorageError, match="no account named 'Yachts'"):
