@@ -13,7 +13,8 @@ bill. A receipt is already paid, so its due date is its date. Dates are DD/MM/YY
 template's guide asks. Amounts are as printed: when a receipt's prices include tax, choose
 "tax inclusive" when Xero asks. Discounts, tip, service charge and rounding become their own
 lines so the bill adds up to the receipt. ``Total`` and ``TaxAmount`` are left for Xero to
-calculate; ``TaxType`` comes from the category's account (empty: the account's default).
+calculate; ``AccountCode`` and ``TaxType`` come from the category's account in the chart
+(left empty when there is none, so Xero's import names the line rather than this guessing).
 """
 
 from __future__ import annotations
