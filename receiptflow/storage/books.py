@@ -82,10 +82,9 @@ def _chart_in(session: Session) -> Chart:
     return Chart(_account_record(row) for row in rows)
 
 
-def _suggestion(session: Session, receipt: Receipt) -> Suggestion | None:
+def _suggestion(session: Session, receipt: Receipt, chart: Chart) -> Suggestion | None:
     """A learned merchant rule first, else the line items' keywords; only categories the
     chart has (a rule or keyword naming an account that is not there is no help)."""
-    chart = _chart_in(session)
     learned = category_rules.learned(session, receipt.merchant.name)
     account = chart.account(learned.category if learned else None)
     if learned is not None and account is not None:
@@ -98,8 +97,14 @@ class BooksStore(StoreBase):
 
     def accounts(self) -> list[AccountRecord]:
         """The chart, by code; the default expense categories are installed when it is empty."""
-        with self._session() as session:
-            return _chart_in(session).accounts
+        # Read-only first: pages and exports ask for the chart often; only an empty one
+        # needs a write (on SQLite a write transaction would queue behind the workers).
+        with self._session(read_only=True) as session:
+            rows = session.scalars(select(AccountRow).order_by(AccountRow.code)).all()
+            if rows:
+                return [_account_record(row) for row in rows]
+        # two processes installing the defaults at once: the loser retries and reads them
+        return self._retrying(lambda session: _chart_in(session).accounts)
 
     def chart(self) -> Chart:
         return Chart(self.accounts())
@@ -154,8 +159,9 @@ class BooksStore(StoreBase):
 
     def suggest_category(self, record: ReceiptRecord) -> Suggestion | None:
         """A learned merchant rule first, else the line items' keywords (chart names only)."""
-        with self._session() as session:  # may install the default chart
-            return _suggestion(session, record.receipt)
+        chart = self.chart()
+        with self._session(read_only=True) as session:
+            return _suggestion(session, record.receipt, chart)
 
     # -- approval --------------------------------------------------------------------------
 
@@ -184,7 +190,8 @@ class BooksStore(StoreBase):
                     message=f"not approved: {why}; review it one by one",
                 )
             if row.category is None:
-                suggestion = _suggestion(session, mapping.receipt_from_row(row))
+                receipt = mapping.receipt_from_row(row)
+                suggestion = _suggestion(session, receipt, _chart_in(session))
                 if suggestion is not None:
                     change = FieldChange(field="category", before=None, after=suggestion.category)
                     reason = f"suggested: {suggestion.source}"
