@@ -186,8 +186,8 @@ def export(
     by: By = None,
 ) -> None:
     """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet;
-    xero: Xero's bills import; qbo: QuickBooks Online's bank CSV. ``--new`` never books a
-    receipt twice; ``--export-id N`` repeats export N byte for byte."""
+    xero: Xero's bills import; qbo: QuickBooks Online's bank CSV. --new never books a
+    receipt twice; --export-id N repeats export N byte for byte."""
     if export_id is not None or new:
         _recorded_export(export_format, export_id, new, (status, since, until), output, by)
         return

@@ -59,6 +59,29 @@ def test_default_chart_is_installed_once_when_there_is_none(store: Store) -> Non
     assert store.accounts() == accounts  # not installed twice
 
 
+def test_two_processes_installing_the_defaults_at_once_both_get_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    with Store(database_url, tmp_path / "archive") as first:
+        first.migrate()
+    charts: list[list[AccountRecord]] = []
+    barrier = threading.Barrier(2)
+
+    def read() -> None:
+        with Store(database_url, tmp_path / "archive") as own:
+            barrier.wait()
+            charts.append(own.accounts())
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(charts) == 2 and charts[0] == charts[1] == sorted(
+        default_accounts(), key=lambda a: a.code
+    )
+
+
 def test_import_adds_and_updates_by_code_and_refuses_a_name_taken(store: Store) -> None:
     store.accounts()
     added, updated = store.import_accounts(
