@@ -56,6 +56,7 @@ COMMAND_MODULES = [
     "receiptflow.cli.extract",
     "receiptflow.cli.evaluate",
     "receiptflow.cli.storage",
+    "receiptflow.cli.books",
     "receiptflow.cli.flows",
     "receiptflow.cli.review",
     "receiptflow.cli.samples",

@@ -1,4 +1,5 @@
-"""``receiptflow receipts list|show|totals``, ``receiptflow export``, ``receiptflow db upgrade``."""
+"""``receiptflow receipts list|show|totals|approve``, ``receiptflow export``,
+``receiptflow db upgrade``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from receiptflow.export import EXPORTERS, get_exporter
+from receiptflow.cli.books import By, approve_receipts, who
+from receiptflow.export import EXPORTERS, export_text, get_exporter
 from receiptflow.export.json import receipt_json
 from receiptflow.settings import Settings
 from receiptflow.storage.records import RECEIPT_STATUSES
@@ -160,30 +162,110 @@ def totals(
 
 
 def export(
-    export_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")],
+    export_format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="File format (with --export-id: that export's)."),
+    ] = None,
     status: Status = None,
     since: Since = None,
     until: Until = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new",
+            help="Only approved receipts no export has booked yet; records this export.",
+        ),
+    ] = False,
+    export_id: Annotated[
+        int | None,
+        typer.Option("--export-id", min=1, help="Write a recorded export again, exactly."),
+    ] = None,
+    by: By = None,
 ) -> None:
-    """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet."""
+    """Export stored receipts. CSV: one row per line item, safe to open in a spreadsheet;
+    xero: Xero's bills import; qbo: QuickBooks Online's bank CSV. --new never books a
+    receipt twice; --export-id N repeats export N byte for byte."""
+    if export_id is not None or new:
+        _recorded_export(export_format, export_id, new, (status, since, until), output, by)
+        return
+    if export_format is None:
+        raise typer.BadParameter("choose a format", param_hint="--format")
     exporter = get_exporter(export_format.value)
     with _store() as store:
+        chart = store.chart()
         pending = store.iter_receipts(status=status, date_from=_day(since), date_to=_day(until))
         # The first batch is read before anything is written: a database that cannot be
         # reached fails here, not after a CSV header on stdout.
         first = next(pending, None)
         receipts = itertools.chain([] if first is None else [first], pending)
-        if output is None:
-            if isinstance(sys.stdout, io.TextIOWrapper):
-                sys.stdout.reconfigure(newline="")  # CSV writes its own CRLF
-            exporter.export(receipts, sys.stdout)
-            sys.stdout.flush()
+        with _destination(output) as out:
+            exporter.export(receipts, out, chart=chart)
+
+
+def _recorded_export(
+    export_format: ExportFormat | None,
+    export_id: int | None,
+    new: bool,
+    filters: tuple[object, ...],
+    output: Path | None,
+    by: str | None,
+) -> None:
+    from receiptflow.storage import NotFoundError
+
+    if export_id is not None and new:
+        raise typer.BadParameter("use either --new or --export-id", param_hint="--new")
+    if any(value is not None for value in filters):
+        raise typer.BadParameter(
+            "--new and --export-id take no filters: they export approved receipts",
+            param_hint="--status/--since/--until",
+        )
+    # The destination is opened first: a file that cannot be written fails before an
+    # export is recorded, and stays untouched when there is nothing new.
+    with _store() as store, _destination(output) as out:
+        if export_id is not None:
+            try:
+                recorded, content = store.get_export(export_id)
+            except NotFoundError:
+                message = f"error: no export {export_id} (see: receiptflow exports list)"
+                typer.echo(message, err=True)
+                raise typer.Exit(1) from None
+            if export_format is not None and export_format.value != recorded.format:
+                raise typer.BadParameter(
+                    f"export {export_id} was written as {recorded.format}", param_hint="--format"
+                )
         else:
-            with _replaced_on_success(output) as out:
-                exporter.export(receipts, out)
+            if export_format is None:
+                raise typer.BadParameter("choose a format", param_hint="--format")
+            name, chart = export_format.value, store.chart()
+            made = store.export_new(name, lambda rs: export_text(name, rs, chart), user=who(by))
+            if made is None:
+                typer.echo(
+                    "nothing new to export: every approved receipt is already exported", err=True
+                )
+                raise typer.Exit(0)
+            recorded, content = store.get_export(made.id)
+        out.write(content)
+    if export_id is None:
+        typer.echo(
+            f"export {recorded.id}: {len(recorded.receipt_ids)} receipt(s) as {recorded.format}"
+            f" by {recorded.user}; again with --export-id {recorded.id}",
+            err=True,
+        )
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[TextIO]:
+    if output is not None:
+        with _replaced_on_success(output) as out:
+            yield out
+        return
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(newline="")  # CSV writes its own CRLF
+    yield sys.stdout
+    sys.stdout.flush()
 
 
 @contextmanager
@@ -234,6 +316,7 @@ def register(app: typer.Typer) -> None:
     receipts_app.command("list")(list_receipts)
     receipts_app.command("show")(show_receipt)
     receipts_app.command("totals")(totals)
+    receipts_app.command("approve")(approve_receipts)
     app.add_typer(receipts_app, name="receipts")
     app.command("export")(export)
     db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 if TYPE_CHECKING:
+    from receiptflow.books.chart import Chart
     from receiptflow.storage.records import ReceiptRecord
 
 
@@ -17,6 +18,9 @@ class Exporter(Protocol):
 
     def is_available(self) -> bool: ...
 
-    def export(self, receipts: Iterable[ReceiptRecord], out: TextIO) -> None:
-        """Write the receipts to ``out`` (a text stream opened with ``newline=""``)."""
+    def export(
+        self, receipts: Iterable[ReceiptRecord], out: TextIO, *, chart: Chart | None = None
+    ) -> None:
+        """Write the receipts to ``out`` (a text stream opened with ``newline=""``); ``chart``
+        turns categories into account codes and tax types (none: those columns stay empty)."""
         ...

@@ -82,11 +82,17 @@ def create_app(
         store.archive.root, settings.ingest, settings.review.page_image_max_side
     )
 
-    from receiptflow.review import web_auth, web_export, web_receipts  # they use render()
+    from receiptflow.review import (  # they use render()
+        web_auth,
+        web_books,
+        web_export,
+        web_receipts,
+    )
 
     app.include_router(web_auth.router)
     app.include_router(web_receipts.router)
     app.include_router(web_export.router)
+    app.include_router(web_books.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _add_handlers(app)
 

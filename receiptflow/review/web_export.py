@@ -31,7 +31,7 @@ def export_approved(request: Request, format: str = "csv") -> Response:  # noqa:
     store: Store = request.app.state.store
     records = store.list_receipts(**wanted.store_filters(), limit=None, newest_first=False)
     out = io.StringIO(newline="")
-    exporter.export(records, out)
+    exporter.export(records, out, chart=store.chart())
     name = f"receipts-approved-{dt.date.today():%Y%m%d}{exporter.suffix}"
     return Response(
         content=out.getvalue().encode("utf-8"),

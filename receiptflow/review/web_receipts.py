@@ -16,6 +16,7 @@ from receiptflow.review.forms import PAYMENT_METHODS, ReceiptForm
 from receiptflow.review.likelihood import Likelihood, likelihood
 from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.review.security import check_csrf, reviewer
+from receiptflow.review.web_books import category_context
 from receiptflow.schemas.flags import Flag, Severity, has_errors
 from receiptflow.settings import Settings
 from receiptflow.storage import NotFoundError, ReceiptRecord, Store
@@ -97,6 +98,7 @@ def _detail(
         "worst": queue.worst_severity(record),
         "history": list(reversed(store.history(record.id))),
         "payment_methods": PAYMENT_METHODS,
+        "books": category_context(store, record),
         "likely": _likely(request),
     }
     return render(request, "detail.html", context, status_code=status_code)

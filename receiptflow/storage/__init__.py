@@ -8,8 +8,10 @@ and the review trail, in SQLite or PostgreSQL (``RECEIPTFLOW_DATABASE_URL``).
 from typing import TYPE_CHECKING, Any
 
 from receiptflow.storage.records import (
+    AccountRecord,
     CategoryTotal,
     DocumentRecord,
+    ExportRecord,
     ExtractionRunRecord,
     FieldChange,
     MonthTotal,
@@ -17,6 +19,7 @@ from receiptflow.storage.records import (
     ReceiptRecord,
     ReviewEventRecord,
     StorageError,
+    Suggestion,
     UserRecord,
 )
 
@@ -24,8 +27,10 @@ if TYPE_CHECKING:
     from receiptflow.storage.service import Store
 
 __all__ = [
+    "AccountRecord",
     "CategoryTotal",
     "DocumentRecord",
+    "ExportRecord",
     "ExtractionRunRecord",
     "FieldChange",
     "MonthTotal",
@@ -34,6 +39,7 @@ __all__ = [
     "ReviewEventRecord",
     "StorageError",
     "Store",
+    "Suggestion",
     "UserRecord",
 ]
 

@@ -132,6 +132,7 @@ def receipt_record(row: ReceiptRow) -> ReceiptRecord:
         ],
         confidence=dict(row.confidence or {}),
         trust=row.trust,
+        category=row.category,
         document_sha256=row.document.sha256,
         document_name=row.document.original_name,
         created_at=aware(row.created_at),

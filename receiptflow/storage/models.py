@@ -156,6 +156,8 @@ class ReceiptRow(Base):
     rounding: Mapped[Decimal | None] = mapped_column(Money())
     total: Mapped[Decimal | None] = mapped_column(Money())
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # taxes, discounts, payment
+    # the expense category (an account's name in the chart); line items may override it
+    category: Mapped[str | None] = mapped_column(String(255), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -237,3 +239,56 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AccountRow(Base):
+    """The chart of accounts: expense categories with the code bookkeeping software uses."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    tax_type: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CategoryRuleRow(Base):
+    """Merchant -> category, learned when a reviewer approves a categorised receipt; the
+    receipt and the reviewer are kept so a suggestion can say where it came from."""
+
+    __tablename__ = "category_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_key: Mapped[str] = mapped_column(String(255), unique=True)  # lower-cased, trimmed
+    category: Mapped[str] = mapped_column(String(255))
+    receipt_id: Mapped[int] = mapped_column(Integer)
+    user: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExportRow(Base):
+    """One recorded export: who, when, which format, and the exact bytes written, so it can
+    be given again unchanged (``--export-id``)."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text)
+
+    receipts: Mapped[list[ExportedReceiptRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ExportedReceiptRow.receipt_id"
+    )
+
+
+class ExportedReceiptRow(Base):
+    """A receipt booked by an export. The receipt is the primary key: the database itself
+    refuses to book one receipt twice, even when two exports run at the same moment."""
+
+    __tablename__ = "exported_receipts"
+
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), primary_key=True)
+    export_id: Mapped[int] = mapped_column(ForeignKey("exports.id"), index=True)

@@ -17,7 +17,7 @@ from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import validate_receipt
-from receiptflow.storage import mapping, queries
+from receiptflow.storage import category_rules, mapping, queries
 from receiptflow.storage.models import DocumentRow, ReceiptRow
 from receiptflow.storage.receipt_trust import receipt_trust
 from receiptflow.storage.records import FieldChange
@@ -93,3 +93,5 @@ def apply_status(
     )
     row.status = status
     row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+    if status == "approved":
+        category_rules.learn(session, row, user)

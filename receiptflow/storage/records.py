@@ -59,6 +59,7 @@ class ReceiptRecord(_Record):
     confidence: dict[str, float] = Field(default_factory=dict)
     # probability that the receipt is right (None: unknown, shown first in the queue)
     trust: float | None = None
+    category: str | None = None  # the receipt's expense category (line items may override it)
     document_sha256: str
     document_name: str
     created_at: dt.datetime
@@ -123,3 +124,24 @@ class CategoryTotal(_Record):
     currency: str | None
     line_items: int
     total: Decimal
+
+
+class AccountRecord(_Record):
+    """An entry of the chart of accounts; its name is the category people choose."""
+
+    code: str
+    name: str
+    tax_type: str | None = None
+
+
+class Suggestion(_Record):
+    category: str
+    source: str  # where it came from, shown beside it: "learned from receipt #3 approved by ann"
+
+
+class ExportRecord(_Record):
+    id: int
+    created_at: dt.datetime
+    user: str
+    format: str
+    receipt_ids: list[int]

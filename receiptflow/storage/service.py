@@ -25,6 +25,7 @@ from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import IngestSettings
 from receiptflow.storage import mapping, queries
 from receiptflow.storage.archive import Archive, ArchivedFile
+from receiptflow.storage.books import BooksStore
 from receiptflow.storage.models import (
     DocumentRow,
     ExtractionRunRow,
@@ -45,7 +46,6 @@ from receiptflow.storage.records import (
     StorageError,
     UserRecord,
 )
-from receiptflow.storage.store_base import StoreBase
 
 if TYPE_CHECKING:
     from receiptflow.settings import Settings
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 _DEFAULT_MAX_BYTES = IngestSettings().max_bytes
 
 
-class Store(StoreBase):
+class Store(BooksStore):
     def __init__(
         self, database_url: str, archive_dir: Path, *, max_file_bytes: int = _DEFAULT_MAX_BYTES
     ) -> None:

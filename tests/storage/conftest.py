@@ -55,3 +55,12 @@ def receipt_factory() -> Callable[..., Receipt]:
 @pytest.fixture
 def result_factory() -> Callable[..., ExtractionResult]:
     return make_result
+
+
+@pytest.fixture
+def home(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI's home and database, through the environment as a user would set them."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("RECEIPTFLOW_HOME", str(home))
+    monkeypatch.setenv("RECEIPTFLOW_DATABASE_URL", database_url)
+    return home

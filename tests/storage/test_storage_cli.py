@@ -22,14 +22,6 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("RECEIPTFLOW_HOME", str(home))
-    monkeypatch.setenv("RECEIPTFLOW_DATABASE_URL", database_url)
-    return home
-
-
-@pytest.fixture
 def ids(
     home: Path,
     database_url: str,

@@ -19,7 +19,8 @@
     var cursor = -1;
     rows.forEach(function (row) {
       row.addEventListener("click", function (event) {
-        if (event.target.tagName !== "A") { window.location.href = row.dataset.href; }
+        // links and the bulk-approve checkboxes do their own thing
+        if (!event.target.closest("a, input, label, td.pick")) { window.location.href = row.dataset.href; }
       });
     });
     function move(step) {
@@ -149,8 +150,29 @@
     });
   }
 
+  // ---- queue: the header box ticks every clean receipt for "Approve selected" ----
+  function setupBulk() {
+    var all = document.getElementById("select-clean");
+    var button = document.getElementById("approve-selected");
+    if (!all || !button) { return; }
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input.pick-clean"));
+    function refresh() {
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      button.textContent = ticked ? "Approve selected (" + ticked + ")" : "Approve selected";
+      button.disabled = !ticked;
+    }
+    all.disabled = !boxes.length;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      refresh();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", refresh); });
+    refresh();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupQueue();
+    setupBulk();
     setupDetail();
   });
 })();
