@@ -30,6 +30,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.llm import instructor_speed
 from receiptflow.llm.circuit import CircuitBreaker
 from receiptflow.llm.concurrency import loop_slots, thread_slots
 from receiptflow.llm.failures import (
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from receiptflow.settings import NemoSettings, OpenAISettings, TrustSettings
 
 MODES = INSTRUCTOR_MODES
+instructor_speed.apply()
 CALL_ERRORS = (InstructorError, openai.OpenAIError)
 PLACEHOLDER_KEY = "not-needed"  # the SDK insists on a key; local servers ignore it
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -276,3 +278,24 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             return False  # the client gave up (timeout tests): nothing was delivered
         return True
+
+
+def _serve_sample(latency_s: float, ready: Any, stop: Any) -> None:
+    with ScriptedServer([tool(SAMPLE_ANSWER)], latency_s=latency_s) as server:
+        ready.put(server.url)
+        stop.wait()
+
+
+@contextmanager
+def sample_server_process(latency_s: float) -> Iterator[str]:
+    """A server answering every request with ``SAMPLE_ANSWER`` after ``latency_s``, in its
+    own process (its threads then do not compete with the client for the GIL): its URL."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    process = context.Process(target=_serve_sample, args=(latency_s, ready, stop), daemon=True)
+    process.start()
+    try:
+        yield ready.get(timeout=60)
+    finally:
+        stop.set()
+        process.join(timeout=10)
