@@ -172,7 +172,9 @@ class WatchSettings(BaseModel):
     stable_seconds: float = 3.0  # size and mtime unchanged this long before a file is taken
     poll_interval_s: float = 1.0
     polling: bool = False  # poll instead of OS events (network shares, some containers)
-    workers: int = 2  # files processed at once
+    # files processed at once; default 2, or LlmSettings.max_in_flight for the extractors
+    # that mostly wait on an LLM (openai, nemo, cascade): each request takes a global slot
+    workers: int | None = None
     retry_after_s: float = 30.0  # a file that hit a transient failure is tried again this late
 
 

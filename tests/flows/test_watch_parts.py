@@ -137,3 +137,24 @@ def test_a_file_dropped_after_start_is_noticed_without_a_rescan(
     stop.set()
     thread.join(timeout=10)
     assert taken == ["late.png"]
+
+
+def test_llm_extractors_get_enough_workers_to_keep_requests_in_flight(
+    settings: Settings, tmp_path: Path
+) -> None:
+    def idle(path: Path) -> FileOutcome:
+        raise AssertionError("not called")
+
+    def pool_size(**changes: object) -> int:
+        changed = settings.model_copy(update=changes)
+        watcher = InboxWatcher(tmp_path, changed, process=idle)
+        try:
+            return int(watcher._pool._max_workers)
+        finally:
+            watcher._pool.shutdown()
+
+    settings.llm.max_in_flight = 12
+    assert pool_size(extractor="local") == 2  # OCR is CPU work: two cores' worth
+    assert pool_size(extractor="nemo") == 12 == pool_size(extractor="cascade")
+    settings.watch.workers = 3
+    assert pool_size(extractor="openai") == 3  # as set
