@@ -331,7 +331,9 @@ class LlmClient:
             if reason != "length"
         ]
         partial, raw = best_partial(complete)
-        message = describe_failure(error, self.endpoint, max(1, recorder.attempts))
+        message = describe_failure(
+            error, self.endpoint, max(1, recorder.attempts), recorder.max_tokens
+        )
         partial_flags: list[Flag] = []
         if partial is not None:
             partial_flags = [

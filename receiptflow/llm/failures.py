@@ -100,17 +100,19 @@ def configuration_problem(error: BaseException | None, endpoint: Endpoint) -> Co
     return None
 
 
-def describe_failure(error: BaseException | None, endpoint: Endpoint, attempts: int) -> str:
-    """Why no validated receipt came back, in one line a person can act on."""
+def describe_failure(
+    error: BaseException | None, endpoint: Endpoint, attempts: int, max_tokens: int | None = None
+) -> str:
+    """Why no validated receipt came back, in one line a person can act on. ``max_tokens``:
+    the budget of the last request (larger than the setting after a truncation retry)."""
     cause = cause_of(error)
     where = endpoint.where
     if isinstance(error, IncompleteOutputException):
+        budget = max_tokens or endpoint.max_tokens
+        again = ", also when asked again with it" if budget > endpoint.max_tokens else ""
         return (
-            f"{where}: answer truncated at max_tokens (finish_reason=length), also with the "
-            f"larger budget of the retry; not using a cut-off answer"
-            if attempts > 1
-            else f"{where}: answer truncated at max_tokens={endpoint.max_tokens} "
-            "(finish_reason=length); not using a cut-off answer"
+            f"{where}: answer truncated at max_tokens={budget} (finish_reason=length){again}; "
+            "not using a cut-off answer"
         )
     if isinstance(cause, ModelDeclined):
         return str(cause)

@@ -202,7 +202,8 @@ def test_truncated_answer_is_asked_again_once_with_a_larger_budget(serve: Any) -
     result = get_extractor("nemo", _settings(server)).extract(_document(RECEIPT_LINES))
 
     assert result.status is ExtractionStatus.FAILED and result.receipt is None
-    assert "truncated" in result.errors[0] and not result.retryable
+    assert "truncated at max_tokens=8192" in result.errors[0] and not result.retryable
+    assert "also when asked again" in result.errors[0]
     # not re-asked with the error: asked again, once, with twice the budget
     assert [request["max_tokens"] for request in server.requests] == [4096, 8192]
     assert server.requests[0]["messages"] == server.requests[1]["messages"]
@@ -228,6 +229,7 @@ def test_answer_stopping_at_max_tokens_is_truncated_whatever_the_finish_reason(
         _document(RECEIPT_LINES)
     )
     assert result.status is ExtractionStatus.FAILED and "truncated" in result.errors[0]
+    assert "max_tokens=300 (" in result.errors[0] and "asked again" not in result.errors[0]
     assert len(server.requests) == 1  # retry_max_tokens=0: no second try
 
 
