@@ -173,7 +173,9 @@ class InboxWatcher:
 
     def _settle(self, path: Path, outcome: FileOutcome) -> None:
         retry = outcome.outcome is Outcome.FAILED and path.exists()
-        if retry and outcome.code != "transient":
+        # a provider that is down, or a setting to fix (a refused key): not this file's fault,
+        # so it waits in the inbox however long that takes; only crashes count towards quarantine
+        if retry and outcome.code not in ("transient", "configuration"):
             self._failures[path] += 1
             if self._failures[path] >= MAX_UNEXPECTED:
                 self._give_up(outcome)

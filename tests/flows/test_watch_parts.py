@@ -111,6 +111,23 @@ def test_a_file_that_keeps_crashing_is_quarantined(settings: Settings, tmp_path:
     assert not (tmp_path / "r.png").exists()
 
 
+def test_a_refused_api_key_keeps_files_in_the_inbox(settings: Settings, tmp_path: Path) -> None:
+    from receiptflow.llm.failures import EndpointConfigError
+
+    def refused(path: Path) -> FileOutcome:
+        raise EndpointConfigError("openai (...): HTTP 401, the API key was refused")
+
+    settings.watch.retry_after_s = 0.01
+    settings.watch.stable_seconds = 0.05
+    (tmp_path / "r.png").write_bytes(receipt_png(1))
+    watcher = InboxWatcher(tmp_path, settings, process=refused)
+    _run(watcher, lambda: len(watcher.outcomes) > MAX_UNEXPECTED + 1, timeout=10)
+    assert len(watcher.outcomes) > MAX_UNEXPECTED + 1  # tried again and again ...
+    assert {o.code for o in watcher.outcomes} == {"configuration"}
+    assert (tmp_path / "r.png").exists()  # ... and never quarantined
+    assert not (tmp_path / "quarantine" / "r.png").exists()
+
+
 @pytest.mark.parametrize("polling", [False, True], ids=["os-events", "polling"])
 def test_a_file_dropped_after_start_is_noticed_without_a_rescan(
     settings: Settings, tmp_path: Path, polling: bool
