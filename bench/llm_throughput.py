@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -28,17 +27,11 @@ from PIL import Image
 from receiptflow.extractors import ExtractionStatus, get_extractor
 from receiptflow.ingest.document import Document, Page
 from receiptflow.llm import extract_many
-from receiptflow.llm.scripted_server import SAMPLE_ANSWER, SAMPLE_LINES, ScriptedServer, tool
+from receiptflow.llm.scripted_server import SAMPLE_ANSWER, SAMPLE_LINES, sample_server_process
 from receiptflow.settings import Settings
 
 ANSWER = SAMPLE_ANSWER
 LINES = SAMPLE_LINES
-
-
-def _serve(latency: float, ready: Any, stop: Any) -> None:
-    with ScriptedServer([tool(ANSWER)], latency_s=latency) as server:
-        ready.put(server.url)
-        stop.wait()
 
 
 def _documents(count: int) -> list[Document]:
@@ -84,16 +77,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    context = multiprocessing.get_context("spawn")
-    ready, stop = context.Queue(), context.Event()
-    server = context.Process(target=_serve, args=(args.latency, ready, stop), daemon=True)
-    server.start()
-    try:
-        url = ready.get(timeout=60)
+    with sample_server_process(args.latency) as url:
         rows = [measure(url, int(n), args.waves, args.latency) for n in args.in_flight.split(",")]
-    finally:
-        stop.set()
-        server.join(timeout=10)
     if args.json:
         print(json.dumps(rows, indent=2))
         return

@@ -87,10 +87,15 @@ class OpenAISettings(BaseModel):
     base_url: str | None = None  # falls back to OPENAI_BASE_URL
     model: str = "gpt-4o-mini"
     detail: Literal["low", "high", "auto"] = "high"
+    # how the receipt's structure is enforced (receiptflow.llm.output_modes): the tool with
+    # "strict": true, a strict json_schema response format, or the tool without strict
+    output_mode: Literal["tools_strict", "json_schema", "tools"] = "tools_strict"
     max_image_side: int = 2048  # px of the long side sent (OpenAI fits images in 2048 anyway)
     min_short_side: int = 512  # legibility floor without OCR: ~48 receipt columns at ~10 px
     min_text_height_px: float = 16.0  # legibility floor when OCR line heights are known
     max_tokens: int = 4096  # an answer cut off here is an error, not a receipt
+    retry_max_tokens: int | None = None  # a cut-off answer is asked again once with this
+    # many (default twice max_tokens; 0: never)
     timeout_s: float = 60.0
     validation_retries: int = 2  # re-asks after the first answer fails validation
     transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
@@ -107,9 +112,12 @@ class NemoSettings(BaseModel):
     base_url: str | None = None  # e.g. http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:11434/v1
     api_key: SecretStr | None = None
     model: str = "mistralai/Mistral-Nemo-Instruct-2407"
-    mode: Literal["tools", "json", "md_json"] = "tools"
+    # json_schema: the server enforces the schema (vLLM guided decoding, llama.cpp grammar,
+    # Ollama format); tools_strict / tools: tool calling; json / md_json: prompt only
+    mode: Literal["tools", "tools_strict", "json_schema", "json", "md_json"] = "tools"
     timeout_s: float = 120.0
     max_tokens: int = 4096
+    retry_max_tokens: int | None = None  # as OpenAISettings.retry_max_tokens
     validation_retries: int = 2
     transport_retries: int = 3
     input_per_million: Decimal = Decimal("0")  # 0 when self-hosted
@@ -164,7 +172,9 @@ class WatchSettings(BaseModel):
     stable_seconds: float = 3.0  # size and mtime unchanged this long before a file is taken
     poll_interval_s: float = 1.0
     polling: bool = False  # poll instead of OS events (network shares, some containers)
-    workers: int = 2  # files processed at once
+    # files processed at once; default 2, or LlmSettings.max_in_flight for the extractors
+    # that mostly wait on an LLM (openai, nemo, cascade): each request takes a global slot
+    workers: int | None = None
     retry_after_s: float = 30.0  # a file that hit a transient failure is tried again this late
 
 
@@ -239,6 +249,10 @@ class TrustSettings(FieldThresholds):
 
 class LlmSettings(BaseModel):
     max_in_flight: int = 16  # one global limit for concurrent LLM requests
+    # After this many transport failures in a row (past the SDK's retries) an endpoint is
+    # not called for circuit_cooldown_s: the remaining files fail at once (0: never)
+    circuit_failures: int = 5
+    circuit_cooldown_s: float = 60.0
     prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
     # Logistic coefficients that turn the evidence about an LLM's value into its probability:
     # "bundled" (receiptflow/trust/llm_model.json) or the path of a refit

@@ -32,6 +32,8 @@ def result_object(document: Document, result: ExtractionResult) -> dict[str, Any
         "model": result.model,
         "usage": result.usage.model_dump(mode="json"),
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
+        # cascade: why each stage passed over was not accepted (None when none was)
+        "escalated_because": result.escalated_because,
     }
 
 

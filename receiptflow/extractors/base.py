@@ -28,6 +28,8 @@ class Usage(BaseModel):
     """Summed over every attempt of one extraction, as the server reported it."""
 
     requests: int = 0
+    # the SDK's own retries of 429 / 5xx / timeouts / resets (not billed, not attempts)
+    transport_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     image_tokens: int = 0  # estimated from tile arithmetic; part of prompt_tokens
@@ -36,6 +38,7 @@ class Usage(BaseModel):
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             requests=self.requests + other.requests,
+            transport_retries=self.transport_retries + other.transport_retries,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             image_tokens=self.image_tokens + other.image_tokens,

@@ -11,7 +11,9 @@ over: ``{"stage": "local", "status": ..., "fields": {field: probability}, "flags
 
 The result says which stage produced it (``cascade:local`` / ``cascade:nemo`` /
 ``cascade:openai``) and carries the usage and cost of every stage tried. When no stage is
-accepted, the best one is returned, ``flagged`` (or ``failed``): never ``ok``.
+accepted, the best one is returned, ``flagged`` (or ``failed``): never ``ok``; when every LLM
+stage tried failed outright (unreachable, refused...), a ``cascade_llm_failed`` flag says
+that the answer is local's, which was not trusted, and the stages' errors are kept.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ class CascadeExtractor:
         result = combine(tried)
         passed_over = tried if result.status is not ExtractionStatus.OK else tried[:-1]
         result.escalated_because = escalation(passed_over, self._trust)
-        return _note_if_unescalated(result, len(tried))
+        return _note_failed_llm_stages(_note_if_unescalated(result, len(tried)), tried)
 
     async def aclose(self) -> None:
         await self.nemo.aclose()
@@ -145,6 +147,25 @@ def _note_if_unescalated(result: ExtractionResult, stages: int) -> ExtractionRes
         field=None,
         message="local's answer was not trusted and no LLM stage is configured "
         "(set RECEIPTFLOW_NEMO__BASE_URL or OPENAI_API_KEY)",
+        severity=Severity.WARNING,
+    )
+    return result.model_copy(update={"flags": [*result.flags, note]})
+
+
+def _note_failed_llm_stages(
+    result: ExtractionResult, tried: list[ExtractionResult]
+) -> ExtractionResult:
+    """Every LLM stage failed: the answer is an untrusted earlier one, say so in a flag."""
+    llm = tried[1:]
+    if not llm or result.status is ExtractionStatus.OK:
+        return result
+    if any(stage.status is not ExtractionStatus.FAILED for stage in llm):
+        return result
+    note = Flag(
+        code="cascade_llm_failed",
+        field=None,
+        message=f"every LLM stage failed ({', '.join(stage.method for stage in llm)}; see "
+        "errors): this is the local answer, which was not trusted",
         severity=Severity.WARNING,
     )
     return result.model_copy(update={"flags": [*result.flags, note]})

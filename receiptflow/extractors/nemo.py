@@ -65,6 +65,8 @@ class NemoExtractor:
                 mode=options.mode,
                 price=price,
                 max_in_flight=self._llm.max_in_flight,
+                circuit_failures=self._llm.circuit_failures,
+                circuit_cooldown_s=self._llm.circuit_cooldown_s,
             )
             self._client = LlmClient(endpoint, self._trust, self._trust_model)
         return self._client

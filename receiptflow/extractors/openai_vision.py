@@ -54,9 +54,11 @@ class OpenAIVisionExtractor:
             endpoint = endpoint_from(
                 self.name,
                 self._options,
-                mode="tools",
+                mode=self._options.output_mode,
                 price=self.price(),
                 max_in_flight=self._llm.max_in_flight,
+                circuit_failures=self._llm.circuit_failures,
+                circuit_cooldown_s=self._llm.circuit_cooldown_s,
             )
             self._client = LlmClient(endpoint, self._trust, self._trust_model)
         return self._client

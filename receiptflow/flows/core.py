@@ -145,11 +145,11 @@ def transient_failure(result: ExtractionResult) -> str | None:
 
 def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
     """A file that still fails after retries: it stays where it is, to be tried again."""
+    code = "transient" if is_transient(error) else "unexpected"
+    if isinstance(error, ConfigError):  # a refused API key: fixing it fixes every file
+        code = "configuration"
     return FileOutcome(
-        path=path,
-        outcome=Outcome.FAILED,
-        error=f"{type(error).__name__}: {error}",
-        code="transient" if is_transient(error) else "unexpected",
+        path=path, outcome=Outcome.FAILED, error=f"{type(error).__name__}: {error}", code=code
     )
 
 

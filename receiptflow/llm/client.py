@@ -6,7 +6,10 @@ Two kinds of retry, kept apart on purpose:
   of these, and they are not counted as attempts.
 - validation (schema errors, sums that do not add up): Instructor's re-ask, bounded by
   ``validation_retries``, with the failure message sent back to the model.
-A truncated answer (finish_reason=length) is an error, never a receipt with missing fields.
+A truncated answer (finish_reason=length) is asked again once with a larger ``max_tokens``
+(``retry_max_tokens``); truncated again, it is an error, never a receipt with missing fields.
+What the server answers instead of a receipt, and what stops the run, is in ``failures``;
+``circuit`` stops calling an endpoint that keeps failing.
 
 Every answer is then judged (``receiptflow.trust.llm``): the evidence per key field (printed in
 the source text, arithmetic, token logprobs when the server returns them, agreement with the
@@ -18,18 +21,29 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import instructor
 import openai
-from instructor.core.exceptions import InstructorError
+from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.llm import instructor_speed
+from receiptflow.llm.circuit import CircuitBreaker
 from receiptflow.llm.concurrency import loop_slots, thread_slots
-from receiptflow.llm.failures import describe_failure, is_transport_failure
+from receiptflow.llm.failures import (
+    ModelDeclined,
+    cause_of,
+    configuration_problem,
+    describe_failure,
+    is_transport_failure,
+)
 from receiptflow.llm.logprobs import value_probabilities
+from receiptflow.llm.output_modes import INSTRUCTOR_MODES, install
 from receiptflow.llm.response import ExtractedReceipt, as_receipt, best_partial, grounded
+from receiptflow.llm.transport import async_http_client, counting, http_client
 from receiptflow.llm.usage import FREE, Price, UsageRecorder
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
@@ -40,11 +54,9 @@ if TYPE_CHECKING:
     from receiptflow.schemas.receipt import Receipt
     from receiptflow.settings import NemoSettings, OpenAISettings, TrustSettings
 
-MODES: dict[str, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
+MODES = INSTRUCTOR_MODES
+instructor_speed.apply()
+CALL_ERRORS = (InstructorError, openai.OpenAIError)
 PLACEHOLDER_KEY = "not-needed"  # the SDK insists on a key; local servers ignore it
 
 
@@ -54,14 +66,22 @@ class Endpoint:
     model: str
     base_url: str | None
     api_key: str | None
-    mode: str = "tools"
+    mode: str = "tools"  # an output mode (``receiptflow.llm.output_modes``)
     timeout_s: float = 60.0
     transport_retries: int = 3
     validation_retries: int = 2
     max_tokens: int = 4096
+    retry_max_tokens: int = 0  # a truncated answer is asked again once with this; 0: never
+    circuit_failures: int = 5  # transport failures in a row that open the circuit; 0: never
+    circuit_cooldown_s: float = 60.0
     price: Price = FREE
     max_in_flight: int = 16
     logprobs: bool = True  # ask for token logprobs (the trust model reads them when returned)
+
+    @property
+    def where(self) -> str:
+        """How errors name this endpoint."""
+        return f"{self.name} ({self.model} at {self.base_url or 'api.openai.com'})"
 
     def client_options(self) -> dict[str, Any]:
         return {
@@ -79,6 +99,8 @@ def endpoint_from(
     mode: str,
     price: Price,
     max_in_flight: int,
+    circuit_failures: int = 5,
+    circuit_cooldown_s: float = 60.0,
 ) -> Endpoint:
     """An Endpoint from a settings group (both LLM groups share these fields)."""
     return Endpoint(
@@ -91,6 +113,11 @@ def endpoint_from(
         transport_retries=options.transport_retries,
         validation_retries=options.validation_retries,
         max_tokens=options.max_tokens,
+        retry_max_tokens=(
+            options.max_tokens * 2 if options.retry_max_tokens is None else options.retry_max_tokens
+        ),
+        circuit_failures=circuit_failures,
+        circuit_cooldown_s=circuit_cooldown_s,
         price=price,
         max_in_flight=max_in_flight,
         logprobs=options.logprobs,
@@ -123,13 +150,15 @@ class LlmClient:
         self.trust = trust
         self.model = model
         self._sync: instructor.Instructor | None = None
+        self.circuit = CircuitBreaker(endpoint.circuit_failures, endpoint.circuit_cooldown_s)
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
         )
 
     def _sync_client(self) -> instructor.Instructor:
         if self._sync is None:
-            raw = openai.OpenAI(**self.endpoint.client_options())
+            raw = openai.OpenAI(**self.endpoint.client_options(), http_client=http_client())
+            install(raw, self.endpoint.mode, self.endpoint.where)
             self._sync = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return self._sync
 
@@ -138,7 +167,10 @@ class LlmClient:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None:
-            raw = openai.AsyncOpenAI(**self.endpoint.client_options())
+            raw = openai.AsyncOpenAI(
+                **self.endpoint.client_options(), http_client=async_http_client()
+            )
+            install(raw, self.endpoint.mode, self.endpoint.where)
             client = self._async[loop] = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return client
 
@@ -148,7 +180,9 @@ class LlmClient:
         if client is not None:
             await client.client.close()
 
-    def _request(self, ask: Ask, recorder: UsageRecorder) -> dict[str, Any]:
+    def _request(
+        self, ask: Ask, recorder: UsageRecorder, max_tokens: int | None = None
+    ) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.endpoint.model,
             "messages": ask.messages,
@@ -156,7 +190,7 @@ class LlmClient:
             "max_retries": self.endpoint.validation_retries,
             "strict": False,  # lax parsing: "12.50" and 12.5 are both an amount
             "hooks": recorder.hooks(),
-            "max_tokens": self.endpoint.max_tokens,
+            "max_tokens": max_tokens or self.endpoint.max_tokens,
             "temperature": 0,
         }
         if self.endpoint.logprobs:
@@ -167,32 +201,85 @@ class LlmClient:
     def answer(self, ask: Ask) -> JudgedAnswer:
         """One structured extraction, judged."""
         recorder = UsageRecorder(ask.image_tokens, max_tokens=self.endpoint.max_tokens)
-        started = time.perf_counter()
+        refused = self.circuit.refusal()
+        if refused is not None:
+            return JudgedAnswer(self._not_called(refused), {})
+        started, client = time.perf_counter(), self._sync_client()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        with thread_slots(self.endpoint.max_in_flight), grounded(ask.source):
-            try:
-                answer = self._sync_client().chat.completions.create(**self._request(ask, recorder))
-            except (InstructorError, openai.OpenAIError) as caught:
-                error = caught
-        result, used = self._result(answer, error, recorder, time.perf_counter() - started)
-        return self._judge(result, recorder, used, ask)
+        with thread_slots(self.endpoint.max_in_flight), grounded(ask.source), counting(recorder):
+            for budget in self._budgets(recorder):
+                error = None
+                try:
+                    answer = client.chat.completions.create(**self._request(ask, recorder, budget))
+                except CALL_ERRORS as caught:
+                    error = caught
+                if not isinstance(error, IncompleteOutputException):
+                    break
+        return self._finish(ask, recorder, answer, error, started)
 
     async def aanswer(self, ask: Ask) -> JudgedAnswer:
         recorder = UsageRecorder(ask.image_tokens, max_tokens=self.endpoint.max_tokens)
-        started = time.perf_counter()
+        refused = self.circuit.refusal()
+        if refused is not None:
+            return JudgedAnswer(self._not_called(refused), {})
+        started, client = time.perf_counter(), self._async_client()
         answer: ExtractedReceipt | None = None
         error: Exception | None = None
-        with grounded(ask.source):  # the validator re-asks a total printed nowhere in it
+        with grounded(ask.source), counting(recorder):  # the validator reads the source text
             async with loop_slots(self.endpoint.max_in_flight):
-                try:
-                    answer = await self._async_client().chat.completions.create(
-                        **self._request(ask, recorder)
-                    )
-                except (InstructorError, openai.OpenAIError) as caught:
-                    error = caught
+                for budget in self._budgets(recorder):
+                    request, error = self._request(ask, recorder, budget), None
+                    try:
+                        answer = await client.chat.completions.create(**request)
+                    except CALL_ERRORS as caught:
+                        error = caught
+                    if not isinstance(error, IncompleteOutputException):
+                        break
+        return self._finish(ask, recorder, answer, error, started)
+
+    def _budgets(self, recorder: UsageRecorder) -> Iterator[int]:
+        """max_tokens of the first request, then of the one retry of a truncated answer."""
+        first, retry = self.endpoint.max_tokens, self.endpoint.retry_max_tokens
+        for budget in [first, retry] if retry > first else [first]:
+            recorder.max_tokens = budget
+            yield budget
+
+    def _finish(
+        self,
+        ask: Ask,
+        recorder: UsageRecorder,
+        answer: ExtractedReceipt | None,
+        error: Exception | None,
+        started: float,
+    ) -> JudgedAnswer:
+        self._settle(error, recorder)
         result, used = self._result(answer, error, recorder, time.perf_counter() - started)
         return self._judge(result, recorder, used, ask)
+
+    def _settle(self, error: Exception | None, recorder: UsageRecorder) -> None:
+        """Stop the run on a configuration error; count the endpoint's health; bill a
+        declined answer (it never reached the usage hook)."""
+        problem = configuration_problem(error, self.endpoint)
+        if problem is not None:
+            raise problem from error
+        cause = cause_of(error)
+        if isinstance(cause, ModelDeclined) and cause.response is not None:
+            recorder.record(cause.response)
+        if is_transport_failure(error):
+            self.circuit.failed(describe_failure(error, self.endpoint, recorder.attempts))
+        else:
+            self.circuit.answered()
+
+    def _not_called(self, reason: str) -> ExtractionResult:
+        return ExtractionResult(
+            status=ExtractionStatus.FAILED,
+            method=self.endpoint.name,
+            model=self.endpoint.model,
+            attempts=0,
+            errors=[f"{self.endpoint.where}: {reason}"],
+            retryable=True,
+        )
 
     def _judge(
         self, result: ExtractionResult, recorder: UsageRecorder, used: int | None, ask: Ask
@@ -220,7 +307,7 @@ class LlmClient:
         common: dict[str, Any] = {
             "method": self.endpoint.name,
             "model": self.endpoint.model,
-            "attempts": max(1, recorder.requests),
+            "attempts": max(1, recorder.attempts),
             "timings": {"llm": seconds},
             "usage": recorder.usage(self.endpoint.price),
         }
@@ -244,7 +331,9 @@ class LlmClient:
             if reason != "length"
         ]
         partial, raw = best_partial(complete)
-        message = describe_failure(error, self.endpoint)
+        message = describe_failure(
+            error, self.endpoint, max(1, recorder.attempts), recorder.max_tokens
+        )
         partial_flags: list[Flag] = []
         if partial is not None:
             partial_flags = [

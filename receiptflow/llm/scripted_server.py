@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +62,10 @@ class Reply:
     completion_tokens: int | None = None
     # (token, logprob) per generated token, returned as choices[0].logprobs.content
     logprobs: list[tuple[str, float]] | None = None
+    refusal: str | None = None  # message.refusal, as OpenAI's structured outputs refuse
+    no_choices: bool = False  # "choices": [] (some proxies and filters answer so)
+    body: str | None = None  # sent as-is instead of a completion (an HTML page, say)
+    content_type: str = "application/json"
 
 
 _TOKEN = re.compile(r"\d|[^\W\d]+|\s+|[^\w\s]")
@@ -105,6 +111,7 @@ class ScriptedServer:
         self.script = script
         self.latency_s = latency_s
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # per request, lower-case names
         self.billed: list[tuple[int, int]] = []  # (prompt, completion) per 200 reply
         self.in_flight = 0
         self.max_in_flight_seen = 0
@@ -117,10 +124,11 @@ class ScriptedServer:
         assert self._httpd is not None, "server not started"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
-    def reply_for(self, body: dict[str, Any]) -> Reply:
+    def reply_for(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> Reply:
         with self._lock:
             index = len(self.requests)
             self.requests.append(body)
+            self.headers.append(headers or {})
         if callable(self.script):
             return self.script(body, index)
         return self.script[min(index, len(self.script) - 1)]
@@ -134,6 +142,8 @@ class ScriptedServer:
         if completion is None:
             completion = max(1, len(answer) // 4)
         message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+        if reply.refusal is not None:
+            message["refusal"] = reply.refusal
         if reply.arguments is not None:
             name = _tool_name(body)
             message["tool_calls"] = [
@@ -157,7 +167,7 @@ class ScriptedServer:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "scripted"),
-            "choices": [choice],
+            "choices": [] if reply.no_choices else [choice],
             "usage": {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
@@ -213,7 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
         script = self.server_script
-        reply = script.reply_for(body)
+        reply = script.reply_for(body, {k.lower(): v for k, v in self.headers.items()})
         with script._lock:
             script.in_flight += 1
             script.max_in_flight_seen = max(script.max_in_flight_seen, script.in_flight)
@@ -225,6 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.drop:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if reply.body is not None:
+            self._send_text(reply.status, reply.body, reply.content_type)
             return
         if reply.status != 200:
             message = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
@@ -239,6 +252,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._send(200, payload, reply.headers):
             with script._lock:
                 script.billed.remove(bill)
+
+    def _send_text(self, status: int, text: str, content_type: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _send(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -256,3 +278,24 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             return False  # the client gave up (timeout tests): nothing was delivered
         return True
+
+
+def _serve_sample(latency_s: float, ready: Any, stop: Any) -> None:
+    with ScriptedServer([tool(SAMPLE_ANSWER)], latency_s=latency_s) as server:
+        ready.put(server.url)
+        stop.wait()
+
+
+@contextmanager
+def sample_server_process(latency_s: float) -> Iterator[str]:
+    """A server answering every request with ``SAMPLE_ANSWER`` after ``latency_s``, in its
+    own process (its threads then do not compete with the client for the GIL): its URL."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    process = context.Process(target=_serve_sample, args=(latency_s, ready, stop), daemon=True)
+    process.start()
+    try:
+        yield ready.get(timeout=60)
+    finally:
+        stop.set()
+        process.join(timeout=10)

@@ -43,7 +43,9 @@ class UsageRecorder:
 
     image_tokens_per_request: int = 0
     max_tokens: int | None = None
-    requests: int = 0
+    requests: int = 0  # completions received (each is billed)
+    attempts: int = 0  # requests the model was asked (first answer, re-asks, the retry)
+    transport_retries: int = 0  # the SDK's retries (``receiptflow.llm.transport``)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     answers: list[str | None] = field(default_factory=list)
@@ -52,8 +54,12 @@ class UsageRecorder:
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
+        hooks.on("completion:kwargs", self.asked)
         hooks.on("completion:response", self.record)
         return hooks
+
+    def asked(self, *args: Any, **kwargs: Any) -> None:
+        self.attempts += 1
 
     def record(self, response: Any) -> None:
         self.requests += 1
@@ -81,6 +87,7 @@ class UsageRecorder:
     def usage(self, price: Price) -> Usage:
         return Usage(
             requests=self.requests,
+            transport_retries=self.transport_retries,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
             image_tokens=self.image_tokens_per_request * self.requests,

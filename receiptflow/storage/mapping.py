@@ -302,7 +302,11 @@ def run_row(
 
 
 def run_details(result: ExtractionResult) -> dict[str, Any] | None:
-    """What the run records beside its result: why the cascade escalated, when it did."""
-    if result.escalated_because is None:
-        return None
-    return result.model_dump(mode="json", include={"escalated_because"})
+    """What the run records beside its result: why the cascade escalated, when it did, and
+    how many transport retries (429, 5xx, timeouts) the LLM requests took."""
+    details: dict[str, Any] = {}
+    if result.escalated_because is not None:
+        details.update(result.model_dump(mode="json", include={"escalated_because"}))
+    if result.usage.transport_retries:
+        details["transport_retries"] = result.usage.transport_retries
+    return details or None

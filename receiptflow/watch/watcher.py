@@ -60,6 +60,16 @@ def flow_processor(settings: Settings, destinations: Destinations) -> Processor:
     return process
 
 
+LLM_EXTRACTORS = ("openai", "nemo", "cascade")  # they spend their time waiting on a server
+
+
+def worker_count(settings: Settings) -> int:
+    """Files processed at once: as set, else enough to keep the LLM requests in flight."""
+    if settings.watch.workers is not None:
+        return max(1, settings.watch.workers)
+    return settings.llm.max_in_flight if settings.extractor in LLM_EXTRACTORS else 2
+
+
 class InboxWatcher:
     def __init__(
         self,
@@ -82,7 +92,7 @@ class InboxWatcher:
         self._retry_at: dict[Path, float] = {}
         self._failures: Counter[Path] = Counter()
         self._next_scan = 0.0
-        self._pool = ThreadPoolExecutor(max(1, self.options.workers), "receiptflow-watch")
+        self._pool = ThreadPoolExecutor(worker_count(settings), "receiptflow-watch")
         self.stopped = threading.Event()
 
     # -- noticing files -------------------------------------------------------------------
@@ -163,7 +173,9 @@ class InboxWatcher:
 
     def _settle(self, path: Path, outcome: FileOutcome) -> None:
         retry = outcome.outcome is Outcome.FAILED and path.exists()
-        if retry and outcome.code != "transient":
+        # a provider that is down, or a setting to fix (a refused key): not this file's fault,
+        # so it waits in the inbox however long that takes; only crashes count towards quarantine
+        if retry and outcome.code not in ("transient", "configuration"):
             self._failures[path] += 1
             if self._failures[path] >= MAX_UNEXPECTED:
                 self._give_up(outcome)

@@ -111,6 +111,23 @@ def test_a_file_that_keeps_crashing_is_quarantined(settings: Settings, tmp_path:
     assert not (tmp_path / "r.png").exists()
 
 
+def test_a_refused_api_key_keeps_files_in_the_inbox(settings: Settings, tmp_path: Path) -> None:
+    from receiptflow.llm.failures import EndpointConfigError
+
+    def refused(path: Path) -> FileOutcome:
+        raise EndpointConfigError("openai (...): HTTP 401, the API key was refused")
+
+    settings.watch.retry_after_s = 0.01
+    settings.watch.stable_seconds = 0.05
+    (tmp_path / "r.png").write_bytes(receipt_png(1))
+    watcher = InboxWatcher(tmp_path, settings, process=refused)
+    _run(watcher, lambda: len(watcher.outcomes) > MAX_UNEXPECTED + 1, timeout=10)
+    assert len(watcher.outcomes) > MAX_UNEXPECTED + 1  # tried again and again ...
+    assert {o.code for o in watcher.outcomes} == {"configuration"}
+    assert (tmp_path / "r.png").exists()  # ... and never quarantined
+    assert not (tmp_path / "quarantine" / "r.png").exists()
+
+
 @pytest.mark.parametrize("polling", [False, True], ids=["os-events", "polling"])
 def test_a_file_dropped_after_start_is_noticed_without_a_rescan(
     settings: Settings, tmp_path: Path, polling: bool
@@ -137,3 +154,24 @@ def test_a_file_dropped_after_start_is_noticed_without_a_rescan(
     stop.set()
     thread.join(timeout=10)
     assert taken == ["late.png"]
+
+
+def test_llm_extractors_get_enough_workers_to_keep_requests_in_flight(
+    settings: Settings, tmp_path: Path
+) -> None:
+    def idle(path: Path) -> FileOutcome:
+        raise AssertionError("not called")
+
+    def pool_size(**changes: object) -> int:
+        changed = settings.model_copy(update=changes)
+        watcher = InboxWatcher(tmp_path, changed, process=idle)
+        try:
+            return int(watcher._pool._max_workers)
+        finally:
+            watcher._pool.shutdown()
+
+    settings.llm.max_in_flight = 12
+    assert pool_size(extractor="local") == 2  # OCR is CPU work: two cores' worth
+    assert pool_size(extractor="nemo") == 12 == pool_size(extractor="cascade")
+    settings.watch.workers = 3
+    assert pool_size(extractor="openai") == 3  # as set

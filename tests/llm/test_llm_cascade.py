@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from receiptflow.cli.output import result_object
 from receiptflow.errors import ConfigError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.cascade import CascadeExtractor
@@ -156,6 +157,7 @@ def test_nemo_flagged_falls_through_to_vision_and_costs_add_up(
     assert because["then"]["stage"] == "nemo" and because["then"]["status"] == "flagged"
     assert because["then"]["flags"] == ["llm_unvalidated"]  # 7.00 does not add up ...
     assert "total" in because["then"]["fields"]  # ... and is printed nowhere: doubtful
+    assert "cascade_llm_failed" not in {flag.code for flag in result.flags}
 
 
 def test_nothing_accepted_returns_the_best_flagged(servers: dict[str, ScriptedServer]) -> None:
@@ -191,6 +193,11 @@ def test_every_later_stage_failing_never_returns_local_as_ok(
     because = result.escalated_because
     assert because["fields"] == {"date": 0.6, "total": 0.6}
     assert because["then"]["status"] == "failed" and because["then"]["then"]["stage"] == "openai"
+    (note,) = [flag for flag in result.flags if flag.code == "cascade_llm_failed"]
+    assert "nemo, openai" in note.message and "not trusted" in note.message
+    shown = result_object(document, result)  # what `receiptflow extract` prints
+    assert shown["status"] == "flagged" and shown["escalated_because"] == because
+    assert "cascade_llm_failed" in {flag["code"] for flag in shown["flags"]}
 
 
 def test_untrusted_local_with_no_llm_stage_is_flagged_and_says_so(

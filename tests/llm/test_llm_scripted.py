@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,19 +43,6 @@ def _document(lines: list[TextLine] | None = None, size: tuple[int, int] = (600,
 
 
 RECEIPT_LINES = SAMPLE_LINES
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    servers: list[ScriptedServer] = []
-
-    def start(script: Any, **options: Any) -> ScriptedServer:
-        servers.append(ScriptedServer(script, **options).start())
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def _settings(server: ScriptedServer, **overrides: Any) -> Settings:
@@ -210,15 +196,27 @@ def test_too_slow_for_the_timeout_fails_after_bounded_retries(serve: Any) -> Non
     assert time.perf_counter() - started < 3.0
 
 
-def test_truncated_answer_is_an_error_not_a_receipt(serve: Any) -> None:
+def test_truncated_answer_is_asked_again_once_with_a_larger_budget(serve: Any) -> None:
     cut = json.dumps(VALID)[:60]
     server = serve([tool(cut, finish_reason="length")])
     result = get_extractor("nemo", _settings(server)).extract(_document(RECEIPT_LINES))
 
     assert result.status is ExtractionStatus.FAILED and result.receipt is None
-    assert "truncated" in result.errors[0] and not result.retryable
-    assert len(server.requests) == 1  # not re-asked: a longer budget is needed, not a retry
+    assert "truncated at max_tokens=8192" in result.errors[0] and not result.retryable
+    assert "also when asked again" in result.errors[0]
+    # not re-asked with the error: asked again, once, with twice the budget
+    assert [request["max_tokens"] for request in server.requests] == [4096, 8192]
+    assert server.requests[0]["messages"] == server.requests[1]["messages"]
+    assert result.attempts == 2 and result.usage.requests == 2
     assert result.raw_output == cut
+
+    recovers = serve([tool(cut, finish_reason="length"), tool(VALID)])
+    result = get_extractor("nemo", _settings(recovers, retry_max_tokens=6000)).extract(
+        _document(RECEIPT_LINES)
+    )
+    assert result.status is ExtractionStatus.OK, result.errors
+    assert [request["max_tokens"] for request in recovers.requests] == [4096, 6000]
+    assert result.attempts == 2 and result.usage.prompt_tokens == _billed(recovers)[0]
 
 
 def test_answer_stopping_at_max_tokens_is_truncated_whatever_the_finish_reason(
@@ -227,11 +225,12 @@ def test_answer_stopping_at_max_tokens_is_truncated_whatever_the_finish_reason(
     # llama.cpp's server says "tool_calls" even when it stopped at max_tokens
     cut = json.dumps(VALID)[:60]
     server = serve([tool(cut, completion_tokens=300)])
-    result = get_extractor("nemo", _settings(server, max_tokens=300)).extract(
+    result = get_extractor("nemo", _settings(server, max_tokens=300, retry_max_tokens=0)).extract(
         _document(RECEIPT_LINES)
     )
     assert result.status is ExtractionStatus.FAILED and "truncated" in result.errors[0]
-    assert len(server.requests) == 1
+    assert "max_tokens=300 (" in result.errors[0] and "asked again" not in result.errors[0]
+    assert len(server.requests) == 1  # retry_max_tokens=0: no second try
 
 
 def test_malformed_tool_arguments_are_reasked(serve: Any) -> None:
