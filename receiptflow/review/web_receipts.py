@@ -38,10 +38,7 @@ def _store(request: Request) -> Store:
 
 
 def _filter(request: Request) -> queue.QueueFilter:
-    params = request.query_params
-    return queue.QueueFilter.parse(
-        params.get("view"), params.get("merchant"), params.get("date_from"), params.get("date_to")
-    )
+    return queue.QueueFilter.from_params(request.query_params)
 
 
 def _receipt(store: Store, receipt_id: int) -> ReceiptRecord:
