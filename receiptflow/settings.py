@@ -179,6 +179,8 @@ class ReviewSettings(BaseModel):
     page_image_max_side: int = 2000  # px of page images sent to the browser
     max_login_failures: int = 5  # per user name, within login_lockout_s
     login_lockout_s: float = 300.0
+    # Four-eyes rule: who edited a receipt (its review trail says so) cannot approve it.
+    four_eyes: bool = False
 
 
 class FieldThresholds(BaseModel):

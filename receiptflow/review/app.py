@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from receiptflow.review import security
+from receiptflow.review import roles, security
 from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.settings import Settings
 from receiptflow.storage import NotFoundError, Store
@@ -54,8 +54,10 @@ def render(
     """A page with what every template needs: the user, the CSRF token, a one-time notice."""
     engine: Jinja2Templates = request.app.state.templates
     sessions: security.SessionRegistry = request.app.state.sessions
+    user = sessions.user(request.session.get("sid"))
     base = {
-        "user": sessions.user(request.session.get("sid")),
+        "user": user,
+        "role": roles.role_of(request, user),
         "csrf_token": security.csrf_token(request),
         "notice": request.session.pop("notice", None),
         "problem": request.session.pop("problem", None),
@@ -123,11 +125,15 @@ def _add_handlers(app: FastAPI) -> None:
     async def csrf_failed(request: Request, exc: Exception) -> Response:
         return _error(request, 403, "This form has expired or did not come from this site.")
 
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, str(exc))
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error(request, 404, str(exc))
 
     app.add_exception_handler(security.LoginRequired, login_required)
     app.add_exception_handler(security.CsrfError, csrf_failed)
+    app.add_exception_handler(roles.Forbidden, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(PageNotFound, not_found)
 

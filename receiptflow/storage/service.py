@@ -35,6 +35,7 @@ from receiptflow.storage.models import (
 from receiptflow.storage.receipt_updates import apply_edit, apply_extraction, apply_status
 from receiptflow.storage.records import (
     RECEIPT_STATUSES,
+    USER_ROLES,
     CategoryTotal,
     DocumentRecord,
     ExtractionRunRecord,
@@ -299,10 +300,12 @@ class Store(StoreBase):
 
     # -- users (the review app's reviewers) ------------------------------------------------
 
-    def add_user(self, name: str, password_hash: str) -> UserRecord:
+    def add_user(self, name: str, password_hash: str, *, role: str = "approver") -> UserRecord:
+        if role not in USER_ROLES:
+            raise StorageError(f"unknown role {role!r}; choose from {', '.join(USER_ROLES)}")
         try:
             with self._session() as session:
-                row = UserRow(name=name, password_hash=password_hash)
+                row = UserRow(name=name, password_hash=password_hash, role=role)
                 session.add(row)
                 session.flush()
                 return mapping.user_record(row)
@@ -313,3 +316,13 @@ class Store(StoreBase):
         with self._session(read_only=True) as session:
             row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
             return None if row is None else mapping.user_record(row)
+
+    def edited_by(self, receipt_id: int, user: str) -> bool:
+        """Whether ``user`` ever saved an edit of the receipt (the four-eyes rule's question)."""
+        query = select(func.count(ReviewEventRow.id)).where(
+            ReviewEventRow.receipt_id == receipt_id,
+            ReviewEventRow.user == user,
+            ReviewEventRow.action == "edit",
+        )
+        with self._session(read_only=True) as session:
+            return int(session.execute(query).scalar_one()) > 0
