@@ -5,7 +5,8 @@ Everything it serves is local (templates, one CSS and one JS file): it works off
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from receiptflow.review import roles, security
 from receiptflow.review.pages import PageImages, PageNotFound
+from receiptflow.review.uploads import BackgroundExtractions
 from receiptflow.settings import Settings
 from receiptflow.storage import NotFoundError, Store
 
@@ -72,9 +74,24 @@ def create_app(
     only requests for these host names (against DNS rebinding of a loopback server)."""
     store = store or Store.from_settings(settings)
     store.migrate()
-    app = FastAPI(title="receiptflow review", docs_url=None, redoc_url=None, openapi_url=None)
+    extractions = BackgroundExtractions(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        extractions.resume()  # uploads a stopped server received but did not extract
+        yield
+        extractions.stop()
+
+    app = FastAPI(
+        title="receiptflow review",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.store = store
+    app.state.extractions = extractions
     app.state.templates = templates()
     app.state.sessions = security.SessionRegistry(settings.review.session_max_age_s)
     app.state.throttle = security.LoginThrottle(
@@ -84,11 +101,12 @@ def create_app(
         store.archive.root, settings.ingest, settings.review.page_image_max_side
     )
 
-    from receiptflow.review import web_auth, web_export, web_receipts  # they use render()
+    from receiptflow.review import web_auth, web_export, web_receipts, web_upload  # use render()
 
     app.include_router(web_auth.router)
     app.include_router(web_receipts.router)
     app.include_router(web_export.router)
+    app.include_router(web_upload.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _add_handlers(app)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from receiptflow.review import queue, roles
+from receiptflow.review import queue, roles, web_upload
 from receiptflow.review.app import render
 from receiptflow.review.forms import PAYMENT_METHODS, ReceiptForm
 from receiptflow.review.likelihood import Likelihood, likelihood
@@ -63,6 +63,7 @@ def queue_page(request: Request, page: int = 0) -> Response:
         "has_more": len(records) == queue.PAGE_SIZE,
         "worst": queue.worst_severity,
         "likely": _likely(request),
+        **web_upload.queue_context(request),
     }
     return render(request, "queue.html", context)
 

@@ -71,9 +71,10 @@ class Store(StoreBase):
 
     # -- documents -------------------------------------------------------------------------
 
-    def save_input(self, path: Path, *, source: str) -> DocumentRecord:
-        """Archive the file's bytes and make (or find) its document; same bytes, one document."""
-        return self._save_document(self.archive.store_file(path), path.name, source)
+    def save_input(self, path: Path, *, source: str, name: str | None = None) -> DocumentRecord:
+        """Archive the file's bytes and make (or find) its document; same bytes, one document.
+        ``name``: the original file name when ``path`` is a temporary copy (an upload)."""
+        return self._save_document(self.archive.store_file(path), name or path.name, source)
 
     def save_input_bytes(self, data: bytes, name: str, *, source: str) -> DocumentRecord:
         return self._save_document(self.archive.store_stream(io.BytesIO(data), name), name, source)
