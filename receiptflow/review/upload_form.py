@@ -27,7 +27,13 @@ _HEADROOM = 64 * 1024  # part headers and boundaries beside the files' own bytes
 
 
 class UploadRefused(ReceiptflowError):
-    """The request as a whole cannot be read as an upload form."""
+    """The request as a whole cannot be read as an upload form. ``fields``: the small fields
+    read before that (the CSRF token comes first), so the refusal is only shown to the user
+    whose form it was."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 @dataclass
@@ -174,17 +180,18 @@ async def read_upload_form(
     received = 0
     try:
         async for chunk in body:
+            parser.write(chunk[: budget - received])  # what fits: the fields before it count
             received += len(chunk)
             if received > budget:
                 raise UploadRefused(
                     f"the upload is larger than {max_files} files of {max_bytes:,} bytes"
                 )
-            parser.write(chunk)
         parser.finalize()
-    except UploadRefused:
+    except UploadRefused as refused:
         reader.abandon()
-        raise
+        raise UploadRefused(str(refused), reader.form.fields) from None
     except Exception as error:  # python-multipart's parse errors: a broken form
         reader.abandon()
-        raise UploadRefused(f"the upload form could not be read: {error}") from error
+        message = f"the upload form could not be read: {error}"
+        raise UploadRefused(message, reader.form.fields) from error
     return reader.form

@@ -35,6 +35,7 @@ async def upload(request: Request, user: Reviewer) -> Response:
             folder=settings.home / "uploads",
         )
     except UploadRefused as refused:
+        _check_token(request, refused.fields.get(CSRF_FIELD))  # else: not this user's form
         request.session[_PROBLEMS] = [str(refused)]
         return RedirectResponse("/", status_code=303)
     try:

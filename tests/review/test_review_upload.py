@@ -158,9 +158,19 @@ def test_too_many_files_or_not_a_form(web: TestClient, store: Store) -> None:
     files = [(f"r{i}.png", receipt_png(i)) for i in range(7)]
     html = _post(web, files, _token(web))
     assert "more than 6 files in one upload" in html
-    not_a_form = web.post("/upload", content=b"x", headers={"content-type": "text/plain"})
-    assert not_a_form.status_code == 303
-    assert "multipart/form-data" in web.get("/").text
+    token = _token(web)
+    not_multipart = web.post("/upload", data={"csrf_token": token})  # urlencoded
+    assert not_multipart.status_code == 403  # the token cannot be read from it: refused
+    broken = web.post(
+        "/upload",
+        content=f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}'
+        '\r\n--b\r\nContent-Disposition: form-data; name="files"; filename="x.png"\r\n\r\n'
+        + "x"
+        * (MAX_BYTES * 7 + 500_000),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert broken.status_code == 303  # the token came first: the user is told why
+    assert "the upload is larger than 6 files of 20,000 bytes" in web.get("/").text
     assert store.list_documents() == []
 
 
