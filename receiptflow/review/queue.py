@@ -47,6 +47,7 @@ class QueueFilter:
     text: str | None = None  # the search box: merchant, items, receipt number, amounts
     amount_min: Decimal | None = None  # range of the total
     amount_max: Decimal | None = None
+    category: str | None = None  # receipts with a line item in this category
     sort: str | None = None  # one of search.SORTS; None: riskiest first
     descending: bool = False
 
@@ -80,6 +81,7 @@ class QueueFilter:
             text=(params.get("q") or "").strip()[:255] or None,
             amount_min=search.parse_amount(params.get("amount_min")),
             amount_max=search.parse_amount(params.get("amount_max")),
+            category=(params.get("category") or "").strip()[:64] or None,
             sort=sort if sort in search.SORTS else None,
             descending=params.get("dir") == "desc",
         )
@@ -87,7 +89,7 @@ class QueueFilter:
     @property
     def searching(self) -> bool:
         """Any filter beyond the tab (the page offers "Clear")."""
-        wanted = (self.merchant, self.date_from, self.date_to, self.text)
+        wanted = (self.merchant, self.date_from, self.date_to, self.text, self.category)
         return any(value is not None for value in (*wanted, self.amount_min, self.amount_max))
 
     def narrowed(self, query: Any, dialect: str) -> Any:
@@ -98,6 +100,7 @@ class QueueFilter:
             amount_min=self.amount_min,
             amount_max=self.amount_max,
             dialect=dialect,
+            category=self.category,
         )
 
     def sort_link(self, column: str) -> str:
@@ -124,6 +127,7 @@ class QueueFilter:
             "q": self.text or "",
             "amount_min": str(self.amount_min) if self.amount_min is not None else "",
             "amount_max": str(self.amount_max) if self.amount_max is not None else "",
+            "category": self.category or "",
             "sort": self.sort or "",
             "dir": "desc" if self.descending and self.sort else "",
             **overrides,

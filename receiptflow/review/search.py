@@ -73,6 +73,12 @@ def text_match(query: str) -> ColumnElement[bool]:
     return or_(*found)
 
 
+def in_category(category: str) -> ColumnElement[bool]:
+    """A line item of the receipt is in ``category`` (whole name, any case)."""
+    items = select(LineItemRow.id).where(LineItemRow.receipt_id == ReceiptRow.id)
+    return exists(items.where(func.lower(LineItemRow.category) == category.lower()))
+
+
 def narrowed(
     query: Any,
     *,
@@ -80,10 +86,13 @@ def narrowed(
     amount_min: Decimal | None,
     amount_max: Decimal | None,
     dialect: str,
+    category: str | None = None,
 ) -> Any:
-    """``query`` with the search box and the total's range applied."""
+    """``query`` with the search box, the category and the total's range applied."""
     if text:
         query = query.where(text_match(text))
+    if category:
+        query = query.where(in_category(category))
     total = money_value(ReceiptRow.total, dialect)
     if amount_min is not None:
         query = query.where(total >= _bound(amount_min, dialect))

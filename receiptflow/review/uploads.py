@@ -150,13 +150,19 @@ class BackgroundExtractions:
         document = self.store.get_document(document_id)
         if document is None or document.status != "received":
             return  # gone, or done by someone else meanwhile
+        steps = _UploadSteps(self.settings, self.store, document)
         try:
-            process_file(document.archive_path, _UploadSteps(self.settings, self.store, document))
+            outcome = process_file(document.archive_path, steps)
         except Exception as error:  # a worker thread must outlive any one file
             _log.exception("extraction of upload %s failed", document.original_name)
             self.store.record_failure(
                 document_id, f"{type(error).__name__}: {error}", stage="extract"
             )
+            return
+        after = self.store.get_document(document_id)
+        if after is not None and after.status == "received":  # e.g. the original went missing
+            reason = outcome.error or "not extracted"
+            self.store.record_failure(document_id, reason, stage=outcome.stage or "extract")
 
 
 def recent_uploads(store: Store, limit: int = 8) -> list[UploadStatus]:

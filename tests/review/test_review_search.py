@@ -96,3 +96,15 @@ def test_queue_page_has_search_and_sort_links(
     assert 'id="clear-filters"' in html
     # The filter survives into the receipt page's links (next/previous, back to the queue).
     assert "q=kedai" in re.search(r'data-href="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_category_filter_matches_a_line_items_category(any_store: Store) -> None:
+    ids = _seed_all(any_store)
+    diner = sample_receipt("us_diner")
+    items = [diner.line_items[0].model_copy(update={"category": "Meals"}), *diner.line_items[1:]]
+    any_store.update_receipt(
+        ids["us_diner"], diner.model_copy(update={"line_items": items}), user="alice"
+    )
+    assert _find(any_store, "category=meals") == ["SUNRISE DINER"]
+    assert _find(any_store, "category=Meal") == []  # the whole name, not a part of it
+    assert QueueFilter.from_params(QueryParams("category=Meals")).searching

@@ -179,12 +179,31 @@ def test_no_file_chosen(web: TestClient) -> None:
     assert "Choose one or more receipt files" in html
 
 
+def _left_received(
+    settings: Settings, store: Store, folder: Path, *, original_lost: bool
+) -> DocumentRecord:
+    """An upload a stopped server received but did not extract; then the server starts."""
+    waiting = folder / "waiting.png"
+    waiting.write_bytes(receipt_png(7))
+    document = store.save_input(waiting, source="web", name="from-before.png")
+    if original_lost:
+        document.archive_path.unlink()
+    with TestClient(create_app(settings, store=store)):
+        (settled,) = _settled(store)
+    assert settled.id == document.id
+    return settled
+
+
 def test_uploads_left_received_are_extracted_on_start(
     settings: Settings, store: Store, tmp_path: Path
 ) -> None:
-    waiting = tmp_path / "waiting.png"
-    waiting.write_bytes(receipt_png(7))
-    document = store.save_input(waiting, source="web", name="from-before.png")
-    with TestClient(create_app(settings, store=store)):
-        (settled,) = _settled(store)
-    assert settled.id == document.id and settled.status == "extracted"
+    settled = _left_received(settings, store, tmp_path, original_lost=False)
+    assert settled.status == "extracted"
+
+
+def test_an_upload_whose_original_is_gone_is_marked_failed(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    settled = _left_received(settings, store, tmp_path, original_lost=True)
+    assert settled.status == "failed" and settled.error is not None
+    assert "does not exist" in settled.error  # never left "received" for ever
