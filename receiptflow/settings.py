@@ -189,6 +189,13 @@ class ReviewSettings(BaseModel):
     page_image_max_side: int = 2000  # px of page images sent to the browser
     max_login_failures: int = 5  # per user name, within login_lockout_s
     login_lockout_s: float = 300.0
+    # Four-eyes rule: who edited a receipt (its review trail says so) cannot approve it.
+    four_eyes: bool = False
+    # Uploads in the browser: files per request; extraction threads and the files that may
+    # wait for them (beyond that an upload is refused until the queue drains).
+    max_upload_files: int = 20
+    upload_workers: int = 1
+    upload_queue: int = 100
 
 
 class FieldThresholds(BaseModel):

@@ -75,14 +75,25 @@ def add_user(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
     ] = False,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="reviewer (edits receipts) or approver (also approves, rejects, exports)",
+        ),
+    ] = "approver",
 ) -> None:
-    """Add a reviewer. The password is asked for (twice), or read from stdin; stored hashed."""
+    """Add a user of the review app. The password is asked for (twice), or read from stdin;
+    stored hashed. Without --role the user is an approver, as every user was before roles."""
     from receiptflow.review.security import hash_password
     from receiptflow.storage import Store
+    from receiptflow.storage.records import USER_ROLES
 
     name = name.strip()
     if not name or len(name) > 255:
         raise typer.BadParameter("the name must be 1 to 255 characters")
+    if role not in USER_ROLES:
+        raise typer.BadParameter(f"choose one of: {', '.join(USER_ROLES)}", param_hint="--role")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -95,11 +106,11 @@ def add_user(
         raise typer.Exit(1)
     try:
         with Store.from_settings(Settings()) as store:
-            store.add_user(name, hash_password(password))
+            store.add_user(name, hash_password(password), role=role)
     except ReceiptflowError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Added reviewer {name}.")
+    typer.echo(f"Added {role} {name}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -40,9 +40,7 @@ def _read_bounded(path: Path, settings: IngestSettings) -> bytes:
 
 def _load(data: bytes, path: Path, settings: IngestSettings) -> Document:
     check_size(path, len(data), settings.max_bytes)
-    media_type = detect.sniff_media_type(data)
-    if media_type is None:
-        raise _unknown_content(data, path)
+    media_type = check_media_type(data, path)
     pages: list[Page]
     if media_type == detect.PDF:
         # pypdf and pdf2image cost a noticeable part of the start of `receiptflow extract`;
@@ -60,6 +58,15 @@ def _load(data: bytes, path: Path, settings: IngestSettings) -> Document:
         size_bytes=len(data),
         pages=pages,
     )
+
+
+def check_media_type(data: bytes, path: Path) -> str:
+    """The supported media type ``data`` (the whole file, or its first 4 KiB) starts with;
+    else the IngestError that says what the content is instead."""
+    media_type = detect.sniff_media_type(data)
+    if media_type is None:
+        raise _unknown_content(data, path)
+    return media_type
 
 
 def _unknown_content(data: bytes, path: Path) -> IngestError:

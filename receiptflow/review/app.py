@@ -5,7 +5,8 @@ Everything it serves is local (templates, one CSS and one JS file): it works off
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from receiptflow.review import security
+from receiptflow.review import roles, security
 from receiptflow.review.pages import PageImages, PageNotFound
+from receiptflow.review.uploads import BackgroundExtractions
 from receiptflow.settings import Settings
 from receiptflow.storage import NotFoundError, Store
 
@@ -54,8 +56,10 @@ def render(
     """A page with what every template needs: the user, the CSRF token, a one-time notice."""
     engine: Jinja2Templates = request.app.state.templates
     sessions: security.SessionRegistry = request.app.state.sessions
+    user = sessions.user(request.session.get("sid"))
     base = {
-        "user": sessions.user(request.session.get("sid")),
+        "user": user,
+        "role": roles.role_of(request, user),
         "csrf_token": security.csrf_token(request),
         "notice": request.session.pop("notice", None),
         "problem": request.session.pop("problem", None),
@@ -70,9 +74,24 @@ def create_app(
     only requests for these host names (against DNS rebinding of a loopback server)."""
     store = store or Store.from_settings(settings)
     store.migrate()
-    app = FastAPI(title="receiptflow review", docs_url=None, redoc_url=None, openapi_url=None)
+    extractions = BackgroundExtractions(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        extractions.resume()  # uploads a stopped server received but did not extract
+        yield
+        extractions.stop()
+
+    app = FastAPI(
+        title="receiptflow review",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.store = store
+    app.state.extractions = extractions
     app.state.templates = templates()
     app.state.sessions = security.SessionRegistry(settings.review.session_max_age_s)
     app.state.throttle = security.LoginThrottle(
@@ -87,12 +106,14 @@ def create_app(
         web_books,
         web_export,
         web_receipts,
+        web_upload,
     )
 
     app.include_router(web_auth.router)
     app.include_router(web_receipts.router)
     app.include_router(web_export.router)
     app.include_router(web_books.router)
+    app.include_router(web_upload.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _add_handlers(app)
 
@@ -129,11 +150,15 @@ def _add_handlers(app: FastAPI) -> None:
     async def csrf_failed(request: Request, exc: Exception) -> Response:
         return _error(request, 403, "This form has expired or did not come from this site.")
 
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, str(exc))
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error(request, 404, str(exc))
 
     app.add_exception_handler(security.LoginRequired, login_required)
     app.add_exception_handler(security.CsrfError, csrf_failed)
+    app.add_exception_handler(roles.Forbidden, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(PageNotFound, not_found)
 

@@ -9,14 +9,16 @@ The order is SQL's, so pages of the queue follow it too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from receiptflow.review import search
 from receiptflow.storage import ReceiptRecord, Store
 from receiptflow.storage.mapping import receipt_record
 from receiptflow.storage.models import FlagRow, ReceiptRow
@@ -42,6 +44,12 @@ class QueueFilter:
     merchant: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    text: str | None = None  # the search box: merchant, items, receipt number, amounts
+    amount_min: Decimal | None = None  # range of the total
+    amount_max: Decimal | None = None
+    category: str | None = None  # receipts with a line item in this category
+    sort: str | None = None  # one of search.SORTS; None: riskiest first
+    descending: bool = False
 
     @classmethod
     def parse(
@@ -54,6 +62,51 @@ class QueueFilter:
             date_from=_date(date_from),
             date_to=_date(date_to),
         )
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], *, view: str | None = None) -> QueueFilter:
+        """Every filter of the queue page's URL (``view`` given: that tab instead)."""
+        base = cls.parse(
+            view or params.get("view"),
+            params.get("merchant"),
+            params.get("date_from"),
+            params.get("date_to"),
+        )
+        sort = params.get("sort")
+        return cls(
+            view=base.view,
+            merchant=base.merchant,
+            date_from=base.date_from,
+            date_to=base.date_to,
+            text=(params.get("q") or "").strip()[:255] or None,
+            amount_min=search.parse_amount(params.get("amount_min")),
+            amount_max=search.parse_amount(params.get("amount_max")),
+            category=(params.get("category") or "").strip()[:64] or None,
+            sort=sort if sort in search.SORTS else None,
+            descending=params.get("dir") == "desc",
+        )
+
+    @property
+    def searching(self) -> bool:
+        """Any filter beyond the tab (the page offers "Clear")."""
+        wanted = (self.merchant, self.date_from, self.date_to, self.text, self.category)
+        return any(value is not None for value in (*wanted, self.amount_min, self.amount_max))
+
+    def narrowed(self, query: Any, dialect: str) -> Any:
+        """``query`` with the search box and amount range (beyond ``store_filters``)."""
+        return search.narrowed(
+            query,
+            text=self.text,
+            amount_min=self.amount_min,
+            amount_max=self.amount_max,
+            dialect=dialect,
+            category=self.category,
+        )
+
+    def sort_link(self, column: str) -> str:
+        """The query string that sorts by ``column``: ascending first, then toggles."""
+        descending = self.sort == column and not self.descending
+        return self.query_string(sort=column, dir="desc" if descending else "")
 
     def store_filters(self, *, with_status: bool = True) -> dict[str, Any]:
         statuses = VIEWS[self.view] if with_status else None
@@ -71,6 +124,12 @@ class QueueFilter:
             "merchant": self.merchant or "",
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
+            "q": self.text or "",
+            "amount_min": str(self.amount_min) if self.amount_min is not None else "",
+            "amount_max": str(self.amount_max) if self.amount_max is not None else "",
+            "category": self.category or "",
+            "sort": self.sort or "",
+            "dir": "desc" if self.descending and self.sort else "",
             **overrides,
         }
         kept = {key: value for key, value in params.items() if value}
@@ -97,7 +156,9 @@ def _worst_severity() -> Any:
     )
 
 
-def _ordered(query: Select[Any]) -> Select[Any]:
+def _ordered(query: Select[Any], wanted: QueueFilter, dialect: str) -> Select[Any]:
+    if wanted.sort is not None:
+        return search.sorted_by(query, wanted.sort, wanted.descending, dialect)
     riskiest_first = ReceiptRow.trust.asc().nulls_first()
     return query.order_by(
         riskiest_first, _worst_severity().desc(), ReceiptRow.created_at, ReceiptRow.id
@@ -108,8 +169,14 @@ def _session(store: Store) -> Session:
     return Session(store.engine)
 
 
+def _dialect(store: Store) -> str:
+    return store.engine.dialect.name
+
+
 def queue_page(store: Store, wanted: QueueFilter, *, page: int = 0) -> list[ReceiptRecord]:
-    query = _ordered(receipts_query(**wanted.store_filters()))
+    dialect = _dialect(store)
+    query = wanted.narrowed(receipts_query(**wanted.store_filters()), dialect)
+    query = _ordered(query, wanted, dialect)
     query = query.offset(max(page, 0) * PAGE_SIZE).limit(PAGE_SIZE)
     with _session(store) as session:
         return [receipt_record(row) for row in session.execute(query).unique().scalars()]
@@ -117,7 +184,9 @@ def queue_page(store: Store, wanted: QueueFilter, *, page: int = 0) -> list[Rece
 
 def queue_ids(store: Store, wanted: QueueFilter) -> list[int]:
     """Every id in queue order: what next and previous walk along."""
-    query = _ordered(filtered(select(ReceiptRow.id), **wanted.store_filters()))
+    dialect = _dialect(store)
+    query = filtered(select(ReceiptRow.id), **wanted.store_filters())
+    query = _ordered(wanted.narrowed(query, dialect), wanted, dialect)
     with _session(store) as session:
         return list(session.execute(query).scalars())
 
@@ -134,11 +203,12 @@ def neighbours(ids: Sequence[int], receipt_id: int) -> tuple[int | None, int | N
 
 
 def counts(store: Store, wanted: QueueFilter) -> dict[str, int]:
-    """Receipts per tab under the merchant and date filters (tabs show these numbers)."""
+    """Receipts per tab under the other filters (tabs show these numbers)."""
     query = filtered(
         select(ReceiptRow.status, func.count(ReceiptRow.id)).group_by(ReceiptRow.status),
         **wanted.store_filters(with_status=False),
     )
+    query = wanted.narrowed(query, _dialect(store))
     with _session(store) as session:
         per_status = {status: 0 for status in RECEIPT_STATUSES}
         per_status.update({status: int(n) for status, n in session.execute(query).all()})

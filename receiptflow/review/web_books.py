@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from receiptflow.export import EXPORTERS, export_text, get_exporter
+from receiptflow.review import roles
 from receiptflow.review.app import render
 from receiptflow.review.queue import QueueFilter
 from receiptflow.review.security import check_csrf, reviewer
@@ -20,6 +21,7 @@ from receiptflow.storage import ReceiptRecord, StorageError, Store
 
 router = APIRouter(dependencies=[Depends(reviewer)])
 Reviewer = Annotated[str, Depends(reviewer)]
+Approver = Annotated[str, Depends(roles.approver)]  # approving and exporting (roles)
 _MAX_SELECTED = 500  # one form post; the queue shows 50 a page
 
 
@@ -62,7 +64,7 @@ def set_category(
 
 
 @router.post("/receipts/bulk-approve", dependencies=[Depends(check_csrf)])
-async def bulk_approve(request: Request, user: Reviewer) -> Response:
+async def bulk_approve(request: Request, user: Approver) -> Response:
     """Approve the ticked receipts of the queue that are ok and without findings."""
     submitted = await request.form()
     ids = []
@@ -73,9 +75,17 @@ async def bulk_approve(request: Request, user: Reviewer) -> Response:
     if not ids:
         request.session["problem"] = "Tick the receipts to approve first."
         return target
-    outcomes = _store(request).approve_clean(list(dict.fromkeys(ids)), user=user)
+    refused = []
+    allowed = []
+    for receipt_id in dict.fromkeys(ids):
+        why = roles.four_eyes_refusal(request, receipt_id, user)
+        if why is None:
+            allowed.append(receipt_id)
+        else:
+            refused.append(f"receipt {receipt_id}: {why}")
+    outcomes = _store(request).approve_clean(allowed, user=user) if allowed else []
     approved = [o for o in outcomes if o.approved]
-    refused = [f"receipt {o.receipt_id} {o.message}" for o in outcomes if not o.approved]
+    refused += [f"receipt {o.receipt_id} {o.message}" for o in outcomes if not o.approved]
     request.session["notice"] = f"Approved {len(approved)} receipt(s)."
     if refused:
         request.session["problem"] = "; ".join(refused)
@@ -83,7 +93,7 @@ async def bulk_approve(request: Request, user: Reviewer) -> Response:
 
 
 @router.get("/exports")
-def exports_page(request: Request) -> Response:
+def exports_page(request: Request, user: Approver) -> Response:
     store = _store(request)
     context = {
         "exports": store.list_exports(),
@@ -94,7 +104,7 @@ def exports_page(request: Request) -> Response:
 
 
 @router.post("/exports", dependencies=[Depends(check_csrf)])
-def export_new(request: Request, user: Reviewer, format: Annotated[str, Form()] = "") -> Response:  # noqa: A002
+def export_new(request: Request, user: Approver, format: Annotated[str, Form()] = "") -> Response:  # noqa: A002
     target = RedirectResponse("/exports", status_code=303)
     if format not in EXPORTERS:
         request.session["problem"] = f"Unknown format {format!r}."
@@ -113,7 +123,7 @@ def export_new(request: Request, user: Reviewer, format: Annotated[str, Form()] 
 
 
 @router.get("/exports/{export_id}/download")
-def download_export(request: Request, export_id: int) -> Response:
+def download_export(request: Request, export_id: int, user: Approver) -> Response:
     """The recorded export's exact bytes (the CLI's ``--export-id`` gives the same)."""
     recorded, content = _store(request).get_export(export_id)
     exporter = get_exporter(recorded.format)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from receiptflow.review.queue import QueueFilter
-from receiptflow.review.security import reviewer
+from receiptflow.review.roles import approver
 from receiptflow.storage import Store
 
-router = APIRouter(dependencies=[Depends(reviewer)])
+router = APIRouter(dependencies=[Depends(approver)])  # exporting is the approvers' (roles)
 
 
 @router.get("/export")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from receiptflow.review import queue
+from receiptflow.review import queue, roles, web_upload
 from receiptflow.review.app import render
 from receiptflow.review.forms import PAYMENT_METHODS, ReceiptForm
 from receiptflow.review.likelihood import Likelihood, likelihood
@@ -24,6 +24,7 @@ from receiptflow.storage.mapping import diff_receipts
 
 router = APIRouter(dependencies=[Depends(reviewer)])
 Reviewer = Annotated[str, Depends(reviewer)]
+Approver = Annotated[str, Depends(roles.approver)]
 _MAX_REASON = 1000
 
 
@@ -39,10 +40,7 @@ def _store(request: Request) -> Store:
 
 
 def _filter(request: Request) -> queue.QueueFilter:
-    params = request.query_params
-    return queue.QueueFilter.parse(
-        params.get("view"), params.get("merchant"), params.get("date_from"), params.get("date_to")
-    )
+    return queue.QueueFilter.from_params(request.query_params)
 
 
 def _receipt(store: Store, receipt_id: int) -> ReceiptRecord:
@@ -66,6 +64,7 @@ def queue_page(request: Request, page: int = 0) -> Response:
         "has_more": len(records) == queue.PAGE_SIZE,
         "worst": queue.worst_severity,
         "likely": _likely(request),
+        **web_upload.queue_context(request),
     }
     return render(request, "queue.html", context)
 
@@ -100,6 +99,7 @@ def _detail(
         "payment_methods": PAYMENT_METHODS,
         "books": category_context(store, record),
         "likely": _likely(request),
+        "four_eyes": roles.four_eyes_refusal(request, record.id, reviewer(request)),
     }
     return render(request, "detail.html", context, status_code=status_code)
 
@@ -189,11 +189,14 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
 def approve_receipt(
     request: Request,
     receipt_id: int,
-    user: Reviewer,
+    user: Approver,
     version: Annotated[str, Form()] = "",
     go_next: Annotated[str, Form()] = "",
     confirm_errors: Annotated[str, Form()] = "",
 ) -> Response:
+    refusal = roles.four_eyes_refusal(request, receipt_id, user)
+    if refusal is not None:
+        raise roles.Forbidden(refusal)
     record = _fresh(request, receipt_id, version)
     if record is None:
         return _back(receipt_id, request)
@@ -210,7 +213,7 @@ def approve_receipt(
 def reject_receipt(
     request: Request,
     receipt_id: int,
-    user: Reviewer,
+    user: Approver,
     reason: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
 ) -> Response:
@@ -225,7 +228,7 @@ def reject_receipt(
 
 
 @router.post("/receipts/{receipt_id}/reopen", dependencies=[Depends(check_csrf)])
-def reopen_receipt(request: Request, receipt_id: int, user: Reviewer) -> Response:
+def reopen_receipt(request: Request, receipt_id: int, user: Approver) -> Response:
     """Undo an approval or rejection: back to the queue, flagged if it has errors."""
     store = _store(request)
     record = _receipt(store, receipt_id)

@@ -195,7 +195,11 @@ def event_record(row: ReviewEventRow) -> ReviewEventRecord:
 
 def user_record(row: UserRow) -> UserRecord:
     return UserRecord(
-        id=row.id, name=row.name, password_hash=row.password_hash, created_at=aware(row.created_at)
+        id=row.id,
+        name=row.name,
+        password_hash=row.password_hash,
+        role=row.role,
+        created_at=aware(row.created_at),
     )
 
 

@@ -238,6 +238,8 @@ class UserRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # reviewer (edits) or approver (also approves, rejects, exports); see review.roles
+    role: Mapped[str] = mapped_column(String(16), default="approver", server_default="approver")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -17,6 +17,7 @@ from receiptflow.schemas.receipt import Receipt
 DOCUMENT_STATUSES = ("received", "extracted", "flagged", "failed")
 RECEIPT_STATUSES = ("extracted", "flagged", "approved", "rejected")
 SOURCES = ("cli", "batch", "watcher", "web")
+USER_ROLES = ("reviewer", "approver")  # an approver may do all a reviewer may
 
 
 class StorageError(ReceiptflowError):
@@ -109,6 +110,7 @@ class UserRecord(_Record):
     id: int
     name: str
     password_hash: str
+    role: str = "approver"
     created_at: dt.datetime
 
 

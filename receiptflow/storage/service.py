@@ -36,6 +36,7 @@ from receiptflow.storage.models import (
 from receiptflow.storage.receipt_updates import apply_edit, apply_extraction, apply_status
 from receiptflow.storage.records import (
     RECEIPT_STATUSES,
+    USER_ROLES,
     CategoryTotal,
     DocumentRecord,
     ExtractionRunRecord,
@@ -70,9 +71,10 @@ class Store(BooksStore):
 
     # -- documents -------------------------------------------------------------------------
 
-    def save_input(self, path: Path, *, source: str) -> DocumentRecord:
-        """Archive the file's bytes and make (or find) its document; same bytes, one document."""
-        return self._save_document(self.archive.store_file(path), path.name, source)
+    def save_input(self, path: Path, *, source: str, name: str | None = None) -> DocumentRecord:
+        """Archive the file's bytes and make (or find) its document; same bytes, one document.
+        ``name``: the original file name when ``path`` is a temporary copy (an upload)."""
+        return self._save_document(self.archive.store_file(path), name or path.name, source)
 
     def save_input_bytes(self, data: bytes, name: str, *, source: str) -> DocumentRecord:
         return self._save_document(self.archive.store_stream(io.BytesIO(data), name), name, source)
@@ -299,10 +301,12 @@ class Store(BooksStore):
 
     # -- users (the review app's reviewers) ------------------------------------------------
 
-    def add_user(self, name: str, password_hash: str) -> UserRecord:
+    def add_user(self, name: str, password_hash: str, *, role: str = "approver") -> UserRecord:
+        if role not in USER_ROLES:
+            raise StorageError(f"unknown role {role!r}; choose from {', '.join(USER_ROLES)}")
         try:
             with self._session() as session:
-                row = UserRow(name=name, password_hash=password_hash)
+                row = UserRow(name=name, password_hash=password_hash, role=role)
                 session.add(row)
                 session.flush()
                 return mapping.user_record(row)
@@ -313,3 +317,13 @@ class Store(BooksStore):
         with self._session(read_only=True) as session:
             row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
             return None if row is None else mapping.user_record(row)
+
+    def edited_by(self, receipt_id: int, user: str) -> bool:
+        """Whether ``user`` ever saved an edit of the receipt (the four-eyes rule's question)."""
+        query = select(func.count(ReviewEventRow.id)).where(
+            ReviewEventRow.receipt_id == receipt_id,
+            ReviewEventRow.user == user,
+            ReviewEventRow.action == "edit",
+        )
+        with self._session(read_only=True) as session:
+            return int(session.execute(query).scalar_one()) > 0

@@ -118,3 +118,23 @@ def test_plain_export_still_needs_a_format_and_records_nothing(ids: list[int], h
     plain = runner.invoke(app, ["export", "--format", "csv"])
     assert plain.exit_code == 0 and plain.stdout.count("Paper") == 3
     assert "0 export(s)" in runner.invoke(app, ["exports", "list"]).stdout
+
+
+def test_four_eyes_the_cli_refuses_the_editor_and_lets_another_approve(
+    ids: list[int], home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(database_url, home / "archive") as store:
+        record = store.get_receipt(ids[0])
+        assert record is not None
+        edited = record.receipt.model_copy(update={"receipt_number": "A-17"})
+        store.update_receipt(ids[0], edited, user="carol")
+    monkeypatch.setenv("RECEIPTFLOW_REVIEW__FOUR_EYES", "true")
+    refused = runner.invoke(app, ["receipts", "approve", str(ids[0]), "--by", "carol"])
+    assert refused.exit_code == 1
+    assert f"receipt {ids[0]}: not approved: carol edited it" in refused.stderr
+    assert "0 approved by carol, 1 refused" in refused.stdout
+    approved = runner.invoke(app, ["receipts", "approve", str(ids[0]), "--by", "dan"])
+    assert approved.exit_code == 0, approved.output
+    monkeypatch.setenv("RECEIPTFLOW_REVIEW__FOUR_EYES", "false")
+    with Store(database_url, home / "archive") as store:
+        assert store.get_receipt(ids[0]).status == "approved"  # type: ignore[union-attr]

@@ -170,7 +170,54 @@
     refresh();
   }
 
+  // ---- uploads: drop files on the form (or pick them) to send it; follow their progress ----
+  function setupUpload() {
+    var form = document.getElementById("upload-form");
+    if (!form) { return; }
+    var input = document.getElementById("upload-files");
+    document.documentElement.classList.add("js");
+    input.addEventListener("change", function () { if (input.files.length) { form.submit(); } });
+    ["dragenter", "dragover"].forEach(function (name) {
+      form.addEventListener(name, function (event) { event.preventDefault(); form.classList.add("dragging"); });
+    });
+    form.addEventListener("dragleave", function () { form.classList.remove("dragging"); });
+    form.addEventListener("drop", function (event) {
+      event.preventDefault();
+      form.classList.remove("dragging");
+      if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+      input.files = event.dataTransfer.files;  // the same form post as without JavaScript
+      form.submit();
+    });
+    pollUploads();
+  }
+
+  // While uploads are being extracted, ask every 2 s (for at most 10 minutes); reload the
+  // page when one is done, so its receipt shows in the queue.
+  function pollUploads() {
+    var table = document.getElementById("uploads");
+    if (!table || table.dataset.waiting === "0") { return; }
+    var shown = {};
+    Array.prototype.forEach.call(table.querySelectorAll("tr[data-id]"), function (row) {
+      shown[row.dataset.id] = row.dataset.status;
+    });
+    var rounds = 0;
+    function ask() {
+      if (++rounds > 300) { return; }
+      fetch("/uploads.json", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          var changed = data && data.uploads.some(function (item) {
+            return String(item.id) in shown && shown[String(item.id)] !== item.status;
+          });
+          if (changed) { window.location.reload(); } else { window.setTimeout(ask, 2000); }
+        })
+        .catch(function () { window.setTimeout(ask, 5000); });
+    }
+    window.setTimeout(ask, 2000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupUpload();
     setupQueue();
     setupBulk();
     setupDetail();
