@@ -26,6 +26,7 @@ import openai
 from instructor.core.exceptions import InstructorError
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.llm.audit import prompt_version
 from receiptflow.llm.concurrency import loop_slots, thread_slots
 from receiptflow.llm.failures import describe_failure, is_transport_failure
 from receiptflow.llm.logprobs import value_probabilities
@@ -59,17 +60,36 @@ class Endpoint:
     transport_retries: int = 3
     validation_retries: int = 2
     max_tokens: int = 4096
-    price: Price = FREE
+    price: Price | None = FREE  # None: no known price, the cost is reported unknown
     max_in_flight: int = 16
     logprobs: bool = True  # ask for token logprobs (the trust model reads them when returned)
+    # gpt-5*, o-series: max_completion_tokens instead of max_tokens, no temperature, no logprobs
+    reasoning: bool = False
+    # Azure OpenAI: the resource endpoint and api-version; ``model`` is the deployment name
+    azure_endpoint: str | None = None
+    api_version: str | None = None
 
     def client_options(self) -> dict[str, Any]:
-        return {
+        options: dict[str, Any] = {
             "api_key": self.api_key or PLACEHOLDER_KEY,
-            "base_url": self.base_url,
             "timeout": self.timeout_s,
             "max_retries": self.transport_retries,
         }
+        if self.azure_endpoint:
+            return options | {
+                "azure_endpoint": self.azure_endpoint,
+                "api_version": self.api_version,
+            }
+        return options | {"base_url": self.base_url}
+
+    def sdk_client(self, *, asynchronous: bool = False) -> openai.OpenAI | openai.AsyncOpenAI:
+        """The openai SDK client: AzureOpenAI (deployment URLs, api-version, api-key header)
+        when an Azure endpoint is set, else OpenAI for api.openai.com or any compatible server."""
+        if self.azure_endpoint:
+            azure = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
+            return azure(**self.client_options())
+        plain = openai.AsyncOpenAI if asynchronous else openai.OpenAI
+        return plain(**self.client_options())
 
 
 def endpoint_from(
@@ -77,10 +97,12 @@ def endpoint_from(
     options: OpenAISettings | NemoSettings,
     *,
     mode: str,
-    price: Price,
+    price: Price | None,
     max_in_flight: int,
+    **extra: Any,
 ) -> Endpoint:
-    """An Endpoint from a settings group (both LLM groups share these fields)."""
+    """An Endpoint from a settings group (both LLM groups share these fields); ``extra``
+    sets the openai-only ones (reasoning, Azure)."""
     return Endpoint(
         name=name,
         model=options.model,
@@ -94,6 +116,7 @@ def endpoint_from(
         price=price,
         max_in_flight=max_in_flight,
         logprobs=options.logprobs,
+        **extra,
     )
 
 
@@ -129,7 +152,7 @@ class LlmClient:
 
     def _sync_client(self) -> instructor.Instructor:
         if self._sync is None:
-            raw = openai.OpenAI(**self.endpoint.client_options())
+            raw = self.endpoint.sdk_client()
             self._sync = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return self._sync
 
@@ -138,7 +161,7 @@ class LlmClient:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None:
-            raw = openai.AsyncOpenAI(**self.endpoint.client_options())
+            raw = self.endpoint.sdk_client(asynchronous=True)
             client = self._async[loop] = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return client
 
@@ -156,9 +179,13 @@ class LlmClient:
             "max_retries": self.endpoint.validation_retries,
             "strict": False,  # lax parsing: "12.50" and 12.5 are both an amount
             "hooks": recorder.hooks(),
-            "max_tokens": self.endpoint.max_tokens,
-            "temperature": 0,
         }
+        if self.endpoint.reasoning:
+            # reasoning models reject max_tokens and any temperature but the default; their
+            # budget covers the hidden reasoning tokens too
+            request["max_completion_tokens"] = self.endpoint.max_tokens
+            return request
+        request.update(max_tokens=self.endpoint.max_tokens, temperature=0)
         if self.endpoint.logprobs:
             # top_logprobs too: llama.cpp's server returns none without it
             request.update(logprobs=True, top_logprobs=1)
@@ -223,6 +250,8 @@ class LlmClient:
             "attempts": max(1, recorder.requests),
             "timings": {"llm": seconds},
             "usage": recorder.usage(self.endpoint.price),
+            "prompt_version": prompt_version(self.endpoint.mode),
+            "llm_attempts": recorder.attempts,
         }
         if answer is not None:
             receipt = as_receipt(answer)

@@ -22,7 +22,8 @@ def is_transport_failure(error: Exception | None) -> bool:
 def describe_failure(error: Exception | None, endpoint: Endpoint) -> str:
     """Why no validated receipt came back, in one line a person can act on."""
     cause = error.__cause__ if error is not None and error.__cause__ is not None else error
-    where = f"{endpoint.name} ({endpoint.model} at {endpoint.base_url or 'api.openai.com'})"
+    host = endpoint.azure_endpoint or endpoint.base_url or "api.openai.com"
+    where = f"{endpoint.name} ({endpoint.model} at {host})"
     if isinstance(error, IncompleteOutputException):
         return (
             f"{where}: answer truncated at max_tokens={endpoint.max_tokens} "
