@@ -139,7 +139,7 @@ class ExtractionRunRow(Base):
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     image_tokens: Mapped[int] = mapped_column(Integer, default=0)
     # exact, never rounded; NULL when the model had no known price (unknown, not $0)
-    cost_usd: Mapped[Decimal | None] = mapped_column(ExactDecimal(), default=Decimal("0"))
+    cost_usd: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     cached_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_s: Mapped[float | None] = mapped_column()
     timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
