@@ -214,3 +214,28 @@ def test_a_digital_pdf_goes_as_text_alone(server: ScriptedServer) -> None:
     assert "ROTI CANAI" in request["messages"][-1]["content"]
     assert result.usage.image_tokens == 0
     assert result.usage.prompt_tokens < 2833  # not even one image's base charge
+
+
+def test_the_cascade_ocr_records_the_rotation_it_found() -> None:
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.ocr.orientation import UprightRead
+
+    class TurningEngine:
+        name = "fake"
+
+        def is_available(self) -> bool:
+            return True
+
+        def read(self, image: Image.Image, page: int = 0) -> list[TextLine]:
+            return self.read_upright(image, page).lines
+
+        def read_upright(self, image: Image.Image, page: int = 0) -> UprightRead:
+            return UprightRead([TextLine("TOTAL 4.20", (0, 0, 100, 20), page=page)], 90, 2)
+
+    settings = Settings()
+    local = LocalExtractor(settings.ocr, settings.local, settings.trust)
+    local._engine = TurningEngine()
+    document = _document(Image.new("RGB", (900, 600), "white"))
+    lines = local.read_lines(document)
+    assert [line.text for line in lines] == ["TOTAL 4.20"]
+    assert document.pages[0].rotation == 90  # what the openai stage then reuses

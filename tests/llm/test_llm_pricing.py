@@ -175,3 +175,16 @@ def test_azure_from_the_sdk_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_image_rule_setting_shape() -> None:
     rule = ImageTokenRule(rule="patches", multiplier=Decimal("1.2"))
     assert pricing.image_tokens(512, 512, "high", rule) == 308  # 256 patches x 1.2
+
+
+def test_a_batch_with_an_unpriced_run_reports_its_cost_as_unknown() -> None:
+    from receiptflow.flows.core import FileOutcome, Outcome
+    from receiptflow.flows.summary import BatchSummary
+
+    known = FileOutcome(Path("a.jpg"), Outcome.APPROVED, cost_usd=Decimal("0.0012345"))
+    unknown = FileOutcome(Path("b.jpg"), Outcome.APPROVED, cost_usd=None)
+    assert BatchSummary([known, known]).cost_usd == Decimal("0.0024690")
+    summary = BatchSummary([known, unknown])
+    assert summary.cost_usd is None
+    assert "cost unknown" in summary.line()
+    assert summary.table()[-1]["cost_usd"].startswith("unknown")
