@@ -12,6 +12,7 @@ in (``receiptflow.trust.llm``); a lone image has none, and grounding says nothin
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -55,6 +56,7 @@ class OpenAIVisionExtractor:
         self._trust = trust
         self._ocr = ocr if options.upright == "ocr" else None
         self._engine: OcrEngine | None = None
+        self._engine_lock = threading.Lock()
         self._trust_model = load_llm_model(llm.trust_model)  # unreadable: a ConfigError now
         self._client: LlmClient | None = None
 
@@ -108,8 +110,9 @@ class OpenAIVisionExtractor:
         if self._ocr is None:
             return None
         try:
-            if self._engine is None:
-                self._engine = get_ocr_engine(self._ocr)
+            with self._engine_lock:  # aextract prepares pages in worker threads
+                if self._engine is None:
+                    self._engine = get_ocr_engine(self._ocr)
             if not self._engine.is_available():
                 return None
             reading = read_page_upright(self._engine, image, page)
