@@ -74,6 +74,11 @@ class OpenAIVisionExtractor:
                 "the openai extractor needs an API key: set OPENAI_API_KEY (or "
                 "RECEIPTFLOW_OPENAI__API_KEY), or OPENAI_BASE_URL for an OpenAI-compatible server"
             )
+        if self._options.azure_endpoint and not self._options.api_version:
+            raise ConfigError(
+                "Azure OpenAI needs an api-version: set RECEIPTFLOW_OPENAI__API_VERSION (or "
+                "OPENAI_API_VERSION), e.g. 2024-10-21"
+            )
         if self._client is None:
             from receiptflow.llm.client import LlmClient, endpoint_from
             from receiptflow.llm.pricing import is_reasoning, lookup

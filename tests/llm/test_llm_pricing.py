@@ -188,3 +188,12 @@ def test_a_batch_with_an_unpriced_run_reports_its_cost_as_unknown() -> None:
     assert summary.cost_usd is None
     assert "cost unknown" in summary.line()
     assert summary.table()[-1]["cost_usd"].startswith("unknown")
+
+
+def test_azure_without_an_api_version_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from receiptflow.errors import ConfigError
+
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+    settings = Settings(openai={"api_key": "k", "azure_endpoint": "https://acme.openai.azure.com"})
+    with pytest.raises(ConfigError, match="RECEIPTFLOW_OPENAI__API_VERSION"):
+        get_extractor("openai", settings).extract(_document())
