@@ -66,20 +66,25 @@ class LocalSettings(BaseModel):
     calibrator: str = "bundled"
 
 
+class ImageTokenRule(BaseModel):
+    """How a model family bills an image (``receiptflow.llm.pricing``): ``tiles`` (a base
+    charge plus one per 512-px tile) or ``patches`` (32-px patches times a multiplier)."""
+
+    rule: Literal["tiles", "patches"] = "tiles"
+    base_tokens: int = 85
+    tile_tokens: int = 170
+    multiplier: Decimal | None = None
+    max_patches: int = 1536
+
+
 class ModelPrice(BaseModel):
+    """USD per million tokens of one model (a row of ``RECEIPTFLOW_LLM__PRICES``)."""
+
     input_per_million: Decimal
     output_per_million: Decimal
-
-
-def _default_prices() -> dict[str, ModelPrice]:
-    return {
-        "gpt-4o-mini": ModelPrice(
-            input_per_million=Decimal("0.15"), output_per_million=Decimal("0.60")
-        ),
-        "gpt-4o": ModelPrice(
-            input_per_million=Decimal("2.50"), output_per_million=Decimal("10.00")
-        ),
-    }
+    cached_input_per_million: Decimal | None = None  # None: cached tokens at the input price
+    image: ImageTokenRule | None = None  # None: GPT-4o's tile arithmetic
+    reasoning: bool | None = None  # None: by name (gpt-5*, o1/o3/o4...)
 
 
 class OpenAISettings(BaseModel):
@@ -101,11 +106,42 @@ class OpenAISettings(BaseModel):
     transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
     batch_api: bool = False  # Batch API price (half)
     send_text_layer: bool = True
+    # A document whose every page has a digital text layer goes as text alone, no images:
+    # the characters are exact and a page of text costs a few hundred tokens, not thousands.
+    text_only_with_text_layer: bool = True
     # Ask for token logprobs. GPT-4o mini returns none for tool-call arguments; an
     # OpenAI-compatible vision server may (vLLM, llama.cpp). Off for a server that refuses them.
     logprobs: bool = True
+    # Pages as a person would send them (receiptflow.llm.pages): turned upright ("ocr": the
+    # OCR engine's orientation step, reused from the cascade's OCR when it ran; "off": as
+    # ingested, EXIF applied), cropped to the receipt (uniform margins trimmed), and a page
+    # too long to stay legible in one image split into overlapping segments.
+    upright: Literal["ocr", "off"] = "ocr"
+    crop_margins: bool = True
+    segment_overlap: float = 0.08  # share of a segment repeated from the one before
+    # Guards, checked before anything is sent (estimated from the images and text):
+    max_pages: int = 10  # pages per request
+    max_input_tokens: int | None = None  # estimated prompt tokens per request
+    max_cost_usd: Decimal | None = None  # estimated cost of one attempt (input + max_tokens)
+    # "refuse": not sent, the result fails with the reason; "flag": sent (the first
+    # max_pages pages), the result carries an over_budget / pages_capped warning
+    over_budget: Literal["refuse", "flag"] = "refuse"
+    # Azure OpenAI: the resource endpoint (https://NAME.openai.azure.com), the api-version,
+    # and which model each deployment runs (for prices and request rules); MODEL is then the
+    # deployment name. Falls back to AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION /
+    # AZURE_OPENAI_API_KEY.
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    azure_deployments: dict[str, str] = Field(default_factory=dict)
 
-    _blank = field_validator("api_key", "base_url", mode="before")(_blank_is_unset)
+    @property
+    def priced_model(self) -> str:
+        """The model behind ``model`` (an Azure deployment maps to one)."""
+        return self.azure_deployments.get(self.model, self.model)
+
+    _blank = field_validator("api_key", "base_url", "azure_endpoint", mode="before")(
+        _blank_is_unset
+    )
 
 
 class NemoSettings(BaseModel):
@@ -260,7 +296,9 @@ class LlmSettings(BaseModel):
     # not called for circuit_cooldown_s: the remaining files fail at once (0: never)
     circuit_failures: int = 5
     circuit_cooldown_s: float = 60.0
-    prices: dict[str, ModelPrice] = Field(default_factory=_default_prices)
+    # merged over the built-in table (receiptflow.llm.pricing.PRICE_TABLE): a model added or
+    # a row replaced, e.g. '{"my-model": {"input_per_million": "1", "output_per_million": "4"}}'
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Logistic coefficients that turn the evidence about an LLM's value into its probability:
     # "bundled" (receiptflow/trust/llm_model.json) or the path of a refit
     # (scripts/fit_llm_trust.py; README, "How sure is an LLM answer")
@@ -300,6 +338,17 @@ class Settings(BaseSettings):
             self.openai.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
         if self.openai.base_url is None and os.environ.get("OPENAI_BASE_URL"):
             self.openai.base_url = os.environ["OPENAI_BASE_URL"]
+        # and Azure's, read by openai.AzureOpenAI
+        if self.openai.azure_endpoint is None and os.environ.get("AZURE_OPENAI_ENDPOINT"):
+            self.openai.azure_endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
+        if self.openai.api_version is None and os.environ.get("OPENAI_API_VERSION"):
+            self.openai.api_version = os.environ["OPENAI_API_VERSION"]
+        if (
+            self.openai.azure_endpoint
+            and self.openai.api_key is None
+            and os.environ.get("AZURE_OPENAI_API_KEY")
+        ):
+            self.openai.api_key = SecretStr(os.environ["AZURE_OPENAI_API_KEY"])
         return self
 
     @property

@@ -32,18 +32,36 @@ class Usage(BaseModel):
     transport_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, billed at the cached-input price
     image_tokens: int = 0  # estimated from tile arithmetic; part of prompt_tokens
-    cost_usd: Decimal = Decimal("0")
+    # exact dollars; None when a model without a known price was paid (unknown, never $0)
+    cost_usd: Decimal | None = Decimal("0")
 
     def __add__(self, other: Usage) -> Usage:
+        unknown = self.cost_usd is None or other.cost_usd is None
         return Usage(
             requests=self.requests + other.requests,
             transport_retries=self.transport_retries + other.transport_retries,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
             image_tokens=self.image_tokens + other.image_tokens,
-            cost_usd=self.cost_usd + other.cost_usd,
+            cost_usd=None
+            if unknown
+            else (self.cost_usd or Decimal(0)) + (other.cost_usd or Decimal(0)),
         )
+
+
+class LlmAttempt(BaseModel):
+    """One answer an LLM gave during an extraction (first and each re-ask), for the audit."""
+
+    raw_output: str | None = None  # the tool-call arguments or message content, as sent
+    request_id: str | None = None  # the provider's x-request-id
+    served_model: str | None = None  # response.model: the snapshot that actually answered
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
 
 
 class ExtractionResult(BaseModel):
@@ -60,6 +78,10 @@ class ExtractionResult(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)  # seconds: "ocr", "parse", "llm"
     usage: Usage = Field(default_factory=Usage)
     raw_output: str | None = None  # the model's last raw answer, for the audit trail
+    # LLM extractors: a hash of the prompt and the response schema (``llm.audit``), and
+    # every answer with its request id and served model
+    prompt_version: str | None = None
+    llm_attempts: list[LlmAttempt] = Field(default_factory=list)
     # The backend was unreachable or overloaded (timeouts, resets, 429, 5xx after the
     # transport retries): the same input may well succeed later. Flows retry these.
     retryable: bool = False

@@ -198,6 +198,8 @@ def combine(tried: list[ExtractionResult]) -> ExtractionResult:
             "usage": usage,
             "timings": timings,
             "errors": [*chosen.errors, *errors],
+            # the audit keeps every LLM answer the cascade paid for, not only the chosen stage's
+            "llm_attempts": [attempt for result in tried for attempt in result.llm_attempts],
         }
     )
 

@@ -81,7 +81,7 @@ class FileOutcome:
     stage: str | None = None  # where a failure happened: archive / ingest / extract / record
     error: str | None = None
     code: str | None = None
-    cost_usd: Decimal = Decimal("0")
+    cost_usd: Decimal | None = Decimal("0")  # None: a model without a known price
     seconds: float = 0.0
     destination: Path | None = None  # where routing moved (or copied) the file
     flags: list[str] = field(default_factory=list)  # codes of error flags, for the summary

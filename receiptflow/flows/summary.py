@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,8 +25,8 @@ class BatchSummary:
         return {kind.value: counted.get(kind.value, 0) for kind in Outcome}
 
     @property
-    def cost_usd(self) -> Decimal:
-        return sum((outcome.cost_usd for outcome in self.outcomes), Decimal("0"))
+    def cost_usd(self) -> Decimal | None:
+        return _total(outcome.cost_usd for outcome in self.outcomes)
 
     def of(self, kind: Outcome) -> list[FileOutcome]:
         return [outcome for outcome in self.outcomes if outcome.outcome is kind]
@@ -43,7 +44,7 @@ class BatchSummary:
                 {
                     "outcome": kind.value,
                     "files": len(members),
-                    "cost_usd": str(sum((o.cost_usd for o in members), Decimal("0"))),
+                    "cost_usd": _shown(_total(o.cost_usd for o in members)),
                     "files_needing_attention": "; ".join(shown),
                 }
             )
@@ -51,7 +52,7 @@ class BatchSummary:
             {
                 "outcome": "total",
                 "files": len(self.outcomes),
-                "cost_usd": str(self.cost_usd),
+                "cost_usd": _shown(self.cost_usd),
                 "files_needing_attention": f"batch took {self.seconds:.1f} s",
             }
         )
@@ -59,7 +60,21 @@ class BatchSummary:
 
     def line(self) -> str:
         counts = ", ".join(f"{count} {kind}" for kind, count in self.counts.items() if count)
-        return f"{len(self.outcomes)} files ({counts or 'none'}), cost ${self.cost_usd}"
+        return f"{len(self.outcomes)} files ({counts or 'none'}), cost {_shown(self.cost_usd, '$')}"
+
+
+def _total(costs: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum; None (unknown) when any cost is: a model without a price is not $0."""
+    total = Decimal("0")
+    for cost in costs:
+        if cost is None:
+            return None
+        total += cost
+    return total
+
+
+def _shown(cost: Decimal | None, sign: str = "") -> str:
+    return f"{sign}{cost}" if cost is not None else "unknown (a model without a known price)"
 
 
 def _describe(outcome: FileOutcome) -> str:

@@ -34,6 +34,9 @@ class Page:
     index: int
     image: Image.Image  # RGB, upright per EXIF; PDF pages rendered at IngestSettings.pdf_dpi
     text_lines: list[TextLine] | None = None  # a PDF's digital text layer, in image pixels
+    # degrees counter-clockwise that turn ``image`` upright, once OCR has found out (the
+    # OCR lines' boxes are in that upright frame); None: not looked at
+    rotation: int | None = None
 
     @property
     def size(self) -> tuple[int, int]:

@@ -31,6 +31,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorErro
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.llm import instructor_speed
+from receiptflow.llm.audit import prompt_version
 from receiptflow.llm.circuit import CircuitBreaker
 from receiptflow.llm.concurrency import loop_slots, thread_slots
 from receiptflow.llm.failures import (
@@ -74,22 +75,48 @@ class Endpoint:
     retry_max_tokens: int = 0  # a truncated answer is asked again once with this; 0: never
     circuit_failures: int = 5  # transport failures in a row that open the circuit; 0: never
     circuit_cooldown_s: float = 60.0
-    price: Price = FREE
+    price: Price | None = FREE  # None: no known price, the cost is reported unknown
     max_in_flight: int = 16
     logprobs: bool = True  # ask for token logprobs (the trust model reads them when returned)
+    # gpt-5*, o-series: max_completion_tokens instead of max_tokens, no temperature, no logprobs
+    reasoning: bool = False
+    # Azure OpenAI: the resource endpoint and api-version; ``model`` is the deployment name
+    azure_endpoint: str | None = None
+    api_version: str | None = None
 
     @property
     def where(self) -> str:
         """How errors name this endpoint."""
-        return f"{self.name} ({self.model} at {self.base_url or 'api.openai.com'})"
+        host = self.azure_endpoint or self.base_url or "api.openai.com"
+        return f"{self.name} ({self.model} at {host})"
 
     def client_options(self) -> dict[str, Any]:
-        return {
+        options: dict[str, Any] = {
             "api_key": self.api_key or PLACEHOLDER_KEY,
-            "base_url": self.base_url,
             "timeout": self.timeout_s,
             "max_retries": self.transport_retries,
         }
+        if self.azure_endpoint:
+            return options | {
+                "azure_endpoint": self.azure_endpoint,
+                "api_version": self.api_version,
+            }
+        return options | {"base_url": self.base_url}
+
+    def sdk_client(
+        self, *, asynchronous: bool = False, http_client: Any = None
+    ) -> openai.OpenAI | openai.AsyncOpenAI:
+        """The openai SDK client: AzureOpenAI (deployment URLs, api-version, api-key header)
+        when an Azure endpoint is set, else OpenAI for api.openai.com or any compatible server;
+        ``http_client``: the httpx client (``llm.transport``, which counts retries)."""
+        options = self.client_options()
+        if http_client is not None:
+            options["http_client"] = http_client
+        if self.azure_endpoint:
+            azure = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
+            return azure(**options)
+        plain = openai.AsyncOpenAI if asynchronous else openai.OpenAI
+        return plain(**options)
 
 
 def endpoint_from(
@@ -97,12 +124,14 @@ def endpoint_from(
     options: OpenAISettings | NemoSettings,
     *,
     mode: str,
-    price: Price,
+    price: Price | None,
     max_in_flight: int,
     circuit_failures: int = 5,
     circuit_cooldown_s: float = 60.0,
+    **extra: Any,
 ) -> Endpoint:
-    """An Endpoint from a settings group (both LLM groups share these fields)."""
+    """An Endpoint from a settings group (both LLM groups share these fields); ``extra``
+    sets the openai-only ones (reasoning, Azure)."""
     return Endpoint(
         name=name,
         model=options.model,
@@ -121,6 +150,7 @@ def endpoint_from(
         price=price,
         max_in_flight=max_in_flight,
         logprobs=options.logprobs,
+        **extra,
     )
 
 
@@ -157,7 +187,7 @@ class LlmClient:
 
     def _sync_client(self) -> instructor.Instructor:
         if self._sync is None:
-            raw = openai.OpenAI(**self.endpoint.client_options(), http_client=http_client())
+            raw = self.endpoint.sdk_client(http_client=http_client())
             install(raw, self.endpoint.mode, self.endpoint.where)
             self._sync = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return self._sync
@@ -167,9 +197,7 @@ class LlmClient:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None:
-            raw = openai.AsyncOpenAI(
-                **self.endpoint.client_options(), http_client=async_http_client()
-            )
+            raw = self.endpoint.sdk_client(asynchronous=True, http_client=async_http_client())
             install(raw, self.endpoint.mode, self.endpoint.where)
             client = self._async[loop] = instructor.from_openai(raw, mode=MODES[self.endpoint.mode])
         return client
@@ -190,9 +218,13 @@ class LlmClient:
             "max_retries": self.endpoint.validation_retries,
             "strict": False,  # lax parsing: "12.50" and 12.5 are both an amount
             "hooks": recorder.hooks(),
-            "max_tokens": max_tokens or self.endpoint.max_tokens,
-            "temperature": 0,
         }
+        if self.endpoint.reasoning:
+            # reasoning models reject max_tokens and any temperature but the default; their
+            # budget covers the hidden reasoning tokens too
+            request["max_completion_tokens"] = max_tokens or self.endpoint.max_tokens
+            return request
+        request.update(max_tokens=max_tokens or self.endpoint.max_tokens, temperature=0)
         if self.endpoint.logprobs:
             # top_logprobs too: llama.cpp's server returns none without it
             request.update(logprobs=True, top_logprobs=1)
@@ -310,6 +342,8 @@ class LlmClient:
             "attempts": max(1, recorder.attempts),
             "timings": {"llm": seconds},
             "usage": recorder.usage(self.endpoint.price),
+            "prompt_version": prompt_version(self.endpoint.mode),
+            "llm_attempts": recorder.answer_records,
         }
         if answer is not None:
             receipt = as_receipt(answer)

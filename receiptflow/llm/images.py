@@ -23,54 +23,20 @@ from typing import Literal
 
 from PIL import Image
 
-TILE = 512
-FIT_BOX = 2048  # OpenAI first fits the image inside 2048 x 2048
-SHORT_SIDE_CAP = 768  # then shrinks it until the short side is at most 768
+from receiptflow.llm import pricing
+from receiptflow.llm.pricing import FIT_BOX, SHORT_SIDE_CAP, TILE, tiles_for
+from receiptflow.settings import ImageTokenRule
+
+__all__ = ["FIT_BOX", "SHORT_SIDE_CAP", "TILE", "image_tokens", "plan_size", "tiles_for"]
 
 Detail = Literal["low", "high", "auto"]
 
 
-@dataclass(frozen=True)
-class TilePrice:
-    base_tokens: int
-    tile_tokens: int
-
-
-# Per model family, as OpenAI's vision pricing documents them.
-TILE_PRICES: dict[str, TilePrice] = {
-    "gpt-4o-mini": TilePrice(base_tokens=2833, tile_tokens=5667),
-    "gpt-4o": TilePrice(base_tokens=85, tile_tokens=170),
-}
-
-
-def tile_price(model: str) -> TilePrice:
-    # Longest matching prefix, so "gpt-4o-mini-2024-07-18" finds mini, not 4o.
-    for name in sorted(TILE_PRICES, key=len, reverse=True):
-        if model.startswith(name):
-            return TILE_PRICES[name]
-    return TILE_PRICES["gpt-4o"]
-
-
-def openai_resized(width: int, height: int) -> tuple[int, int]:
-    """The size OpenAI bills at high detail for an image sent at ``width`` x ``height``."""
-    scale = min(1.0, FIT_BOX / max(width, height))
-    short = min(width, height) * scale
-    if short > SHORT_SIDE_CAP:
-        scale *= SHORT_SIDE_CAP / short
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def tiles_for(width: int, height: int) -> int:
-    billed_w, billed_h = openai_resized(width, height)
-    return math.ceil(billed_w / TILE) * math.ceil(billed_h / TILE)
-
-
-def image_tokens(width: int, height: int, detail: Detail, model: str) -> int:
-    """Prompt tokens one image of this size costs (low detail: the base charge only)."""
-    price = tile_price(model)
-    if detail == "low":
-        return price.base_tokens
-    return price.base_tokens + price.tile_tokens * tiles_for(width, height)
+def image_tokens(width: int, height: int, detail: str, model: str | ImageTokenRule) -> int:
+    """Prompt tokens one image of this size costs, by the model's family rule
+    (``receiptflow.llm.pricing``; low detail on a tile model: the base charge only)."""
+    rule = pricing.image_rule(model) if isinstance(model, str) else model
+    return pricing.image_tokens(width, height, detail, rule)
 
 
 def plan_size(
@@ -133,8 +99,10 @@ def prepare_image(
     text_height: float | None = None,
     min_text_height: float = 16.0,
     jpeg_quality: int = 90,
+    rule: ImageTokenRule | None = None,
 ) -> PreparedImage:
-    """Resize per ``plan_size`` and encode as a JPEG data URL."""
+    """Resize per ``plan_size`` and encode as a JPEG data URL; tokens by ``rule`` (default:
+    the rule of ``model`` in the built-in table)."""
     width, height = plan_size(
         *image.size,
         detail=detail,
@@ -153,5 +121,5 @@ def prepare_image(
         data_url=f"data:image/jpeg;base64,{encoded}",
         width=width,
         height=height,
-        tokens=image_tokens(width, height, detail, model),
+        tokens=image_tokens(width, height, detail, rule or model),
     )

@@ -42,6 +42,12 @@ TEXT_INSTRUCTION = (
 )
 IMAGE_INSTRUCTION = "Extract the receipt shown in the image(s), pages in order."
 TEXT_LAYER_INSTRUCTION = "The PDF's own text layer follows as well; prefer it for exact characters."
+# A long receipt goes as overlapping segments, top to bottom (receiptflow.llm.pages).
+SEGMENT_INSTRUCTION = (
+    "This long page is sent as {count} overlapping segments, top to bottom: a row near a "
+    "segment's lower edge is printed again at the top of the next one. Read the page once; "
+    "never list a repeated row twice."
+)
 
 MAX_COLUMNS = 120
 
@@ -92,12 +98,14 @@ def text_messages(receipt_text: str) -> list[dict[str, Any]]:
 
 
 def image_messages(
-    data_urls: list[str], detail: str, text_layer: str | None
+    data_urls: list[str], detail: str, text_layer: str | None, labels: list[str] | None = None
 ) -> list[dict[str, Any]]:
+    """``labels``: a text part before each image ("page 1, segment 2 of 3"), when given."""
     parts: list[dict[str, Any]] = [{"type": "text", "text": IMAGE_INSTRUCTION}]
-    parts += [
-        {"type": "image_url", "image_url": {"url": url, "detail": detail}} for url in data_urls
-    ]
+    for index, url in enumerate(data_urls):
+        if labels and labels[index]:
+            parts.append({"type": "text", "text": labels[index]})
+        parts.append({"type": "image_url", "image_url": {"url": url, "detail": detail}})
     if text_layer:
         parts.append({"type": "text", "text": f"{TEXT_LAYER_INSTRUCTION}\n\n{fence(text_layer)}"})
     return [

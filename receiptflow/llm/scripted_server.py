@@ -66,6 +66,8 @@ class Reply:
     no_choices: bool = False  # "choices": [] (some proxies and filters answer so)
     body: str | None = None  # sent as-is instead of a completion (an HTML page, say)
     content_type: str = "application/json"
+    model: str | None = None  # the served model (response.model); default: the one asked
+    cached_tokens: int | None = None  # usage.prompt_tokens_details.cached_tokens
 
 
 _TOKEN = re.compile(r"\d|[^\W\d]+|\s+|[^\w\s]")
@@ -111,7 +113,10 @@ class ScriptedServer:
         self.script = script
         self.latency_s = latency_s
         self.requests: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []  # per request, lower-case names
+        # per request: the path with its query (Azure: /openai/deployments/D/...?api-version=)
+        # and the headers, as sent (lower-case names)
+        self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self.billed: list[tuple[int, int]] = []  # (prompt, completion) per 200 reply
         self.in_flight = 0
         self.max_in_flight_seen = 0
@@ -162,17 +167,20 @@ class ScriptedServer:
                     for token, logprob in reply.logprobs
                 ]
             }
+        usage: dict[str, Any] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+        if reply.cached_tokens is not None:
+            usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
         return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": body.get("model", "scripted"),
+            "model": reply.model or body.get("model", "scripted"),
             "choices": [] if reply.no_choices else [choice],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-            },
+            "usage": usage,
         }
 
     def start(self) -> ScriptedServer:
@@ -219,10 +227,13 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             self._send(400, {"error": {"message": "request body is not JSON"}})
             return
-        if not self.path.endswith("/chat/completions"):
+        if not self.path.partition("?")[0].endswith("/chat/completions"):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
         script = self.server_script
+        with script._lock:
+            script.paths.append(self.path)
+            request_id = f"req_scripted_{len(script.paths)}"
         reply = script.reply_for(body, {k.lower(): v for k, v in self.headers.items()})
         with script._lock:
             script.in_flight += 1
@@ -241,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.status != 200:
             message = {"error": {"message": f"scripted {reply.status}", "type": "scripted"}}
-            self._send(reply.status, message, reply.headers)
+            self._send(reply.status, message, {"x-request-id": request_id, **reply.headers})
             return
         payload = script.completion(body, reply)
         # Bill before the reply goes out: the client may read it and the test check the bill
@@ -249,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
         bill = (payload["usage"]["prompt_tokens"], payload["usage"]["completion_tokens"])
         with script._lock:
             script.billed.append(bill)
-        if not self._send(200, payload, reply.headers):
+        if not self._send(200, payload, {"x-request-id": request_id, **reply.headers}):
             with script._lock:
                 script.billed.remove(bill)
 

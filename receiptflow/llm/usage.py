@@ -9,32 +9,17 @@ The same hook keeps each answer's text and token logprobs, for the trust model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from instructor.core.hooks import Hooks
 
-from receiptflow.extractors.base import Usage
+from receiptflow.extractors.base import LlmAttempt, Usage
+from receiptflow.llm.audit import attempt_record
 from receiptflow.llm.logprobs import TokenLogprobs, response_logprobs
+from receiptflow.llm.pricing import FREE, Price
 from receiptflow.llm.response import raw_answer
 
-MILLION = Decimal(1_000_000)
-
-
-@dataclass(frozen=True)
-class Price:
-    input_per_million: Decimal
-    output_per_million: Decimal
-    factor: Decimal = Decimal(1)  # 0.5 for the Batch API
-
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> Decimal:
-        dollars = (
-            prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million
-        ) / MILLION
-        return dollars * self.factor
-
-
-FREE = Price(Decimal(0), Decimal(0))
+__all__ = ["FREE", "Price", "UsageRecorder"]
 
 
 @dataclass
@@ -48,9 +33,11 @@ class UsageRecorder:
     transport_retries: int = 0  # the SDK's retries (``receiptflow.llm.transport``)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, served from OpenAI's prompt cache
     answers: list[str | None] = field(default_factory=list)
     finish_reasons: list[str | None] = field(default_factory=list)
     logprobs: list[TokenLogprobs | None] = field(default_factory=list)  # per answer
+    answer_records: list[LlmAttempt] = field(default_factory=list)  # per answer, for the audit
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
@@ -67,7 +54,10 @@ class UsageRecorder:
         if usage is not None:
             self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
             self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+            details = getattr(usage, "prompt_tokens_details", None)
+            self.cached_tokens += int(getattr(details, "cached_tokens", 0) or 0)
         self.answers.append(raw_answer(response))
+        self.answer_records.append(attempt_record(response, self.answers[-1]))
         self.logprobs.append(response_logprobs(response))
         choices = getattr(response, "choices", None) or [None]
         if self._hit_max_tokens(usage) and choices[0] is not None:
@@ -84,12 +74,19 @@ class UsageRecorder:
             and (completion >= self.max_tokens)
         )
 
-    def usage(self, price: Price) -> Usage:
+    def usage(self, price: Price | None) -> Usage:
+        """``price`` None: a model with no known price, whose cost is unknown (None), not $0."""
+        cost = (
+            price.cost(self.prompt_tokens, self.completion_tokens, self.cached_tokens)
+            if price is not None
+            else None
+        )
         return Usage(
             requests=self.requests,
             transport_retries=self.transport_retries,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
+            cached_tokens=self.cached_tokens,
             image_tokens=self.image_tokens_per_request * self.requests,
-            cost_usd=price.cost(self.prompt_tokens, self.completion_tokens),
+            cost_usd=cost,
         )

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from receiptflow.ingest.document import TextLine
+
+if TYPE_CHECKING:
+    from receiptflow.ocr.base import OcrEngine
 
 PassReader = Callable[[Image.Image], list[TextLine]]
 
@@ -93,3 +97,14 @@ def read_upright(
         if best.rotation and best_score >= min_confidence:
             break  # confident enough: skip the other direction
     return UprightRead(best.lines, best.rotation, passes)
+
+
+def read_page_upright(engine: OcrEngine, image: Image.Image, page: int = 0) -> UprightRead:
+    """An engine's reading with the rotation it applied: engines that fix orientation say
+    which (``read_upright``); any other engine's reading is taken as upright."""
+    reader = getattr(engine, "read_upright", None)
+    if callable(reader):
+        result = reader(image, page)
+        if isinstance(result, UprightRead):
+            return result
+    return UprightRead(engine.read(image, page), 0, 1)

@@ -25,7 +25,7 @@ from PIL import Image
 
 from receiptflow.errors import OcrError
 from receiptflow.ingest.document import TextLine
-from receiptflow.ocr.orientation import read_upright
+from receiptflow.ocr.orientation import UprightRead, read_upright
 from receiptflow.ocr.reading_order import sort_reading_order
 
 if TYPE_CHECKING:
@@ -81,16 +81,19 @@ class RapidOcrEngine:
 
     def read(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """Lines in reading order; boxes in the upright image's pixels (see ``orientation``)."""
+        return self.read_upright(image, page).lines
+
+    def read_upright(self, image: Image.Image, page: int = 0) -> UprightRead:
+        """The lines and the rotation that made the page upright (0 when not fixed)."""
         with self._lock:
             det, rec = self._load()
             if not self._settings.fix_orientation:
-                return self._read_pass(det, rec, image, page)
-            result = read_upright(
+                return UprightRead(self._read_pass(det, rec, image, page), 0, 1)
+            return read_upright(
                 lambda img: self._read_pass(det, rec, img, page),
                 image,
                 min_confidence=_MIN_CONFIDENCE,
             )
-            return result.lines
 
     def read_pass(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """One pass exactly as the image lies, no orientation handling."""

@@ -19,7 +19,7 @@ from PIL import Image
 
 from receiptflow.errors import OcrError
 from receiptflow.ingest.document import TextLine
-from receiptflow.ocr.orientation import read_upright
+from receiptflow.ocr.orientation import UprightRead, read_upright
 from receiptflow.ocr.reading_order import sort_reading_order
 
 if TYPE_CHECKING:
@@ -48,15 +48,17 @@ class TesseractEngine:
 
     def read(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """Lines in reading order; boxes in the upright image's pixels (see ``orientation``)."""
+        return self.read_upright(image, page).lines
+
+    def read_upright(self, image: Image.Image, page: int = 0) -> UprightRead:
+        """The lines and the rotation that made the page upright (0 when not fixed)."""
         if not self.is_available():
             raise OcrError(f"tesseract with language {self._language!r} is not installed")
         with self._lock:
             if not self._settings.fix_orientation:
-                return self.read_pass(image, page)
+                return UprightRead(self.read_pass(image, page), 0, 1)
             reader = lambda img: self.read_pass(img, page)  # noqa: E731
-            return read_upright(
-                reader, image, min_confidence=_MIN_CONFIDENCE, quarter_turns=True
-            ).lines
+            return read_upright(reader, image, min_confidence=_MIN_CONFIDENCE, quarter_turns=True)
 
     def read_pass(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """One pass exactly as the image lies, no orientation handling."""

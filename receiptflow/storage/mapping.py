@@ -172,11 +172,15 @@ def run_record(row: ExtractionRunRow) -> ExtractionRunRecord:
         attempts=row.attempts,
         prompt_tokens=row.prompt_tokens,
         completion_tokens=row.completion_tokens,
-        cost_usd=trim(row.cost_usd) or Decimal("0"),
+        cached_tokens=row.cached_tokens or 0,
+        cost_usd=row.cost_usd,
         latency_s=row.latency_s,
         error=row.error,
         raw_output=row.raw_output,
         details=row.details,
+        served_model=row.served_model,
+        request_ids=row.request_ids,
+        answers=row.answers,
         created_at=aware(row.created_at),
     )
 
@@ -289,20 +293,35 @@ def run_row(
         extractor=result.method,
         model=result.model,
         schema_version=schema_version(),
-        prompt_version=prompt_version,
+        prompt_version=prompt_version or result.prompt_version,
         attempts=result.attempts,
         raw_output=result.raw_output,
-        result=result.model_dump(mode="json", exclude={"raw_output"}),
+        result=result.model_dump(mode="json", exclude={"raw_output", "llm_attempts"}),
         requests=usage.requests,
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
+        cached_tokens=usage.cached_tokens,
         image_tokens=usage.image_tokens,
         cost_usd=usage.cost_usd,
         latency_s=latency,
         timings=timings,
         error="\n".join(result.errors) or None,
         details=run_details(result),
+        **audit_columns(result),
     )
+
+
+def audit_columns(result: ExtractionResult) -> dict[str, Any]:
+    """Every LLM answer, its request id and the model that served it (none for ``local``)."""
+    attempts = result.llm_attempts
+    if not attempts:
+        return {"served_model": None, "request_ids": None, "answers": None}
+    served = [attempt.served_model for attempt in attempts if attempt.served_model]
+    return {
+        "served_model": served[-1] if served else None,
+        "request_ids": [attempt.request_id for attempt in attempts if attempt.request_id],
+        "answers": [attempt.model_dump(mode="json") for attempt in attempts],
+    }
 
 
 def run_details(result: ExtractionResult) -> dict[str, Any] | None:

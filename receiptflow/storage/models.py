@@ -58,6 +58,27 @@ class Money(TypeDecorator[Decimal]):
         return None if value is None else Decimal(str(value))
 
 
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A decimal kept to its last digit (a cost of 0.000185 dollars and 1/2 of it): NUMERIC
+    without a scale on PostgreSQL (arbitrary precision), the decimal's text on SQLite."""
+
+    impl = Numeric(asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(64))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -117,13 +138,20 @@ class ExtractionRunRow(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     image_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cost_usd: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    # exact, never rounded; NULL when the model had no known price (unknown, not $0)
+    cost_usd: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    cached_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_s: Mapped[float | None] = mapped_column()
     timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # how the run went beyond its result, e.g. {"escalated_because": {...}} from the cascade
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # LLM audit: the model that answered (response.model), the provider's request ids, and
+    # every answer (first and re-asks) with its id, model, finish reason and tokens
+    served_model: Mapped[str | None] = mapped_column(String(255))
+    request_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     document: Mapped[DocumentRow] = relationship(back_populates="runs")
 

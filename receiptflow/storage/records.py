@@ -82,11 +82,16 @@ class ExtractionRunRecord(_Record):
     attempts: int
     prompt_tokens: int
     completion_tokens: int
-    cost_usd: Decimal
+    cached_tokens: int = 0
+    cost_usd: Decimal | None  # exact; None: the model had no known price
     latency_s: float | None
     error: str | None
     raw_output: str | None
     details: dict[str, Any] | None = None  # e.g. {"escalated_because": {...}}
+    # LLM audit: the model that answered, the provider's request ids, every answer
+    served_model: str | None = None
+    request_ids: list[str] | None = None
+    answers: list[dict[str, Any]] | None = None
     created_at: dt.datetime
 
 

@@ -152,6 +152,9 @@ def test_nemo_flagged_falls_through_to_vision_and_costs_add_up(
     mini = (prompt * Decimal("0.15") + completion * Decimal("0.60")) / Decimal(1_000_000)
     assert result.usage.cost_usd == mini  # nemo is self-hosted: free
     assert result.usage.requests == 2
+    # the audit keeps nemo's answer too, not only the chosen stage's
+    served = [a.served_model for a in result.llm_attempts]
+    assert served == ["mistralai/Mistral-Nemo-Instruct-2407", "gpt-4o-mini"]
     because = result.escalated_because
     assert because["stage"] == "local" and because["flags"] == ["invalid_currency"]
     assert because["then"]["stage"] == "nemo" and because["then"]["status"] == "flagged"

@@ -92,7 +92,8 @@ def test_multi_page_receipt_goes_in_one_request_with_its_text_layer(serve: Any) 
     document = _document(RECEIPT_LINES)
     second = [TextLine("THANK YOU", (10, 10, 100, 30), page=1)]
     document.pages.append(Page(index=1, image=Image.new("RGB", (600, 900)), text_lines=second))
-    get_extractor("openai", _settings(server)).extract(document)
+    # images as well (by default a digital PDF goes as its text alone: test_llm_pages.py)
+    get_extractor("openai", _settings(server, text_only_with_text_layer=False)).extract(document)
     (request,) = server.requests
     parts = request["messages"][-1]["content"]
     assert sum(part["type"] == "image_url" for part in parts) == 2

@@ -15,6 +15,7 @@ from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
 from receiptflow.extractors.local.roles import role_model
 from receiptflow.ingest.document import Document, TextLine
 from receiptflow.ocr import OCR_ENGINES, OcrEngine, get_ocr_engine
+from receiptflow.ocr.orientation import read_page_upright
 from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.settings import TrustSettings
@@ -95,7 +96,9 @@ class LocalExtractor:
             if page.text_lines:
                 lines.extend(page.text_lines)
             else:
-                lines.extend(self.engine.read(page.image, page=page.index))
+                reading = read_page_upright(self.engine, page.image, page.index)
+                page.rotation = reading.rotation  # the vision stage sends the page upright
+                lines.extend(reading.lines)
         return lines
 
     def assess(self, lines: list[TextLine]) -> Assessment:
