@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from receiptflow.errors import ConfigError
@@ -68,8 +67,7 @@ class OpenAIVisionExtractor:
         for name in sorted(self._llm.prices, key=len, reverse=True):
             if self._options.model.startswith(name):
                 entry = self._llm.prices[name]
-                half = Decimal("0.5") if self._options.batch_api else Decimal(1)
-                return Price(entry.input_per_million, entry.output_per_million, factor=half)
+                return Price(entry.input_per_million, entry.output_per_million)
         return FREE
 
     def messages(
@@ -115,6 +113,10 @@ class OpenAIVisionExtractor:
         printed = layer or lines
         source = SourceText.from_lines(line.text for line in printed) if printed else None
         return Ask(messages, image_tokens, source, local)
+
+    def ask_document(self, document: Document) -> Ask:
+        """The request for a document on its own (a Batch API line)."""
+        return self.ask(document)
 
     def judge(
         self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None
