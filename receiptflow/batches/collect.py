@@ -173,12 +173,17 @@ def _answer(
     except ReceiptflowError as unreadable:
         return _failed(engine, f"cannot read the stored document again: {unreadable}"), None, 0
     pages = len(document.pages)
-    if line.response is None:
+    judged = response = error = None
+    if line.response is not None:
+        try:
+            response = ChatCompletion.model_validate(line.response)
+            judged, error = priced.judge_response(ask, response)
+        except Exception as unexpected:  # one odd line must not stop every later collect
+            line = OutputLine(line.custom_id, None, f"unreadable batch answer: {unexpected}")
+    if judged is None or response is None:
         if not budget.take():
             return _failed(engine, f"{line.error} (not re-asked: re-ask budget spent)"), pages, 0
         return engine.client.answer(ask).result, pages, 1
-    response = ChatCompletion.model_validate(line.response)
-    judged, error = priced.judge_response(ask, response)
     if error is None or not budget.take():
         return judged.result, pages, 0
     retried = engine.client.answer(_reask(engine, ask, response, error)).result

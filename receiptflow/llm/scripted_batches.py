@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from receiptflow.llm.scripted_server import ScriptedServer
 
 
-
 @dataclass
 class StoredFile:
     id: str

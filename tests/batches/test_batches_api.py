@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NAMES, Answers, receipt_files
+from batches_support import NAMES, Answers, collect_finished, receipt_files, submit_files
 
 from receiptflow.batches import Batches, open_engine
-from receiptflow.batches.collect import Engines, collect_all
 from receiptflow.batches.submit import submit
 from receiptflow.errors import ConfigError
 from receiptflow.extractors import get_extractor
 from receiptflow.ingest import load_document
 from receiptflow.llm.scripted_server import SAMPLE_ANSWER, ScriptedServer, error, tool
+from receiptflow.settings import Settings
 
 pytestmark = pytest.mark.llm
 
@@ -28,22 +28,6 @@ BatchesFactory = Callable[..., Batches]
 
 def _mini(prompt: int, completion: int) -> Decimal:
     return (prompt * Decimal("0.15") + completion * Decimal("0.60")) / Decimal(1_000_000)
-
-
-def _submit(batches: Batches, paths: list[Path]) -> Any:
-    engine = open_engine("openai", batches.settings)
-    try:
-        return submit(paths, batches, engine)
-    finally:
-        engine.api.close()
-
-
-def _collect(batches: Batches, **options: Any) -> Any:
-    engines = Engines(batches.settings)
-    try:
-        return collect_all(batches, engines, sleep=lambda _: None, **options)
-    finally:
-        engines.close()
 
 
 def _input_lines(server: ScriptedServer, file_id: str) -> list[dict[str, Any]]:
@@ -66,7 +50,7 @@ def test_submit_then_collect_stores_each_answer_with_its_document_at_half_price(
     batches = batches_factory(url)
     paths = receipt_files(tmp_path / "in", 4)
     answers.learn(batches.settings, paths)
-    out = _submit(batches, paths)
+    out = submit_files(batches, paths)
 
     (batch,) = out.batches
     assert batch.state == "submitted" and batch.api_id in server.batch_api.batches
@@ -85,7 +69,7 @@ def test_submit_then_collect_stores_each_answer_with_its_document_at_half_price(
     assert lines[2]["body"]["tools"][0]["function"]["name"] == "Receipt"
     server.requests.clear()
 
-    (collected,) = _collect(batches)
+    (collected,) = collect_finished(batches)
     assert collected.batch.state == "collected" and collected.batch.api_status == "completed"
     billed = iter(server.batch_api.billed)  # answered in input order; the file is shuffled
     for n, path in enumerate(paths):
@@ -96,7 +80,7 @@ def test_submit_then_collect_stores_each_answer_with_its_document_at_half_price(
         assert (run.prompt_tokens, run.completion_tokens) == (prompt, completion)
         assert run.cost_usd == (_mini(prompt, completion) / 2).quantize(Decimal("0.000001"))
     assert not server.requests
-    assert _collect(batches) == []  # collected once: nothing left to store
+    assert collect_finished(batches) == []  # collected once: nothing left to store
 
 
 def test_output_comes_back_shuffled_and_is_mapped_by_custom_id(
@@ -105,8 +89,8 @@ def test_output_comes_back_shuffled_and_is_mapped_by_custom_id(
     batches = batches_factory()
     paths = receipt_files(tmp_path / "in", 5)
     answers.learn(batches.settings, paths)
-    (batch,) = _submit(batches, paths).batches
-    _collect(batches)
+    (batch,) = submit_files(batches, paths).batches
+    collect_finished(batches)
     remote = server.batch_api.batches[batch.api_id or ""]
     output = _input_lines(server, remote.output_file_id or "")
     sent = [line["custom_id"] for line in _input_lines(server, batch.input_file_id or "")]
@@ -124,8 +108,8 @@ def test_failures_are_reasked_synchronously_and_priced_in_full(
     does_not_add_up = tool({**SAMPLE_ANSWER, "total": "9.20", "merchant": {"name": NAMES[1]}})
     answers.replies[1] = [does_not_add_up, tool({**SAMPLE_ANSWER, "merchant": {"name": NAMES[1]}})]
     answers.replies[2] = [error(500), tool({**SAMPLE_ANSWER, "merchant": {"name": NAMES[2]}})]
-    out = _submit(batches, paths)
-    (collected,) = _collect(batches)
+    out = submit_files(batches, paths)
+    (collected,) = collect_finished(batches)
 
     assert collected.reasked == 2
     remote = server.batch_api.batches[collected.batch.api_id]
@@ -153,8 +137,8 @@ def test_reasks_are_bounded_and_the_rest_is_stored_as_answered(
     answers.learn(batches.settings, paths)
     answers.replies[0] = tool({**SAMPLE_ANSWER, "total": "9.20"})
     answers.replies[1] = error(500)
-    out = _submit(batches, paths)
-    (collected,) = _collect(batches)
+    out = submit_files(batches, paths)
+    (collected,) = collect_finished(batches)
     assert collected.reasked == 0 and not server.requests
     first, second = (batches.store.runs(out.documents[p])[0] for p in paths)
     assert first.status == "flagged"  # the batch's answer, kept with its validation flags
@@ -169,8 +153,8 @@ def test_an_expired_batch_asks_the_unanswered_documents_synchronously(
     batches = batches_factory()
     paths = receipt_files(tmp_path / "in", 3)
     answers.learn(batches.settings, paths)
-    out = _submit(batches, paths)
-    (collected,) = _collect(batches)
+    out = submit_files(batches, paths)
+    (collected,) = collect_finished(batches)
     assert collected.batch.api_status == "expired" and collected.reasked == 1
     assert len(server.requests) == 1  # only the expired line, asked synchronously
     receipt = batches.store.get_receipt_for_document(out.documents[paths[2]])
@@ -181,11 +165,11 @@ def test_past_the_limits_the_documents_are_split_into_several_batches(
     batches_factory: BatchesFactory, server: ScriptedServer, answers: Answers, tmp_path: Path
 ) -> None:
     paths = receipt_files(tmp_path / "in", 6)
-    by_count = _submit(batches_factory(max_requests=2), paths[:3])
+    by_count = submit_files(batches_factory(max_requests=2), paths[:3])
     assert [len(b.items) for b in by_count.batches] == [2, 1]
     line_size = len(server.batch_api.files[by_count.batches[1].input_file_id or ""].content)
     by_size = batches_factory(max_file_bytes=int(line_size * 2.5))
-    split = _submit(by_size, paths[3:])
+    split = submit_files(by_size, paths[3:])
     assert [len(b.items) for b in split.batches] == [2, 1]
     for batch in split.batches:
         size = len(server.batch_api.files[batch.input_file_id or ""].content)
@@ -198,8 +182,8 @@ def test_a_document_waiting_in_an_open_batch_is_not_submitted_again(
 ) -> None:
     batches = batches_factory()
     paths = receipt_files(tmp_path / "in", 2)
-    first = _submit(batches, paths)
-    again = _submit(batches, paths)
+    first = submit_files(batches, paths)
+    again = submit_files(batches, paths)
     assert again.batches == [] and set(again.waiting) == set(paths)
     assert set(again.waiting.values()) == {first.batches[0].api_id}
     assert len(server.batch_api.batches) == 1
@@ -212,7 +196,7 @@ def test_an_unreadable_file_is_recorded_failed_and_the_rest_submitted(
     paths = receipt_files(tmp_path / "in", 1)
     broken = tmp_path / "in" / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    out = _submit(batches, [*paths, broken])
+    out = submit_files(batches, [*paths, broken])
     assert list(out.failed) == [broken] and list(out.documents) == paths
     assert len(out.batches[0].items) == 1
     failed = [d for d in batches.store.list_documents() if d.status == "failed"]
@@ -222,3 +206,29 @@ def test_an_unreadable_file_is_recorded_failed_and_the_rest_submitted(
 def test_local_has_no_batch_api(batches_factory: BatchesFactory) -> None:
     with pytest.raises(ConfigError, match="openai, nemo"):
         open_engine("local", batches_factory().settings)
+
+
+def test_nemo_sends_the_text_layer_and_is_collected_the_same_way(tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    pdf = samples / "us_restaurant_digital.pdf"  # a text layer: no OCR needed
+    truth = json.loads(pdf.with_suffix(".expected.json").read_text())
+    with ScriptedServer([tool(truth)]) as server:
+        server.batch_api.polls = 0
+        settings = Settings(
+            home=tmp_path / "home",
+            nemo={"base_url": server.url, "model": "nemo-test"},
+            trust={"enabled": False},
+        )
+        batches = Batches.open(settings)
+        engine = open_engine("nemo", settings)
+        (batch,) = submit([pdf], batches, engine).batches
+        (line,) = _input_lines(server, batch.input_file_id or "")
+        assert line["body"]["model"] == "nemo-test"
+        assert "TOTAL" in json.dumps(line["body"]["messages"]).upper()
+        (collected,) = collect_finished(batches)
+        (result,) = collected.results
+        assert result.method == "nemo" and result.receipt is not None
+        assert str(result.receipt.total) == truth["total"]
+        assert result.usage.cost_usd == 0  # self-hosted: free, at any rate
+        batches.store.close()
+        engine.api.close()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NAMES, Answers, receipt_files
+from batches_support import NAMES, Answers, receipt_files
 
 from receiptflow.llm.scripted_server import ScriptedServer
 from receiptflow.settings import Settings

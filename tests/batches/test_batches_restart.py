@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NAMES, Answers, receipt_files
-from test_batches_api import _collect, _submit
+from batches_support import NAMES, Answers, collect_finished, receipt_files, submit_files
 
 from receiptflow.batches import Batches
 from receiptflow.llm.scripted_server import ScriptedServer
@@ -58,14 +57,14 @@ def test_a_submit_killed_before_recording_is_finished_not_repeated(
     (left,) = batches.ledger.list(open_only=True)
     assert left.state == ("preparing" if point == "after-upload" else "uploaded")
 
-    again = _submit(batches, paths)  # the next run: same files given again
+    again = submit_files(batches, paths)  # the next run: same files given again
     assert set(again.waiting) == set(paths)  # already in the resumed batch, not sent twice
     (resumed,) = again.batches
     assert resumed.state == "submitted" and resumed.id == left.id
     assert len(server.batch_api.files) == 1 and len(server.batch_api.batches) == 1
     assert resumed.api_id in server.batch_api.batches
 
-    _collect(batches)
+    collect_finished(batches)
     for n, item in enumerate(resumed.items):  # items in the order the files were given
         document = batches.store.get_document_by_sha256(item.custom_id)
         assert document is not None and len(batches.store.runs(document.id)) == 1
@@ -84,18 +83,18 @@ def test_a_collect_killed_while_storing_stores_the_rest_once(
     batches = batches_factory()
     paths = receipt_files(tmp_path / "in", 3)
     answers.learn(batches.settings, paths)
-    (batch,) = _submit(batches, paths).batches
+    (batch,) = submit_files(batches, paths).batches
     _killed_run(point, batches, server, [])
     stored: dict[str, Any] = {
         i.custom_id: i.state for i in batches.ledger.get(batch.api_id or "").items
     }
     assert list(stored.values()).count("stored") == (1 if point == "in-store" else 2)
 
-    (collected,) = _collect(batches)
+    (collected,) = collect_finished(batches)
     assert len(collected.results) == (2 if point == "in-store" else 1)
     assert collected.batch.state == "collected"
     for item in collected.batch.items:
         assert item.state == "stored"
         assert len(batches.store.runs(item.document_id)) == 1  # never twice
-    assert _collect(batches) == []
+    assert collect_finished(batches) == []
     assert not server.requests  # the answers came from the batch, downloaded again
