@@ -27,7 +27,7 @@ from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest import load_document
 from receiptflow.llm.batch_api import FINISHED, OutputLine, batch_client
-from receiptflow.storage.batches import COLLECTED, SUBMITTED, BatchRecord
+from receiptflow.storage.batches import COLLECTED, PREPARING, SUBMITTED, UPLOADED, BatchRecord
 
 if TYPE_CHECKING:
     from receiptflow.llm.client import Ask, LlmClient
@@ -109,7 +109,14 @@ def collect_all(
     wait: bool = False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Collected]:
-    """Store every finished batch (or just ``wanted``); with ``wait``, until none is open."""
+    """Store every finished batch (or just ``wanted``); with ``wait``, until none is open.
+    First finishes the submissions a killed ``submit`` left half done, so a schedule that
+    only collects (no new files) still sends them."""
+    from receiptflow.batches.submit import send
+
+    for batch in batches.ledger.list(open_only=True):
+        if batch.state in (PREPARING, UPLOADED) and wanted in (None, batch.shown_id):
+            send(batch, batches, engines(batch.extractor), lookup=True)
     budget = Budget(batches.settings.batch_api.max_sync_reasks)
     done: list[Collected] = []
     while True:

@@ -42,9 +42,13 @@ def _killed_run(point: str, batches: Batches, server: ScriptedServer, paths: lis
     assert done.returncode == 9, done.stderr[-3000:]
 
 
-@pytest.mark.parametrize("point", ["after-upload", "after-create"])
+@pytest.mark.parametrize(
+    ("point", "next_run"),
+    [("after-upload", "submit"), ("after-create", "submit"), ("after-create", "collect")],
+)
 def test_a_submit_killed_before_recording_is_finished_not_repeated(
     point: str,
+    next_run: str,
     batches_factory: Callable[..., Batches],
     server: ScriptedServer,
     answers: Answers,
@@ -57,11 +61,17 @@ def test_a_submit_killed_before_recording_is_finished_not_repeated(
     (left,) = batches.ledger.list(open_only=True)
     assert left.state == ("preparing" if point == "after-upload" else "uploaded")
 
-    again = submit_files(batches, paths)  # the next run: same files given again
-    assert set(again.waiting) == set(paths)  # already in the resumed batch, not sent twice
-    (resumed,) = again.batches
-    assert resumed.state == "submitted" and resumed.id == left.id
-    assert len(server.batch_api.files) == 1 and len(server.batch_api.batches) == 1
+    if next_run == "submit":
+        again = submit_files(batches, paths)  # the next run: same files given again
+        assert set(again.waiting) == set(paths)  # already in the resumed batch, not sent twice
+        (resumed,) = again.batches
+    else:  # a scheduled run with no new file only collects: it finishes the submission too
+        collect_finished(batches)
+        (resumed,) = batches.ledger.list()
+    assert resumed.state == ("submitted" if next_run == "submit" else "collected")
+    assert resumed.id == left.id
+    uploads = [f for f in server.batch_api.files.values() if f.purpose == "batch"]
+    assert len(uploads) == 1 and len(server.batch_api.batches) == 1
     assert resumed.api_id in server.batch_api.batches
 
     collect_finished(batches)
