@@ -104,7 +104,6 @@ class OpenAISettings(BaseModel):
     timeout_s: float = 60.0
     validation_retries: int = 2  # re-asks after the first answer fails validation
     transport_retries: int = 3  # 429 / 5xx / timeouts, with backoff; never shown to the model
-    batch_api: bool = False  # Batch API price (half)
     send_text_layer: bool = True
     # A document whose every page has a digital text layer goes as text alone, no images:
     # the characters are exact and a page of text costs a few hundred tokens, not thousands.
@@ -142,6 +141,34 @@ class OpenAISettings(BaseModel):
     _blank = field_validator("api_key", "base_url", "azure_endpoint", mode="before")(
         _blank_is_unset
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_batch_api(cls, data: object) -> object:
+        # It halved the reported cost of synchronous, full-price requests: refuse it loudly
+        # rather than ignore it, so nobody keeps believing their bill is half.
+        if isinstance(data, dict) and "batch_api" in data:
+            raise ValueError(
+                "RECEIPTFLOW_OPENAI__BATCH_API was removed: it priced synchronous requests at "
+                "the Batch API's half rate. Use `receiptflow batches submit` / `collect` "
+                "(or `serve --batch-api`) for the real Batch API (README, Nightly batch)"
+            )
+        return data
+
+
+class BatchApiSettings(BaseModel):
+    """The OpenAI Batch API (``receiptflow batches``): the API's limits per batch, so a
+    larger submission is split, and how ``collect --wait`` polls."""
+
+    max_requests: int = Field(50_000, ge=1)  # requests per batch (the API's limit)
+    max_file_bytes: int = Field(200 * 1024 * 1024, ge=1)  # size of one input file (API limit)
+    completion_window: str = "24h"  # the only window the API offers today
+    poll_interval_s: float = Field(60.0, gt=0)  # collect --wait: between status refreshes
+    # Answers that fail validation (or come back as errors) are asked again synchronously,
+    # at full price, with the validation error: at most this many per collect; the rest are
+    # stored as the batch answered them (flagged or failed), so one bad batch cannot turn
+    # into thousands of full-price requests.
+    max_sync_reasks: int = Field(100, ge=0)
 
 
 class NemoSettings(BaseModel):
@@ -321,6 +348,7 @@ class Settings(BaseSettings):
     cascade: CascadeSettings = Field(default_factory=CascadeSettings)
     trust: TrustSettings = Field(default_factory=TrustSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    batch_api: BatchApiSettings = Field(default_factory=BatchApiSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)

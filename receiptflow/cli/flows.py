@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 import receiptflow.flows  # noqa: F401  (offline Prefect defaults before Prefect is imported)
+from receiptflow.errors import ConfigError
 from receiptflow.extractors import EXTRACTORS
 from receiptflow.settings import Settings
 
@@ -91,6 +92,14 @@ def serve(
     name: Annotated[str, typer.Option(help="Deployment name.")] = "receiptflow-inbox",
     dask_address: DaskOption = None,
     concurrency: ConcurrencyOption = None,
+    batch_api: Annotated[
+        bool,
+        typer.Option(
+            "--batch-api",
+            help="Each run submits new receipts to the OpenAI Batch API (half price) and "
+            "collects finished batches; needs RECEIPTFLOW_EXTRACTOR=openai or nemo.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the inbox batch on a cron schedule (needs `prefect server start`; see README)."""
     from prefect.settings import PREFECT_API_URL
@@ -103,10 +112,24 @@ def serve(
             "schedules. Run `prefect server start` and "
             "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` first.[/]"
         )
-    _settings()  # an unknown RECEIPTFLOW_EXTRACTOR is refused before anything is served
+    settings = _settings()  # an unknown RECEIPTFLOW_EXTRACTOR is refused before serving
+    if batch_api:
+        from receiptflow.batches import open_engine
+        from receiptflow.flows.batch_api import batch_extractor
+
+        try:  # refused now, not at 2 a.m. in every scheduled run
+            open_engine(batch_extractor(settings), settings).api.close()
+        except ConfigError as error:
+            stderr.print(f"[red]error:[/] {error}")
+            raise typer.Exit(2) from None
     inbox.mkdir(parents=True, exist_ok=True)
     deployment = inbox_deployment(
-        inbox, cron, name=name, dask_address=dask_address, concurrency=concurrency
+        inbox,
+        cron,
+        name=name,
+        dask_address=dask_address,
+        concurrency=concurrency,
+        batch_api=batch_api,
     )
     serve_inbox(deployment)
 

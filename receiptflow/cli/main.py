@@ -54,6 +54,7 @@ app = _Receiptflow(
 # One line per command module; each defines register(app).
 COMMAND_MODULES = [
     "receiptflow.cli.extract",
+    "receiptflow.cli.batches",
     "receiptflow.cli.evaluate",
     "receiptflow.cli.storage",
     "receiptflow.cli.books",

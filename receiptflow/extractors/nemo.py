@@ -82,6 +82,10 @@ class NemoExtractor:
         source = SourceText.from_lines(line.text for line in lines)
         return Ask(text_messages(layout_text(lines)), source=source, local=local)
 
+    def ask_document(self, document: Document) -> Ask:
+        """The request for a document's text layer or OCR lines (a Batch API line)."""
+        return self.ask(self._read_lines(document))
+
     def judge_lines(self, lines: list[TextLine], local: Receipt | None = None) -> JudgedAnswer:
         """OCR lines -> the result and the evidence its probabilities came from."""
         client = self.client

@@ -104,10 +104,7 @@ class OpenAIVisionExtractor:
         unknown: the cost is then reported as null, with a warning, never as $0."""
         from receiptflow.llm.pricing import price_for
 
-        price = price_for(self._options.priced_model, self._llm.prices)
-        if price is not None and self._options.batch_api:
-            return price.batch()
-        return price
+        return price_for(self._options.priced_model, self._llm.prices)
 
     def _orient(self, image: Image.Image, page: int) -> tuple[int, list[TextLine]] | None:
         """The rotation that makes ``image`` upright, by the OCR engine's orientation step."""
@@ -173,6 +170,10 @@ class OpenAIVisionExtractor:
         printed = layer or lines
         source = SourceText.from_lines(line.text for line in printed) if printed else None
         return Ask(request.messages, request.image_tokens, source, local)
+
+    def ask_document(self, document: Document) -> Ask:
+        """The request for a document on its own (a Batch API line)."""
+        return self.ask(document)
 
     def judge(
         self, document: Document, lines: list[TextLine] | None = None, local: Receipt | None = None

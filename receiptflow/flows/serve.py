@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from prefect import flow
 
 from receiptflow.flows.batch import run_batch
+from receiptflow.flows.batch_api import BatchApiRun, run_inbox_batch_api
 from receiptflow.flows.routing import Destinations
 from receiptflow.flows.summary import BatchSummary
 from receiptflow.settings import Settings
@@ -30,12 +31,18 @@ def process_inbox(
     inbox: str,
     dask_address: str | None = None,
     concurrency: int | None = None,
-) -> BatchSummary:
-    """Every receipt waiting in ``inbox``, moved to processed/ or quarantine/ when done."""
+    batch_api: bool = False,
+) -> BatchSummary | BatchApiRun:
+    """Every receipt waiting in ``inbox``, moved to processed/ or quarantine/ when done.
+    ``batch_api``: submit them to the OpenAI Batch API and collect finished batches."""
     settings = Settings()
     if dask_address:
         settings.flows.dask_address = dask_address
     folder = Path(inbox)
+    if batch_api:
+        run = run_inbox_batch_api(folder, settings)
+        print(run.line())
+        return run
     summary = run_batch(
         [str(folder)],
         settings,
@@ -54,6 +61,7 @@ def inbox_deployment(
     name: str = DEPLOYMENT_NAME,
     dask_address: str | None = None,
     concurrency: int | None = None,
+    batch_api: bool = False,
 ) -> RunnerDeployment:
     deployment = process_inbox.to_deployment(
         name=name,
@@ -62,6 +70,7 @@ def inbox_deployment(
             "inbox": str(inbox.resolve()),
             "dask_address": dask_address,
             "concurrency": concurrency,
+            "batch_api": batch_api,
         },
         description=f"Receipts waiting in {inbox}, on the schedule {cron!r}.",
         tags=["receiptflow"],

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorError
+from instructor.processing.response import process_response
+from pydantic import ValidationError
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.llm import instructor_speed
@@ -312,6 +314,27 @@ class LlmClient:
             errors=[f"{self.endpoint.where}: {reason}"],
             retryable=True,
         )
+
+    def judge_response(self, ask: Ask, response: Any) -> tuple[JudgedAnswer, Exception | None]:
+        """An answer this client did not wait for (a Batch API output line), parsed by
+        Instructor as ``answer`` parses its first reply and judged the same way; the parse
+        error, if any, is returned too, for a re-ask (``receiptflow.batches``)."""
+        recorder = UsageRecorder(ask.image_tokens, max_tokens=self.endpoint.max_tokens)
+        recorder.record(response)
+        answer: ExtractedReceipt | None = None
+        error: Exception | None = None
+        with grounded(ask.source):
+            try:
+                answer = process_response(
+                    response,
+                    response_model=ExtractedReceipt,
+                    stream=False,
+                    mode=MODES[self.endpoint.mode],
+                )
+            except (InstructorError, ValidationError, ValueError) as caught:
+                error = caught
+        result, used = self._result(answer, error, recorder, 0.0)
+        return self._judge(result, recorder, used, ask), error
 
     def _judge(
         self, result: ExtractionResult, recorder: UsageRecorder, used: int | None, ask: Ask

@@ -4,7 +4,9 @@ It answers ``POST /v1/chat/completions`` with whatever the script says for the n
 request (a tool call, plain content, an HTTP error with headers, after a delay), records
 every request body, and reports the usage it billed, so a test can check the request the
 openai SDK really sent and compare receiptflow's accounting with the server's. A reply can
-carry token logprobs, as llama.cpp's or vLLM's server returns them.
+carry token logprobs, as llama.cpp's or vLLM's server returns them. It also speaks the Batch
+API (``/v1/files``, ``/v1/batches``: ``receiptflow.llm.scripted_batches``), answering each
+batch line with the same script.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from receiptflow.ingest.document import TextLine
+from receiptflow.llm.scripted_batches import BatchEndpoints
 
 # A small receipt as OCR lines, and the answer that fits it: what the tests and the
 # throughput bench script the server with.
@@ -117,23 +120,35 @@ class ScriptedServer:
         # and the headers, as sent (lower-case names)
         self.paths: list[str] = []
         self.headers: list[dict[str, str]] = []
+        self._asked = 0  # requests answered, synchronous or batch lines
         self.billed: list[tuple[int, int]] = []  # (prompt, completion) per 200 reply
         self.in_flight = 0
         self.max_in_flight_seen = 0
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.batch_api = BatchEndpoints(self)  # its files, batches and what it billed
 
     @property
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
-    def reply_for(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> Reply:
+    def reply_for(
+        self,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        *,
+        synchronous: bool = True,
+    ) -> Reply:
+        """The script's reply to the n-th request; batch lines count in n but are kept apart
+        (``batch_api.lines``), so ``requests`` (and ``headers``) is what was asked synchronously."""
         with self._lock:
-            index = len(self.requests)
-            self.requests.append(body)
-            self.headers.append(headers or {})
+            index = self._asked
+            self._asked += 1
+            if synchronous:
+                self.requests.append(body)
+                self.headers.append(headers or {})
         if callable(self.script):
             return self.script(body, index)
         return self.script[min(index, len(self.script) - 1)]
@@ -220,10 +235,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._batch_api("GET", b""):
+            self._send(404, {"error": {"message": f"no route {self.path}"}})
+
+    def _batch_api(self, method: str, body: bytes) -> bool:
+        answer = self.server_script.batch_api.handle(method, self.path, self.headers, body)
+        if answer is None:
+            return False
+        status, data, content_type = answer
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return True
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if self._batch_api("POST", raw):
+            return
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(raw or b"{}")
         except json.JSONDecodeError:
             self._send(400, {"error": {"message": "request body is not JSON"}})
             return

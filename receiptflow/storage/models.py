@@ -322,3 +322,52 @@ class ExportedReceiptRow(Base):
 
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), primary_key=True)
     export_id: Mapped[int] = mapped_column(ForeignKey("exports.id"), index=True)
+
+
+class LlmBatchRow(Base):
+    """One OpenAI Batch API batch, from before its input file is uploaded until its answers
+    are stored. ``state`` is receiptflow's own step (preparing, uploaded, submitted,
+    collected), written before and after each remote call so a restart resumes, never
+    repeats; ``api_status`` mirrors the API's (validating, in_progress, completed...)."""
+
+    __tablename__ = "llm_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # input file name + metadata
+    extractor: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    api_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    api_status: Mapped[str | None] = mapped_column(String(32))
+    input_file_id: Mapped[str | None] = mapped_column(String(128))
+    output_file_id: Mapped[str | None] = mapped_column(String(128))
+    error_file_id: Mapped[str | None] = mapped_column(String(128))
+    request_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list[LlmBatchItemRow]] = relationship(
+        cascade="all, delete-orphan", order_by="LlmBatchItemRow.id"
+    )
+
+
+class LlmBatchItemRow(Base):
+    """One document's request in a batch; ``stored`` once its extraction run is written
+    (in the same transaction as the run, so a restart neither loses nor repeats it)."""
+
+    __tablename__ = "llm_batch_items"
+    __table_args__ = (
+        Index("ix_llm_batch_items_batch_custom", "batch_id", "custom_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("llm_batches.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    custom_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, stored

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,12 +158,16 @@ class Store(BooksStore):
         *,
         pages: int | None = None,
         prompt_version: str | None = None,
+        also: Callable[[Session], None] | None = None,
     ) -> ReceiptRecord | None:
         """Add a run; create or refresh the document's one receipt. A failed result leaves the
-        receipt (if any) alone and marks the document failed when it has none."""
+        receipt (if any) alone and marks the document failed when it has none. ``also`` runs
+        in the same transaction (a Batch API item marked stored with its run, or neither)."""
 
         def work(session: Session) -> ReceiptRecord | None:
             document = self._document(session, document_id)
+            if also is not None:
+                also(session)
             if pages is not None:
                 document.pages = pages
             session.add(mapping.run_row(document_id, result, prompt_version))

@@ -116,11 +116,20 @@ def test_detail_and_model_are_settings(serve: Any) -> None:
     assert (first["model"], second["model"]) == ("gpt-4o-mini", "my-vision")
 
 
-def test_batch_api_price_is_half(serve: Any) -> None:
+def test_the_removed_batch_api_setting_is_refused_not_priced_at_half(
+    serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It once halved the reported cost of these full-price synchronous requests; the real
+    # Batch API is `receiptflow batches` (tests/batches).
     server = serve([tool(VALID)])
-    result = get_extractor("openai", _settings(server, batch_api=True)).extract(_document())
-    prompt, completion = _billed(server)
-    assert result.usage.cost_usd == _mini_cost(prompt, completion) / 2
+    with pytest.raises(ConfigError, match="receiptflow batches submit"):
+        _settings(server, batch_api=True)
+    monkeypatch.setenv("RECEIPTFLOW_OPENAI__BATCH_API", "true")
+    with pytest.raises(ConfigError, match="RECEIPTFLOW_OPENAI__BATCH_API was removed"):
+        Settings()
+    monkeypatch.delenv("RECEIPTFLOW_OPENAI__BATCH_API")
+    result = get_extractor("openai", _settings(server)).extract(_document())
+    assert result.usage.cost_usd == _mini_cost(*_billed(server))  # synchronous: full price
 
 
 def test_invalid_then_valid_reasks_with_the_validation_error(serve: Any) -> None:

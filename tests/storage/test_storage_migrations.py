@@ -127,3 +127,13 @@ def test_0002_adds_trust_from_stored_confidence_and_downgrades(fresh_engine: Eng
     _migrate(fresh_engine, "upgrade", "head")
     assert db.current_revision(fresh_engine) == db.head_revision()
     assert _drift(fresh_engine, Base.metadata) == []
+
+
+def test_the_batch_api_tables_upgrade_and_downgrade(fresh_engine: Engine) -> None:
+    db.upgrade(fresh_engine)
+    tables = set(inspect(fresh_engine).get_table_names())
+    assert {"llm_batches", "llm_batch_items"} <= tables
+    _migrate(fresh_engine, "downgrade", "0002")
+    assert not {"llm_batches", "llm_batch_items"} & set(inspect(fresh_engine).get_table_names())
+    _migrate(fresh_engine, "upgrade", "head")
+    assert _drift(fresh_engine, Base.metadata) == []
