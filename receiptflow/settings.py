@@ -176,8 +176,12 @@ class ReviewSettings(BaseModel):
     secret_key: SecretStr | None = None  # signs session cookies; default: <home>/review-secret
     session_max_age_s: int = 8 * 3600  # one working day, then log in again
     secure_cookies: bool = False  # True when served over HTTPS (behind a proxy)
+    # What reviewers type into the browser when a reverse proxy serves the app under another
+    # name than the one it sees (https://receipts.example.com): forms from there are accepted.
+    public_origin: str | None = None
     page_image_max_side: int = 2000  # px of page images sent to the browser
-    max_login_failures: int = 5  # per user name, within login_lockout_s
+    max_login_failures: int = 5  # per user name from one client address, within login_lockout_s
+    max_login_failures_per_address: int = 20  # per client address over all names (spraying)
     login_lockout_s: float = 300.0
 
 

@@ -1,11 +1,14 @@
-"""``receiptflow review`` (the web app for accountants) and ``receiptflow users add NAME``."""
+"""``receiptflow review`` (the web app for accountants) and ``receiptflow users
+add|remove|disable|enable|passwd NAME``."""
 
 from __future__ import annotations
 
 import getpass
 import ipaddress
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 
@@ -14,6 +17,8 @@ from receiptflow.settings import Settings
 
 if TYPE_CHECKING:
     from receiptflow.storage import Store
+
+_T = TypeVar("_T")
 
 
 def review(
@@ -43,6 +48,8 @@ def review(
             )
         # On loopback, only requests addressed to this computer (no DNS rebinding).
         local_names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
+        if settings.review.public_origin:  # a reverse proxy may pass on the public name
+            local_names.append(urlsplit(settings.review.public_origin).hostname or host)
         app = create_app(
             settings, store=store, allowed_hosts=local_names if _is_loopback(host) else None
         )
@@ -70,20 +77,63 @@ def _count_users(store: Store) -> int:
         return int(session.execute(select(func.count(UserRow.id))).scalar_one())
 
 
+_PASSWORD_STDIN = typer.Option(
+    "--password-stdin", help="Read the password from standard input (for scripts)"
+)
+
+
 def add_user(
     name: Annotated[str, typer.Argument(help="The reviewer's login name")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
-    ] = False,
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
 ) -> None:
     """Add a reviewer. The password is asked for (twice), or read from stdin; stored hashed."""
     from receiptflow.review.security import hash_password
-    from receiptflow.storage import Store
 
     name = name.strip()
     if not name or len(name) > 255:
         raise typer.BadParameter("the name must be 1 to 255 characters")
-    if password_stdin:
+    password = _read_password(name, password_stdin)
+    _with_store(lambda store: store.add_user(name, hash_password(password)))
+    typer.echo(f"Added reviewer {name}.")
+
+
+def remove_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Delete a reviewer; their sessions end. The review history keeps their name."""
+    _with_store(lambda store: store.remove_user(name))
+    typer.echo(f"Removed reviewer {name}.")
+
+
+def disable_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Stop a reviewer from logging in; their sessions end. ``users enable`` undoes it."""
+    _with_store(lambda store: store.set_user_disabled(name, True))
+    typer.echo(f"Disabled reviewer {name}.")
+
+
+def enable_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Let a disabled reviewer log in again."""
+    _with_store(lambda store: store.set_user_disabled(name, False))
+    typer.echo(f"Enabled reviewer {name}.")
+
+
+def change_password(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name")],
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
+) -> None:
+    """Set a reviewer's new password (asked for twice, or read from stdin); their sessions end."""
+    from receiptflow.review.security import hash_password
+
+    # Known before the prompts: nobody types a password twice for a mistyped name.
+    if _with_store(lambda store: store.get_user(name)) is None:
+        typer.echo(f"no user {name!r}", err=True)
+        raise typer.Exit(1)
+    password = _read_password(name, password_stdin)
+    _with_store(lambda store: store.set_user_password(name, hash_password(password)))
+    typer.echo(f"Changed the password of {name}.")
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    """The new password from one stdin line or two matching prompts, at least 8 characters."""
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass(f"Password for {name}: ")
@@ -93,17 +143,28 @@ def add_user(
     if len(password) < 8:
         typer.echo("The password needs at least 8 characters; nothing was saved.", err=True)
         raise typer.Exit(1)
+    return password
+
+
+def _with_store(work: Callable[[Store], _T]) -> _T:
+    """``work`` on the configured store; a storage refusal (unknown or existing user) is one
+    line on stderr and exit 1."""
+    from receiptflow.storage import Store
+
     try:
         with Store.from_settings(Settings()) as store:
-            store.add_user(name, hash_password(password))
+            return work(store)
     except ReceiptflowError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Added reviewer {name}.")
 
 
 def register(app: typer.Typer) -> None:
     app.command("review")(review)
     users_app = typer.Typer(help="Reviewers of the web app.", no_args_is_help=True)
     users_app.command("add")(add_user)
+    users_app.command("remove")(remove_user)
+    users_app.command("disable")(disable_user)
+    users_app.command("enable")(enable_user)
+    users_app.command("passwd")(change_password)
     app.add_typer(users_app, name="users")

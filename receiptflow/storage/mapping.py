@@ -194,7 +194,11 @@ def event_record(row: ReviewEventRow) -> ReviewEventRecord:
 
 def user_record(row: UserRow) -> UserRecord:
     return UserRecord(
-        id=row.id, name=row.name, password_hash=row.password_hash, created_at=aware(row.created_at)
+        id=row.id,
+        name=row.name,
+        password_hash=row.password_hash,
+        disabled=bool(row.disabled),
+        created_at=aware(row.created_at),
     )
 
 

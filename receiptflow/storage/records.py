@@ -108,6 +108,7 @@ class UserRecord(_Record):
     id: int
     name: str
     password_hash: str
+    disabled: bool = False
     created_at: dt.datetime
 
 

@@ -1,4 +1,5 @@
-"""``receiptflow users add NAME``: password from stdin or a prompt, stored as an argon2 hash."""
+"""``receiptflow users add|remove|disable|enable|passwd NAME``: passwords from stdin or a
+prompt, stored as argon2 hashes; an unknown name is one line and exit 1."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from receiptflow.cli.main import app
 from receiptflow.cli.review import _is_loopback
 from receiptflow.review.security import verify_password
 from receiptflow.settings import Settings
-from receiptflow.storage import Store
+from receiptflow.storage import Store, UserRecord
 
 
 @pytest.fixture
@@ -59,6 +60,69 @@ def test_short_password_is_refused(home: Path) -> None:
     result = CliRunner().invoke(app, ["users", "add", "dave", "--password-stdin"], input="short\n")
     assert result.exit_code == 1
     assert _user_hash(home, "dave") is None
+
+
+def _user(home: Path, name: str) -> UserRecord | None:
+    with Store.from_settings(Settings(home=home)) as store:
+        return store.get_user(name)
+
+
+def _add(name: str, password: str = "s3cret-pass") -> None:
+    result = CliRunner().invoke(app, ["users", "add", name, "--password-stdin"], input=password)
+    assert result.exit_code == 0, result.output
+
+
+def test_remove_user(home: Path) -> None:
+    _add("bob")
+    result = CliRunner().invoke(app, ["users", "remove", "bob"])
+    assert result.exit_code == 0, result.output
+    assert "Removed reviewer bob." in result.output
+    assert _user(home, "bob") is None
+
+
+def test_disable_and_enable_user(home: Path) -> None:
+    _add("bob")
+    result = CliRunner().invoke(app, ["users", "disable", "bob"])
+    assert result.exit_code == 0, result.output
+    disabled = _user(home, "bob")
+    assert disabled is not None and disabled.disabled
+    result = CliRunner().invoke(app, ["users", "enable", "bob"])
+    assert result.exit_code == 0, result.output
+    enabled = _user(home, "bob")
+    assert enabled is not None and not enabled.disabled
+
+
+def test_passwd_from_stdin_and_prompt(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add("bob")
+    result = CliRunner().invoke(
+        app, ["users", "passwd", "bob", "--password-stdin"], input="another-pass\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert verify_password(_user_hash(home, "bob"), "another-pass")
+    answers = iter(["third-password", "typo-password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    result = CliRunner().invoke(app, ["users", "passwd", "bob"])
+    assert result.exit_code == 1 and "differ" in result.output
+    assert verify_password(_user_hash(home, "bob"), "another-pass")  # unchanged
+    answers = iter(["third-password", "third-password"])
+    result = CliRunner().invoke(app, ["users", "passwd", "bob"])
+    assert result.exit_code == 0, result.output
+    assert verify_password(_user_hash(home, "bob"), "third-password")
+    short = CliRunner().invoke(app, ["users", "passwd", "bob", "--password-stdin"], input="x\n")
+    assert short.exit_code == 1
+    assert verify_password(_user_hash(home, "bob"), "third-password")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["remove"], ["disable"], ["enable"], ["passwd", "--password-stdin"]],
+)
+def test_unknown_user_is_one_line_and_exit_1(home: Path, command: list[str]) -> None:
+    _add("bob")
+    result = CliRunner().invoke(app, ["users", *command, "nobody"], input="long-enough\n")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["no user 'nobody'"]
+    assert _user(home, "bob") is not None
 
 
 @pytest.mark.parametrize(
