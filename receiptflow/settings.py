@@ -11,6 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -183,6 +184,17 @@ class ReviewSettings(BaseModel):
     max_login_failures: int = 5  # per user name from one client address, within login_lockout_s
     max_login_failures_per_address: int = 20  # per client address over all names (spraying)
     login_lockout_s: float = 300.0
+
+    @field_validator("public_origin", mode="before")
+    @classmethod
+    def _an_origin(cls, value: object) -> object:
+        """``scheme://host[:port]``, nothing else: a bare name would silently match no form."""
+        if isinstance(value, str) and value.strip():
+            parts = urlsplit(value.strip())
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError("give the scheme and host, e.g. https://receipts.example.com")
+            return f"{parts.scheme}://{parts.netloc}"
+        return None if isinstance(value, str) else value
 
 
 class FieldThresholds(BaseModel):

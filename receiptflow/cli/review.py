@@ -46,15 +46,20 @@ def review(
                 "put it behind HTTPS (and set RECEIPTFLOW_REVIEW__SECURE_COOKIES=true).",
                 err=True,
             )
-        # On loopback, only requests addressed to this computer (no DNS rebinding).
-        local_names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
-        if settings.review.public_origin:  # a reverse proxy may pass on the public name
-            local_names.append(urlsplit(settings.review.public_origin).hostname or host)
-        app = create_app(
-            settings, store=store, allowed_hosts=local_names if _is_loopback(host) else None
-        )
+        app = create_app(settings, store=store, allowed_hosts=_allowed_hosts(host, settings))
         typer.echo(f"receiptflow review on http://{host}:{port}/  (Ctrl+C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def _allowed_hosts(host: str, settings: Settings) -> list[str] | None:
+    """On loopback, only requests addressed to this computer (no DNS rebinding), or to the
+    public name a reverse proxy on it may pass on; elsewhere any."""
+    if not _is_loopback(host):
+        return None
+    names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
+    if settings.review.public_origin:
+        names.append(urlsplit(settings.review.public_origin).hostname or host)
+    return names
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from receiptflow.cli.main import app
-from receiptflow.cli.review import _is_loopback
+from receiptflow.cli.review import _allowed_hosts, _is_loopback
+from receiptflow.errors import ConfigError
 from receiptflow.review.security import verify_password
 from receiptflow.settings import Settings
 from receiptflow.storage import Store, UserRecord
@@ -137,3 +138,19 @@ def test_unknown_user_is_one_line_and_exit_1(home: Path, command: list[str]) -> 
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert _is_loopback(host) is loopback
+
+
+def test_public_origin_host_is_allowed_on_loopback() -> None:
+    proxied = Settings(review={"public_origin": "https://Receipts.example.com/"})
+    allowed = _allowed_hosts("127.0.0.1", proxied)
+    assert allowed is not None and "receipts.example.com" in allowed
+    assert "receipts.example.com" not in (_allowed_hosts("127.0.0.1", Settings()) or [])
+    assert _allowed_hosts("0.0.0.0", proxied) is None  # not loopback: no host check
+
+
+@pytest.mark.parametrize(
+    "value", ["receipts.example.com", "ftp://receipts.example.com", "https://"]
+)
+def test_public_origin_must_be_an_origin(value: str) -> None:
+    with pytest.raises(ConfigError, match="PUBLIC_ORIGIN=.*scheme and host"):
+        Settings(review={"public_origin": value})

@@ -125,5 +125,24 @@ def test_0002_adds_trust_from_stored_confidence_and_downgrades(fresh_engine: Eng
         kept = connection.execute(text("SELECT count(*) FROM receipts")).scalar_one()
     assert kept == 4  # the table copy on SQLite keeps every row
     _migrate(fresh_engine, "upgrade", "head")
-    assert db.current_revision(fresh_engine) == db.head_revision() == "0002"
+    assert db.current_revision(fresh_engine) == db.head_revision()
     assert _drift(fresh_engine, Base.metadata) == []
+
+
+def test_users_disabled_column_keeps_reviewers_enabled_and_downgrades(
+    fresh_engine: Engine,
+) -> None:
+    db.upgrade(fresh_engine, "0002")
+    with fresh_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (name, password_hash, created_at) VALUES (:n, :h, :t)"),
+            {"n": "alice", "h": "$argon2id$x", "t": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)},
+        )
+    _migrate(fresh_engine, "upgrade", "revauth_user_disabled")
+    with fresh_engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, disabled FROM users")).all()
+    assert [(name, bool(disabled)) for name, disabled in rows] == [("alice", False)]
+    _migrate(fresh_engine, "downgrade", "0002")
+    assert "disabled" not in _columns(fresh_engine, "users")
+    with fresh_engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM users")).scalars().all() == ["alice"]
