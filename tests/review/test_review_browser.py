@@ -322,3 +322,24 @@ def test_image_is_gone_from_the_cache_after_logout(server: Server, page: object)
         image_url,
     )
     assert loaded == 0  # not shown: the server sent the login page instead
+
+
+def test_cli_password_change_ends_the_running_servers_session(server: Server, page: object) -> None:
+    """``receiptflow users passwd`` in another process: the next click is a login page."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _log_in(page, server)
+    env = {**os.environ, "RECEIPTFLOW_HOME": str(server.settings.home)}
+    env.pop("RECEIPTFLOW_DATABASE_URL", None)
+    changed = subprocess.run(
+        [str(Path(sys.executable).parent / "receiptflow"), "users", "passwd", "alice"]
+        + ["--password-stdin"],
+        input=b"a new password\n",
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert changed.returncode == 0, changed.stderr
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login?next=/")
