@@ -11,6 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -249,8 +250,12 @@ class ReviewSettings(BaseModel):
     secret_key: SecretStr | None = None  # signs session cookies; default: <home>/review-secret
     session_max_age_s: int = 8 * 3600  # one working day, then log in again
     secure_cookies: bool = False  # True when served over HTTPS (behind a proxy)
+    # What reviewers type into the browser when a reverse proxy serves the app under another
+    # name than the one it sees (https://receipts.example.com): forms from there are accepted.
+    public_origin: str | None = None
     page_image_max_side: int = 2000  # px of page images sent to the browser
-    max_login_failures: int = 5  # per user name, within login_lockout_s
+    max_login_failures: int = 5  # per user name from one client address, within login_lockout_s
+    max_login_failures_per_address: int = 20  # per client address over all names (spraying)
     login_lockout_s: float = 300.0
     # Four-eyes rule: who edited a receipt (its review trail says so) cannot approve it.
     four_eyes: bool = False
@@ -259,6 +264,17 @@ class ReviewSettings(BaseModel):
     max_upload_files: int = 20
     upload_workers: int = 1
     upload_queue: int = 100
+
+    @field_validator("public_origin", mode="before")
+    @classmethod
+    def _an_origin(cls, value: object) -> object:
+        """``scheme://host[:port]``, nothing else: a bare name would silently match no form."""
+        if isinstance(value, str) and value.strip():
+            parts = urlsplit(value.strip())
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError("give the scheme and host, e.g. https://receipts.example.com")
+            return f"{parts.scheme}://{parts.netloc}"
+        return None if isinstance(value, str) else value
 
 
 class FieldThresholds(BaseModel):

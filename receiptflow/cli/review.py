@@ -1,11 +1,14 @@
-"""``receiptflow review`` (the web app for accountants) and ``receiptflow users add NAME``."""
+"""``receiptflow review`` (the web app for accountants) and ``receiptflow users
+add|remove|disable|enable|passwd NAME``."""
 
 from __future__ import annotations
 
 import getpass
 import ipaddress
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 
@@ -14,6 +17,8 @@ from receiptflow.settings import Settings
 
 if TYPE_CHECKING:
     from receiptflow.storage import Store
+
+_T = TypeVar("_T")
 
 
 def review(
@@ -41,13 +46,20 @@ def review(
                 "put it behind HTTPS (and set RECEIPTFLOW_REVIEW__SECURE_COOKIES=true).",
                 err=True,
             )
-        # On loopback, only requests addressed to this computer (no DNS rebinding).
-        local_names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
-        app = create_app(
-            settings, store=store, allowed_hosts=local_names if _is_loopback(host) else None
-        )
+        app = create_app(settings, store=store, allowed_hosts=_allowed_hosts(host, settings))
         typer.echo(f"receiptflow review on http://{host}:{port}/  (Ctrl+C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def _allowed_hosts(host: str, settings: Settings) -> list[str] | None:
+    """On loopback, only requests addressed to this computer (no DNS rebinding), or to the
+    public name a reverse proxy on it may pass on; elsewhere any."""
+    if not _is_loopback(host):
+        return None
+    names = ["127.0.0.1", "localhost", "::1", "[::1]", host]
+    if settings.review.public_origin:
+        names.append(urlsplit(settings.review.public_origin).hostname or host)
+    return names
 
 
 def _is_loopback(host: str) -> bool:
@@ -70,11 +82,14 @@ def _count_users(store: Store) -> int:
         return int(session.execute(select(func.count(UserRow.id))).scalar_one())
 
 
+_PASSWORD_STDIN = typer.Option(
+    "--password-stdin", help="Read the password from standard input (for scripts)"
+)
+
+
 def add_user(
     name: Annotated[str, typer.Argument(help="The reviewer's login name")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
-    ] = False,
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
     role: Annotated[
         str,
         typer.Option(
@@ -86,7 +101,6 @@ def add_user(
     """Add a user of the review app. The password is asked for (twice), or read from stdin;
     stored hashed. Without --role the user is an approver, as every user was before roles."""
     from receiptflow.review.security import hash_password
-    from receiptflow.storage import Store
     from receiptflow.storage.records import USER_ROLES
 
     name = name.strip()
@@ -94,7 +108,48 @@ def add_user(
         raise typer.BadParameter("the name must be 1 to 255 characters")
     if role not in USER_ROLES:
         raise typer.BadParameter(f"choose one of: {', '.join(USER_ROLES)}", param_hint="--role")
-    if password_stdin:
+    password = _read_password(name, password_stdin)
+    _with_store(lambda store: store.add_user(name, hash_password(password), role=role))
+    typer.echo(f"Added {role} {name}.")
+
+
+def remove_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Delete a reviewer; their sessions end. The review history keeps their name."""
+    _with_store(lambda store: store.remove_user(name))
+    typer.echo(f"Removed reviewer {name}.")
+
+
+def disable_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Stop a reviewer from logging in; their sessions end. ``users enable`` undoes it."""
+    _with_store(lambda store: store.set_user_disabled(name, True))
+    typer.echo(f"Disabled reviewer {name}.")
+
+
+def enable_user(name: Annotated[str, typer.Argument(help="The reviewer's login name")]) -> None:
+    """Let a disabled reviewer log in again."""
+    _with_store(lambda store: store.set_user_disabled(name, False))
+    typer.echo(f"Enabled reviewer {name}.")
+
+
+def change_password(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name")],
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
+) -> None:
+    """Set a reviewer's new password (asked for twice, or read from stdin); their sessions end."""
+    from receiptflow.review.security import hash_password
+
+    # Known before the prompts: nobody types a password twice for a mistyped name.
+    if _with_store(lambda store: store.get_user(name)) is None:
+        typer.echo(f"no user {name!r}", err=True)
+        raise typer.Exit(1)
+    password = _read_password(name, password_stdin)
+    _with_store(lambda store: store.set_user_password(name, hash_password(password)))
+    typer.echo(f"Changed the password of {name}.")
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    """The new password from one stdin line or two matching prompts, at least 8 characters."""
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass(f"Password for {name}: ")
@@ -104,17 +159,28 @@ def add_user(
     if len(password) < 8:
         typer.echo("The password needs at least 8 characters; nothing was saved.", err=True)
         raise typer.Exit(1)
+    return password
+
+
+def _with_store(work: Callable[[Store], _T]) -> _T:
+    """``work`` on the configured store; a storage refusal (unknown or existing user) is one
+    line on stderr and exit 1."""
+    from receiptflow.storage import Store
+
     try:
         with Store.from_settings(Settings()) as store:
-            store.add_user(name, hash_password(password), role=role)
+            return work(store)
     except ReceiptflowError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Added {role} {name}.")
 
 
 def register(app: typer.Typer) -> None:
     app.command("review")(review)
     users_app = typer.Typer(help="Reviewers of the web app.", no_args_is_help=True)
     users_app.command("add")(add_user)
+    users_app.command("remove")(remove_user)
+    users_app.command("disable")(disable_user)
+    users_app.command("enable")(enable_user)
+    users_app.command("passwd")(change_password)
     app.add_typer(users_app, name="users")

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from receiptflow.review import roles, security
+from receiptflow.review import roles, security, throttle
 from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.review.uploads import BackgroundExtractions
 from receiptflow.settings import Settings
@@ -94,8 +94,10 @@ def create_app(
     app.state.extractions = extractions
     app.state.templates = templates()
     app.state.sessions = security.SessionRegistry(settings.review.session_max_age_s)
-    app.state.throttle = security.LoginThrottle(
-        settings.review.max_login_failures, settings.review.login_lockout_s
+    app.state.throttle = throttle.LoginThrottle(
+        settings.review.max_login_failures,
+        settings.review.max_login_failures_per_address,
+        settings.review.login_lockout_s,
     )
     app.state.pages = PageImages(
         store.archive.root, settings.ingest, settings.review.page_image_max_side
@@ -118,6 +120,22 @@ def create_app(
     _add_handlers(app)
 
     @app.middleware("http")
+    async def same_origin_only(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Every state-changing request, whatever its route: a form another site made the
+        # browser send is refused before any handler runs (the CSRF token is checked too).
+        review = settings.review
+        if not security.same_origin(
+            request, https_only=review.secure_cookies, public_origin=review.public_origin
+        ):
+            # Answered with a throwaway session: the refusal must not write a new session
+            # cookie over the reviewer's (a cross-site POST arrives without it).
+            untouched = Request({**request.scope, "session": {}}, request.receive)
+            return _error(untouched, 403, "This request did not come from this site.")
+        return await call_next(request)
+
+    @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -134,7 +152,7 @@ def create_app(
         secret_key=security.secret_key(settings),
         session_cookie=SESSION_COOKIE,
         max_age=settings.review.session_max_age_s,
-        same_site="strict",
+        same_site="lax",  # strict logged reviewers out on links from other sites
         https_only=settings.review.secure_cookies,
     )
     if allowed_hosts is not None:

@@ -1,18 +1,26 @@
-"""Passwords, sessions, CSRF tokens and the login throttle of the review app.
+"""Passwords, sessions, CSRF tokens and the Origin check of the review app (the login
+throttle is in ``throttle``).
 
-The session cookie (Starlette's, signed with itsdangerous, HttpOnly, SameSite=Strict) carries
+The session cookie (Starlette's, signed with itsdangerous, HttpOnly, SameSite=Lax) carries
 only a random session id and the CSRF token; who is logged in lives in server memory, so logging
 out really ends the session (a copied cookie is worthless afterwards) and restarting the server
-logs everybody out.
+logs everybody out. Every request checks the user against the database again: removing or
+disabling a reviewer, or changing their password, ends their sessions at once.
+
+Lax, not Strict: a Strict cookie is not sent when a link on another site opens the app, so the
+reviewer looked logged out and the fresh cookie of that page replaced the real one. Lax cookies
+still stay home on cross-site POSTs; the CSRF token and an Origin check refuse forged forms.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +28,11 @@ from fastapi import Request
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.settings import Settings
+from receiptflow.storage import Store, UserRecord
 
 CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _MAX_FORM_FIELDS = 20_000
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Checked when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -70,25 +81,62 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def session_stamp(user: UserRecord) -> str:
+    """What a session must still find in the database to stay valid: the same user row (not a
+    new one of the same name) with the same password."""
+    password = hashlib.sha256(user.password_hash.encode()).hexdigest()
+    return f"{user.id}:{password}"
+
+
+@dataclass
+class _Session:
+    user: str
+    stamp: str
+    seen: float
+
+
 @dataclass
 class SessionRegistry:
-    """Logged-in session ids -> (user, last seen); idle sessions expire after ``max_age_s``."""
+    """Logged-in session ids -> (user, stamp, last seen); idle sessions expire after
+    ``max_age_s``."""
 
     max_age_s: float
-    _sessions: dict[str, tuple[str, float]] = field(default_factory=dict)
+    _sessions: dict[str, _Session] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self, user: str) -> str:
+    def start(self, user: UserRecord) -> str:
         session_id = secrets.token_urlsafe(32)
         now = time.monotonic()
         with self._lock:
-            idle = [key for key, (_, seen) in self._sessions.items() if now - seen > self.max_age_s]
+            idle = [
+                key for key, found in self._sessions.items() if now - found.seen > self.max_age_s
+            ]
             for key in idle:
                 del self._sessions[key]
-            self._sessions[session_id] = (user, now)
+            self._sessions[session_id] = _Session(user.name, session_stamp(user), now)
         return session_id
 
     def user(self, session_id: str | None) -> str | None:
+        found = self._touch(session_id)
+        return None if found is None else found.user
+
+    def check(self, session_id: str | None, store: Store) -> str | None:
+        """The session's user if the database still has them as they logged in (same row,
+        same password, not disabled); else the session ends and the answer is None."""
+        found = self._touch(session_id)
+        if found is None:
+            return None
+        current = store.get_user(found.user)
+        if current is None or current.disabled or session_stamp(current) != found.stamp:
+            self.end(session_id)
+            return None
+        return found.user
+
+    def end(self, session_id: str | None) -> None:
+        with self._lock:
+            self._sessions.pop(session_id or "", None)
+
+    def _touch(self, session_id: str | None) -> _Session | None:
         if not session_id:
             return None
         now = time.monotonic()
@@ -96,43 +144,42 @@ class SessionRegistry:
             found = self._sessions.get(session_id)
             if found is None:
                 return None
-            if now - found[1] > self.max_age_s:
+            if now - found.seen > self.max_age_s:
                 del self._sessions[session_id]
                 return None
-            self._sessions[session_id] = (found[0], now)
-            return found[0]
-
-    def end(self, session_id: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(session_id or "", None)
+            found.seen = now
+            return found
 
 
-@dataclass
-class LoginThrottle:
-    """Refuses a user name for a while after too many wrong passwords (guessing protection)."""
+def same_origin(request: Request, *, https_only: bool, public_origin: str | None = None) -> bool:
+    """False for a state-changing request that says it comes from another origin.
 
-    max_failures: int
-    window_s: float
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    Browsers send ``Origin`` with every POST (``Referer`` is the fallback for old ones); it
+    must name this server, as the ``Host`` header does, or be ``public_origin`` (the name a
+    reverse proxy serves the app under). Requests with neither header (scripts, not browsers)
+    pass here and still need the CSRF token."""
+    if request.method in _SAFE_METHODS:
+        return True
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin is None:
+        return True
+    if origin == "null":  # sandboxed frames, data: URLs, some cross-site redirects
+        return False
+    sent = _origin(origin)
+    if sent is None or (https_only and not sent.startswith("https://")):
+        return False
+    scheme = sent.split(":", 1)[0]
+    host = request.headers.get("host", "")
+    return sent in {_origin(f"{scheme}://{host}") if host else None, _origin(public_origin)}
 
-    def blocked(self, name: str) -> bool:
-        with self._lock:
-            return len(self._recent(name)) >= self.max_failures
 
-    def failed(self, name: str) -> None:
-        with self._lock:
-            for other in [key for key in self._failures if not self._recent(key)]:
-                del self._failures[other]  # forget names whose failures are old
-            self._failures[name] = [*self._recent(name), time.monotonic()]
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
-
-    def _recent(self, name: str) -> list[float]:
-        cutoff = time.monotonic() - self.window_s
-        return [moment for moment in self._failures.get(name, []) if moment > cutoff]
+def _origin(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of ``url``, lower case, without the scheme's default port."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc:
+        return None
+    netloc = parts.netloc.lower().removesuffix(_DEFAULT_PORTS[parts.scheme])
+    return f"{parts.scheme}://{netloc}"
 
 
 def csrf_token(request: Request) -> str:
@@ -159,8 +206,9 @@ async def check_csrf(request: Request) -> None:
 def reviewer(request: Request) -> str:
     """Dependency of every page but the login page: the logged-in user's name."""
     sessions: SessionRegistry = request.app.state.sessions
-    user = sessions.user(request.session.get("sid"))
+    user = sessions.check(request.session.get("sid"), request.app.state.store)
     if user is None:
+        request.session.pop("sid", None)
         next_url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(next_url if request.method == "GET" else "/")
     return user

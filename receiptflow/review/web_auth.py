@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from receiptflow.review import security
 from receiptflow.review.app import render
+from receiptflow.review.throttle import LoginThrottle, client_address
 from receiptflow.storage import Store
 
 router = APIRouter()
@@ -27,23 +28,28 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/",  # noqa: A002
 ) -> Response:
-    throttle: security.LoginThrottle = request.app.state.throttle
+    throttle: LoginThrottle = request.app.state.throttle
     store: Store = request.app.state.store
     name = name.strip()
-    if throttle.blocked(name):
+    address = client_address(request)
+    if throttle.blocked(name, address):
         return _refused(
             request, name, next, "Too many wrong passwords. Try again in a few minutes."
         )
     user = await run_in_threadpool(store.get_user, name)
     password_hash = user.password_hash if user is not None else None
-    if not await run_in_threadpool(security.verify_password, password_hash, password):
-        throttle.failed(name)
+    # Checked even for an unknown name (against a dummy hash): a wrong name takes as long.
+    right = await run_in_threadpool(security.verify_password, password_hash, password)
+    if user is None or not right:
+        throttle.failed(name, address)
         return _refused(request, name, next, "Wrong user name or password.")
-    throttle.succeeded(name)
+    throttle.succeeded(name, address)
+    if user.disabled:  # said only to whoever knows the password
+        return _refused(request, name, next, "This account is disabled.")
     sessions: security.SessionRegistry = request.app.state.sessions
     sessions.end(request.session.get("sid"))
     request.session.clear()  # a fresh session id and CSRF token after login (no fixation)
-    request.session["sid"] = sessions.start(name)
+    request.session["sid"] = sessions.start(user)
     security.csrf_token(request)
     return RedirectResponse(security.safe_next(next), status_code=303)
 
@@ -53,7 +59,8 @@ def logout(request: Request) -> Response:
     sessions: security.SessionRegistry = request.app.state.sessions
     sessions.end(request.session.get("sid"))
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    # Page images and pages of the ended session leave the browser's cache too.
+    return RedirectResponse("/login", status_code=303, headers={"Clear-Site-Data": '"cache"'})
 
 
 def _refused(request: Request, name: str, next_url: str, message: str) -> Response:

@@ -267,5 +267,6 @@ def page_image(request: Request, receipt_id: int, page: int) -> Response:
         raise PageNotFound(f"document {record.document_id}")
     pages: PageImages = request.app.state.pages
     data = pages.jpeg(document, page - 1)
-    headers = {"Cache-Control": "private, max-age=86400"}
+    # Not kept by the browser: after logout nobody at this computer can bring them back.
+    headers = {"Cache-Control": "private, no-store"}
     return Response(content=data, media_type="image/jpeg", headers=headers)

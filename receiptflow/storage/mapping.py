@@ -203,6 +203,7 @@ def user_record(row: UserRow) -> UserRecord:
         name=row.name,
         password_hash=row.password_hash,
         role=row.role,
+        disabled=bool(row.disabled),
         created_at=aware(row.created_at),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
@@ -268,6 +270,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     # reviewer (edits) or approver (also approves, rejects, exports); see review.roles
     role: Mapped[str] = mapped_column(String(16), default="approver", server_default="approver")
+    # A disabled reviewer cannot log in and their open sessions end (kept for the audit trail).
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -116,6 +116,7 @@ class UserRecord(_Record):
     name: str
     password_hash: str
     role: str = "approver"
+    disabled: bool = False
     created_at: dt.datetime
 
 

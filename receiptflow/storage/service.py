@@ -331,3 +331,30 @@ class Store(BooksStore):
         )
         with self._session(read_only=True) as session:
             return int(session.execute(query).scalar_one()) > 0
+
+    def remove_user(self, name: str) -> None:
+        """Delete the reviewer (their review events keep the name, as the audit trail)."""
+        with self._session() as session:
+            session.delete(self._user_row(session, name))
+
+    def set_user_disabled(self, name: str, disabled: bool) -> UserRecord:
+        return self._change_user(name, disabled=disabled)
+
+    def set_user_password(self, name: str, password_hash: str) -> UserRecord:
+        return self._change_user(name, password_hash=password_hash)
+
+    def _change_user(self, name: str, **values: Any) -> UserRecord:
+        """Set columns of one reviewer's row; unknown name: ``NotFoundError``."""
+        with self._session() as session:
+            row = self._user_row(session, name)
+            for column, value in values.items():
+                setattr(row, column, value)
+            session.flush()
+            return mapping.user_record(row)
+
+    @staticmethod
+    def _user_row(session: Session, name: str) -> UserRow:
+        row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError("user", name)
+        return row

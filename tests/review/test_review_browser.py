@@ -1,5 +1,5 @@
 """End to end in Debian's Chromium: log in, open the queue (riskiest first), fix a misread
-total, approve.
+total, approve; sessions across sites (links from elsewhere, forged forms, cache after logout).
 
 The server is the real thing: ``receiptflow review`` in its own process on a free port, over a
 temp SQLite database seeded with committed samples (one has its total misread), each with the
@@ -225,3 +225,121 @@ def test_fix_total_and_approve(server: Server, page: object) -> None:
     assert (approve.user, approve.action) == ("alice", "approve")
     assert [(c.before, c.after) for c in approve.changes] == [("extracted", "approved")]
     assert dt.datetime.now(dt.UTC) - approve.created_at < dt.timedelta(minutes=5)
+
+
+# -- sessions across sites: a link from elsewhere keeps the login (SameSite=Lax), a form from
+# elsewhere is refused (Origin check), and after logout a page image cannot come back from the
+# browser's cache.
+
+EVIL = "http://evil.example"
+
+
+def _log_in(page: object, server: Server) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("table.queue-table")).to_be_visible()
+
+
+def _site(page: object, origin: str, body: str) -> None:
+    """Pages of ``origin`` answered by the browser itself with ``body`` (no server needed)."""
+    from playwright.sync_api import Page, Route
+
+    assert isinstance(page, Page)
+
+    def answer(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+    page.route(f"{origin}/**", answer)
+
+
+def test_link_from_another_site_keeps_the_session(server: Server, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _log_in(page, server)
+    target = f"{server.url}/receipts/{server.flagged_id}"
+    _site(page, EVIL, f'<a id="go" href="{target}">the receipt</a>')
+    page.goto(f"{EVIL}/mail")
+    page.click("#go")  # a cross-site top-level navigation, as from a mail or a chat
+    expect(page).to_have_url(target)
+    expect(page.locator("h1")).to_have_text("SUNRISE DINER")
+    page.goto(server.url + "/")  # and the session was not replaced on the way
+    expect(page.locator("table.queue-table")).to_be_visible()
+
+
+@pytest.mark.parametrize("leaked_token", [False, True])
+def test_form_from_another_origin_is_refused(
+    server: Server, page: object, leaked_token: bool
+) -> None:
+    """From another site the Lax cookie stays home. From another origin of the same site
+    (another app on this computer) the browser sends it: even with the CSRF token leaked,
+    the Origin check refuses the form."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _log_in(page, server)
+    token = page.locator("input[name=csrf_token]").first.input_value()
+    origin = f"http://127.0.0.1:{free_port()}" if leaked_token else EVIL
+    action = f"{server.url}/receipts/{server.flagged_id}/reject"
+    hidden = f'<input name="csrf_token" value="{token}">' if leaked_token else ""
+    _site(
+        page,
+        origin,
+        f'<form method="post" action="{action}">{hidden}<input name="reason" value="x">'
+        '<button id="send">win a prize</button></form>',
+    )
+    page.goto(f"{origin}/prize")
+    with page.expect_response(action) as answer:
+        page.click("#send")
+    assert answer.value.status == 403
+    page.goto(f"{server.url}/receipts/{server.flagged_id}")
+    expect(page.locator("#status")).to_have_text("flagged")
+
+
+def test_image_is_gone_from_the_cache_after_logout(server: Server, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _log_in(page, server)
+    page.goto(f"{server.url}/receipts/{server.flagged_id}")
+    page.wait_for_function("() => document.querySelector('.page img').naturalWidth > 0")
+    image_url = page.locator(".page img").first.evaluate("image => image.src")
+    page.click("form[action='/logout'] button")
+    expect(page).to_have_url(server.url + "/login")
+    # The login page asks for the image again, as an <img>: the browser's cache would answer.
+    loaded = page.evaluate(
+        """url => new Promise(done => {
+            const image = new Image();
+            image.onload = () => done(image.naturalWidth);
+            image.onerror = () => done(0);
+            image.src = url;
+        })""",
+        image_url,
+    )
+    assert loaded == 0  # not shown: the server sent the login page instead
+
+
+def test_cli_password_change_ends_the_running_servers_session(server: Server, page: object) -> None:
+    """``receiptflow users passwd`` in another process: the next click is a login page."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _log_in(page, server)
+    env = {**os.environ, "RECEIPTFLOW_HOME": str(server.settings.home)}
+    env.pop("RECEIPTFLOW_DATABASE_URL", None)
+    changed = subprocess.run(
+        [str(Path(sys.executable).parent / "receiptflow"), "users", "passwd", "alice"]
+        + ["--password-stdin"],
+        input=b"a new password\n",
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert changed.returncode == 0, changed.stderr
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login?next=/")

@@ -137,3 +137,22 @@ def test_the_batch_api_tables_upgrade_and_downgrade(fresh_engine: Engine) -> Non
     assert not {"llm_batches", "llm_batch_items"} & set(inspect(fresh_engine).get_table_names())
     _migrate(fresh_engine, "upgrade", "head")
     assert _drift(fresh_engine, Base.metadata) == []
+
+
+def test_users_disabled_column_keeps_reviewers_enabled_and_downgrades(
+    fresh_engine: Engine,
+) -> None:
+    db.upgrade(fresh_engine, "0002")
+    with fresh_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (name, password_hash, created_at) VALUES (:n, :h, :t)"),
+            {"n": "alice", "h": "$argon2id$x", "t": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)},
+        )
+    _migrate(fresh_engine, "upgrade", "revauth_user_disabled")
+    with fresh_engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, disabled FROM users")).all()
+    assert [(name, bool(disabled)) for name, disabled in rows] == [("alice", False)]
+    _migrate(fresh_engine, "downgrade", "0002")
+    assert "disabled" not in _columns(fresh_engine, "users")
+    with fresh_engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM users")).scalars().all() == ["alice"]

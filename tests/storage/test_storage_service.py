@@ -237,6 +237,24 @@ def test_users_for_the_review_app(store: Store) -> None:
         store.add_user("ana", "other")
 
 
+def test_users_are_disabled_changed_and_removed(store: Store) -> None:
+    added = store.add_user("ana", "$argon2id$old")
+    assert not added.disabled
+    assert store.set_user_disabled("ana", True).disabled
+    assert store.get_user("ana") == added.model_copy(update={"disabled": True})
+    assert not store.set_user_disabled("ana", False).disabled
+    assert store.set_user_password("ana", "$argon2id$new").password_hash == "$argon2id$new"
+    store.remove_user("ana")
+    assert store.get_user("ana") is None
+    for change in [
+        lambda: store.remove_user("ana"),
+        lambda: store.set_user_disabled("ana", True),
+        lambda: store.set_user_password("ana", "$argon2id$x"),
+    ]:
+        with pytest.raises(NotFoundError, match="no user 'ana'"):
+            change()
+
+
 def test_store_from_settings_uses_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from receiptflow.settings import Settings
 
