@@ -16,7 +16,9 @@ from receiptflow.storage.records import (
     NotFoundError,
     ReceiptRecord,
     ReviewEventRecord,
+    StaleVersionError,
     StorageError,
+    UnstorableError,
     UserRecord,
 )
 
@@ -32,8 +34,10 @@ __all__ = [
     "NotFoundError",
     "ReceiptRecord",
     "ReviewEventRecord",
+    "StaleVersionError",
     "StorageError",
     "Store",
+    "UnstorableError",
     "UserRecord",
 ]
 

@@ -121,13 +121,29 @@ def test_bad_input_saves_nothing_and_says_where(
 
 def test_stale_page_does_not_overwrite(client: TestClient, reviewer: str, store: Store) -> None:
     record = seed(store, SAMPLE_IMAGE, wrong_total())
-    stale = _form(client, record, total="84.19")
-    store.update_receipt(record.id, sample_receipt(total="84.20"), user="bob")
+    stale = _form(client, record, total="84.19", **{"merchant.name": "Sunrise Diner"})
+    current = store.update_receipt(record.id, sample_receipt(total="84.20"), user="bob")
     response = client.post(f"/receipts/{record.id}/edit", data=stale)
-    assert response.status_code == 303
+    assert response.status_code == 409
     after = store.get_receipt(record.id)
     assert after is not None and after.receipt.total == Decimal("84.20")
-    assert "Someone changed this receipt" in client.get(response.headers["location"]).text
+    assert len(store.history(record.id)) == 1  # bob's edit only
+    page = response.text
+    assert "bob changed this receipt after you opened it" in page
+    # What the reviewer typed stays in the form; their values and the saved ones side by side.
+    assert 'name="total" type="text" value="84.19"' in page
+    assert 'name="merchant.name" type="text" value="Sunrise Diner"' in page
+    assert re.search(
+        r'<tr data-field="total"><td class="path">total</td><td class="theirs">84.20</td>'
+        r'<td class="yours">84.19</td>',
+        page,
+    )
+    # The form now carries the current version: saving again, on purpose, keeps the typed values.
+    assert f'name="version" value="{current.updated_at.isoformat()}"' in page
+    again = dict(stale, version=current.updated_at.isoformat())
+    assert client.post(f"/receipts/{record.id}/edit", data=again).status_code == 303
+    saved = store.get_receipt(record.id)
+    assert saved is not None and saved.receipt.total == Decimal("84.19")
 
 
 def test_approve_needs_errors_fixed_or_confirmed(
@@ -153,8 +169,10 @@ def test_reject_needs_a_reason_and_reopen_undoes(
     client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "  "})
     assert store.history(record.id) == []
     client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "private expense"})
-    assert store.get_receipt(record.id).status == "rejected"  # type: ignore[union-attr]
-    client.post(f"/receipts/{record.id}/reopen", data={"csrf_token": reviewer})
+    rejected = store.get_receipt(record.id)
+    assert rejected is not None and rejected.status == "rejected"
+    version = rejected.updated_at.isoformat()
+    client.post(f"/receipts/{record.id}/reopen", data={"csrf_token": reviewer, "version": version})
     assert store.get_receipt(record.id).status == "flagged"  # type: ignore[union-attr]
     reject, reopen = store.history(record.id)
     assert (reject.action, reject.reason) == ("reject", "private expense")
