@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from review_support import PASSWORD, SAMPLE_IMAGE, csrf_of, log_in, sample_receipt, seed
+from review_support import (
+    PASSWORD,
+    SAMPLE_IMAGE,
+    csrf_of,
+    edit_form,
+    log_in,
+    sample_receipt,
+    seed,
+)
 from review_support import wrong_total as misread
 
 from receiptflow.review import create_app
@@ -42,23 +50,6 @@ def two_reviewers(
         yield any_store, alice, bob
 
 
-def _edit_form(client: TestClient, receipt_id: int, **typed: str) -> dict[str, Any]:
-    html = client.get(f"/receipts/{receipt_id}").text
-    fields = dict(
-        re.findall(r'<input id="in-[^"]*" name="([^"]+)" type="[^"]+" value="([^"]*)"', html)
-    )
-    fields.update(
-        re.findall(
-            r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
-        )
-    )
-    method = re.search(r'<option value="(\w+)" selected>', html)
-    fields["payment.method"] = method.group(1) if method else ""
-    version = VERSION.search(html)
-    assert version is not None
-    return {**fields, "csrf_token": csrf_of(html), "version": version.group(1), **typed}
-
-
 def _at_once(*calls: Any) -> list[Any]:
     barrier = threading.Barrier(len(calls))
     answers: list[Any] = [None] * len(calls)
@@ -83,8 +74,8 @@ def test_concurrent_saves_one_wins_the_other_gets_409(
     for round_ in range(ROUNDS):
         typed = {"alice": f"8{round_}.11", "bob": f"8{round_}.22"}
         forms = {
-            "alice": _edit_form(alice, record.id, total=typed["alice"]),
-            "bob": _edit_form(bob, record.id, total=typed["bob"]),
+            "alice": edit_form(alice, record.id, total=typed["alice"]),
+            "bob": edit_form(bob, record.id, total=typed["bob"]),
         }
         before = store.get_receipt(record.id)
         assert before is not None
@@ -117,7 +108,7 @@ def test_approve_from_a_stale_page_is_409_and_approves_nothing(
     version = VERSION.search(html).group(1)  # type: ignore[union-attr]
     assert (
         bob.post(
-            f"/receipts/{record.id}/edit", data=_edit_form(bob, record.id, total="99.99")
+            f"/receipts/{record.id}/edit", data=edit_form(bob, record.id, total="99.99")
         ).status_code
         == 303
     )

@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
-from review_support import SAMPLE_IMAGE, csrf_of, sample_path, sample_receipt, seed, wrong_total
+from review_support import (
+    SAMPLE_IMAGE,
+    edit_form,
+    sample_path,
+    sample_receipt,
+    seed,
+    wrong_total,
+)
 
 from receiptflow.review.forms import ReceiptForm
 from receiptflow.schemas.receipt import LineItem
@@ -16,24 +23,7 @@ from receiptflow.storage import ReceiptRecord, Store
 
 
 def _form(client: TestClient, record: ReceiptRecord, **changes: str) -> dict[str, Any]:
-    """The page's edit form as the browser would send it, with ``changes`` typed in."""
-    html = client.get(f"/receipts/{record.id}").text
-    data: dict[str, Any] = dict(
-        re.findall(r'<input id="in-[^"]*" name="([^"]+)" type="[^"]+" value="([^"]*)"', html)
-    )
-    data.update(
-        re.findall(
-            r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
-        )
-    )
-    method = re.search(r'<option value="(\w+)" selected>', html)
-    data["payment.method"] = method.group(1) if method else ""
-    for checked in re.findall(r'name="(taxes\.\d+\.inclusive)"[^>]* checked', html):
-        data[checked] = "on"
-    version = re.search(r'name="version" value="([^"]+)"', html)
-    assert version is not None
-    data.update(csrf_token=csrf_of(html), version=version.group(1), **changes)
-    return data
+    return edit_form(client, record.id, **changes)
 
 
 def test_edit_revalidates_updates_flags_and_records_event(
