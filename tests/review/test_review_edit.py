@@ -191,3 +191,35 @@ def test_a_long_receipt_can_be_saved(client: TestClient, reviewer: str, store: S
     assert client.post(f"/receipts/{record.id}/edit", data=form).status_code == 303
     after = store.get_receipt(record.id)
     assert after is not None and after.receipt.line_items[299].amount == Decimal("0.20")
+
+
+def test_approve_and_next_goes_to_waiting_work_not_past_it(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    def seeded(name: str, likely: float, receipt: Any = None) -> ReceiptRecord:
+        return seed(
+            store,
+            sample_path(name),
+            receipt if receipt is not None else sample_receipt(name),
+            confidence={"receipt": likely},
+        )
+
+    flagged = seeded("us_diner", 0.2, wrong_total())  # riskiest: first in the queue
+    first = seeded("eu_cafe", 0.5)
+    done = seeded("my_shop_photo", 0.6)
+    store.set_status(done.id, "approved", user="bob")
+    last = seeded("uk_supermarket_2pages", 0.7)
+    assert flagged.status == "flagged" and first.status == last.status == "extracted"
+
+    def approve(record: ReceiptRecord, view: str = "") -> str:
+        current = store.get_receipt(record.id)
+        assert current is not None
+        form = {"csrf_token": reviewer, "version": current.updated_at.isoformat(), "go_next": "1"}
+        response = client.post(f"/receipts/{record.id}/approve{view}", data=form)
+        assert response.status_code == 303
+        return str(response.headers["location"])
+
+    # In the "all" tab the next one in line is approved already: skip it, not the work.
+    assert approve(first, "?view=all") == f"/receipts/{last.id}?view=all"
+    # The last one in the queue: back to the flagged receipt passed over, not to the list.
+    assert approve(last) == f"/receipts/{flagged.id}"
