@@ -129,7 +129,7 @@ def _page_count(request: Request, store: Store, record: ReceiptRecord) -> tuple[
     if document is None:
         return 0, "The original file is not in the database."
     try:
-        return pages.count(document), None
+        return pages.count(document, store.page_rotations(document.id)), None
     except PageNotFound as exc:
         return 0, f"The original cannot be shown: {exc}"
 
@@ -324,6 +324,6 @@ def page_image(request: Request, receipt_id: int, page: int) -> Response:
     if document is None:
         raise PageNotFound(f"document {record.document_id}")
     pages: PageImages = request.app.state.pages
-    data = pages.jpeg(document, page - 1)
+    data = pages.jpeg(document, page - 1, store.page_rotations(document.id))
     headers = {"Cache-Control": "private, max-age=86400"}
     return Response(content=data, media_type="image/jpeg", headers=headers)

@@ -190,6 +190,21 @@ class Store(StoreBase):
             )
             return [mapping.run_record(row) for row in rows]
 
+    def page_rotations(self, document_id: int) -> dict[int, int]:
+        """Page index -> degrees counter-clockwise that show the page upright, as the latest
+        successful extraction's OCR found them (empty: every page is upright as stored)."""
+        query = (
+            select(ExtractionRunRow.result)
+            .where(ExtractionRunRow.document_id == document_id, ExtractionRunRow.status != "failed")
+            .order_by(ExtractionRunRow.id.desc())
+            .limit(1)
+        )
+        with self._session(read_only=True) as session:
+            result = session.execute(query).scalar_one_or_none() if fits_id(document_id) else None
+        found = (result or {}).get("page_rotations") or {}
+        turns = {int(page): int(degrees) % 360 for page, degrees in found.items()}
+        return {page: degrees for page, degrees in turns.items() if degrees in (90, 180, 270)}
+
     def get_receipt(self, receipt_id: int) -> ReceiptRecord | None:
         if not fits_id(receipt_id):
             return None  # no such row, and the database would refuse the number itself
