@@ -20,7 +20,13 @@ from receiptflow.review.security import check_csrf, reviewer
 from receiptflow.schemas.flags import Flag, Severity, has_errors
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings
-from receiptflow.storage import NotFoundError, ReceiptRecord, StaleVersionError, Store
+from receiptflow.storage import (
+    NotFoundError,
+    ReceiptRecord,
+    StaleVersionError,
+    Store,
+    UnstorableError,
+)
 from receiptflow.storage.mapping import diff_receipts
 from receiptflow.storage.store_base import MAX_ID
 
@@ -227,6 +233,12 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
         )
     except StaleVersionError as stale:
         return await run_in_threadpool(partial(_conflict, form=form, typed=receipt), request, stale)
+    except UnstorableError as unfit:  # the form checks the same; kept so it is never a 500
+        form.errors.update(unfit.problems)
+        request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
+        return await run_in_threadpool(
+            _detail, request, record, form, status_code=422, version=sent_version
+        )
     fixed = len(record.flags) - len(updated.flags)
     request.session["notice"] = (
         f"Saved {_count(len(changes), 'change')}. {_count(len(updated.flags), 'finding')} now"
