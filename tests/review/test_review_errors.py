@@ -141,3 +141,15 @@ def _refused(
     assert message in marked[: marked.index("</tr>" if table_row else "</div>")]
     assert 'value="84.19"' in page  # the rest of what was typed is kept
     assert store.history(receipt_id) == []
+
+
+def test_a_foreign_host_name_is_refused_with_the_headers(tmp_path: Path, store: Store) -> None:
+    settings = Settings(home=tmp_path / "home", database_url=None)
+    app = create_app(settings, store=store, allowed_hosts=["127.0.0.1", "localhost"])
+    rebound = TestClient(app, base_url="http://attacker.example:8000", follow_redirects=False)
+    response = rebound.get("/login")
+    assert response.status_code == 400
+    assert set(response.headers) >= SECURITY_HEADERS
+    local = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+    assert local.get("/login").headers["x-frame-options"] == "DENY"  # set once, not twice
+    assert local.get("/login").headers.get_list("x-frame-options") == ["DENY"]
