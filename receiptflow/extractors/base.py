@@ -88,6 +88,9 @@ class ExtractionResult(BaseModel):
     # cascade: why an earlier stage's answer was not accepted, e.g. {"stage": "local",
     # "fields": {"total": 0.62}, "flags": ["sum_mismatch"]}; None when nothing escalated
     escalated_because: dict[str, Any] | None = None
+    # page index -> degrees counter-clockwise that make the page upright, where OCR found it
+    # sideways or upside down (the review app shows the original turned so)
+    page_rotations: dict[int, int] = Field(default_factory=dict)
 
 
 @runtime_checkable

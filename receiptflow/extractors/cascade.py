@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus, Usage
-from receiptflow.ingest.document import Document, TextLine
+from receiptflow.ingest.document import Document, TextLine, page_rotations
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.trust import LOW_CONFIDENCE, apply_trust, doubtful_fields
 
@@ -78,6 +78,7 @@ class CascadeExtractor:
             )
             return None, [failed]
         result = self.local.extract_lines(lines)
+        result.page_rotations = page_rotations(lines)
         result.timings["ocr"] = time.perf_counter() - started - result.timings.get("parse", 0.0)
         # judged here too, so local is accepted on exactly the decision its result shows
         return lines, [apply_trust(result, self._trust)]
@@ -104,6 +105,7 @@ class CascadeExtractor:
 
     def _finish(self, tried: list[ExtractionResult]) -> ExtractionResult:
         result = combine(tried)
+        result.page_rotations = tried[0].page_rotations  # OCR's finding, whoever read the values
         passed_over = tried if result.status is not ExtractionStatus.OK else tried[:-1]
         result.escalated_because = escalation(passed_over, self._trust)
         return _note_failed_llm_stages(_note_if_unescalated(result, len(tried)), tried)

@@ -19,6 +19,9 @@ class TextLine:
     box: tuple[float, float, float, float]
     confidence: float = 1.0
     page: int = 0
+    # Degrees counter-clockwise the page image was turned to read this line upright (OCR's
+    # orientation handling); the review app shows the page turned the same way.
+    rotation: int = 0
 
     @property
     def height(self) -> float:
@@ -27,6 +30,11 @@ class TextLine:
     @property
     def center_y(self) -> float:
         return (self.box[1] + self.box[3]) / 2
+
+
+def page_rotations(lines: list[TextLine]) -> dict[int, int]:
+    """Page index -> the turn OCR needed to read it (pages read as they lie are left out)."""
+    return {line.page: line.rotation for line in lines if line.rotation}
 
 
 @dataclass

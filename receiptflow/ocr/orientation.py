@@ -17,7 +17,7 @@ That is the frame the row grouping of the local extractor needs."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -96,7 +96,8 @@ def read_upright(
             best, best_score = UprightRead(lines, rotation, passes), score
         if best.rotation and best_score >= min_confidence:
             break  # confident enough: skip the other direction
-    return UprightRead(best.lines, best.rotation, passes)
+    lines = [replace(line, rotation=best.rotation) for line in best.lines]
+    return UprightRead(lines, best.rotation, passes)
 
 
 def read_page_upright(engine: OcrEngine, image: Image.Image, page: int = 0) -> UprightRead:

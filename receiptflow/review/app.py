@@ -5,19 +5,23 @@ Everything it serves is local (templates, one CSS and one JS file): it works off
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from receiptflow.review import roles, security, throttle
 from receiptflow.review.pages import PageImages, PageNotFound
@@ -157,7 +161,42 @@ def create_app(
     )
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+        # Outermost, so the refusal of a foreign host name carries the headers too.
+        app.add_middleware(_HeadersOnEverything)
     return app
+
+
+class _HeadersOnEverything:
+    """The security headers on responses made before the app's own middleware runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _HEADERS.items():
+                    if name not in headers:
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_TITLES = {
+    400: "Bad request",
+    403: "Refused",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Changed by someone else",
+    422: "Cannot use this input",
+    500: "Something went wrong",
+}
 
 
 def _add_handlers(app: FastAPI) -> None:
@@ -174,17 +213,58 @@ def _add_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error(request, 404, str(exc))
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        # An id or page number that is no number (or out of range) names nothing: 404, not
+        # FastAPI's JSON. A form that does not parse is a 422 page.
+        assert isinstance(exc, RequestValidationError)
+        places = {str(error["loc"][0]) for error in exc.errors() if error.get("loc")}
+        if places & {"path", "query"}:
+            return _error(request, 404, "There is no such page.")
+        return _error(request, 422, "The form could not be read; go back and try again.")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, message, headers=exc.headers)
+
+    async def crashed(request: Request, exc: Exception) -> Response:
+        # Runs outside every middleware (Starlette's ServerErrorMiddleware), so _error adds the
+        # security headers itself.
+        return _error(request, 500, "The server could not do this. Nothing was changed.")
+
     app.add_exception_handler(security.LoginRequired, login_required)
     app.add_exception_handler(security.CsrfError, csrf_failed)
     app.add_exception_handler(roles.Forbidden, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(PageNotFound, not_found)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, crashed)
 
 
-def _error(request: Request, status_code: int, message: str) -> Response:
-    return render(
-        request,
-        "error.html",
-        {"status_code": status_code, "message": message},
-        status_code=status_code,
-    )
+def _error(
+    request: Request,
+    status_code: int,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An HTML error page with the same security headers as every other page."""
+    context = {
+        "status_code": status_code,
+        "title": _TITLES.get(status_code, "Refused"),
+        "message": message,
+    }
+    response: Response
+    try:
+        response = render(request, "error.html", context, status_code=status_code)
+    except Exception:  # noqa: BLE001 - no session (a crash before it was read): a plain page
+        engine: Jinja2Templates = request.app.state.templates
+        page = engine.get_template("error.html").render(
+            {**context, "request": request, "user": None, "notice": None, "problem": None}
+        )
+        response = HTMLResponse(page, status_code=status_code)
+    for name, value in {**_HEADERS, **(headers or {})}.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

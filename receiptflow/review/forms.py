@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from receiptflow.schemas.receipt import PaymentMethod, Receipt
+from receiptflow.storage import fits
 
 TEXT_FIELDS = (
     "merchant.name",
@@ -140,12 +141,15 @@ class ReceiptForm:
         if self.errors:
             return None
         try:
-            return Receipt.model_validate(data)
+            receipt = Receipt.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors():
                 path = ".".join(str(part) for part in error["loc"])
                 self.errors.setdefault(path or "receipt", error["msg"])
             return None
+        # What the database could not hold is the reviewer's to fix, beside the input.
+        self.errors.update(fits.problems(receipt))
+        return None if self.errors else receipt
 
     def _row(
         self,

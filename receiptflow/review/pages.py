@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 
 from PIL import Image
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.ingest import load_document
+from receiptflow.ocr.orientation import upright_image
 from receiptflow.settings import IngestSettings
 from receiptflow.storage import DocumentRecord
 
@@ -44,29 +46,37 @@ class PageImages:
         self._cache: OrderedDict[str, list[bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def count(self, document: DocumentRecord) -> int:
-        return len(self._pages(document))
+    def count(self, document: DocumentRecord, rotations: Mapping[int, int] | None = None) -> int:
+        return len(self._pages(document, rotations or {}))
 
-    def jpeg(self, document: DocumentRecord, page: int) -> bytes:
-        pages = self._pages(document)
+    def jpeg(
+        self, document: DocumentRecord, page: int, rotations: Mapping[int, int] | None = None
+    ) -> bytes:
+        """Page ``page`` as JPEG: upright per EXIF (ingest applies it) and turned by
+        ``rotations[page]`` degrees counter-clockwise where OCR found the page sideways."""
+        pages = self._pages(document, rotations or {})
         if not 0 <= page < len(pages):
             raise PageNotFound(f"page {page + 1} of {len(pages)}")
         return pages[page]
 
-    def _pages(self, document: DocumentRecord) -> list[bytes]:
+    def _pages(self, document: DocumentRecord, rotations: Mapping[int, int]) -> list[bytes]:
+        key = f"{document.sha256}:{sorted(rotations.items())}"
         with self._lock:
-            cached = self._cache.get(document.sha256)
+            cached = self._cache.get(key)
             if cached is not None:
-                self._cache.move_to_end(document.sha256)
+                self._cache.move_to_end(key)
                 return cached
         path = inside_archive(document.archive_path, self.archive_root)
         try:
             loaded = load_document(path, self.ingest)
         except ReceiptflowError as exc:
             raise PageNotFound(str(exc)) from exc
-        rendered = [self._encode(page.image) for page in loaded.pages]
+        rendered = [
+            self._encode(upright_image(page.image, rotations.get(page.index, 0)))
+            for page in loaded.pages
+        ]
         with self._lock:
-            self._cache[document.sha256] = rendered
+            self._cache[key] = rendered
             while len(self._cache) > _CACHED_DOCUMENTS:
                 self._cache.popitem(last=False)
         return rendered

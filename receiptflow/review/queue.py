@@ -221,3 +221,22 @@ def counts(store: Store, wanted: QueueFilter) -> dict[str, int]:
 def worst_severity(record: ReceiptRecord) -> str | None:
     ranked = sorted(record.flags, key=lambda flag: SEVERITY_RANK.get(flag.severity.value, 0))
     return ranked[-1].severity.value if ranked else None
+
+
+def next_to_review(store: Store, wanted: QueueFilter, receipt_id: int) -> int | None:
+    """After a decision on ``receipt_id``: the next receipt that still needs a person (flagged
+    or extracted; only flagged in the flagged tab), in queue order under the reviewer's
+    filters (search, merchant, dates, amounts) and sort, the ones after this receipt first, then the ones before it
+    that were passed over. Never an approved or rejected one, never skipping flagged work
+    because the tab showed something else."""
+    waiting = {"flagged"} if wanted.view == "flagged" else {"flagged", "extracted"}
+    rows_query: Select[*tuple[Any, ...]] = select(ReceiptRow.id, ReceiptRow.status)
+    dialect = _dialect(store)
+    query = filtered(rows_query, **wanted.store_filters(with_status=False))
+    query = _ordered(wanted.narrowed(query, dialect), wanted, dialect)
+    with _session(store) as session:
+        rows = [(row_id, status) for row_id, status in session.execute(query)]
+    ids = [row_id for row_id, _ in rows]
+    position = ids.index(receipt_id) if receipt_id in ids else len(rows)
+    candidates = [*rows[position + 1 :], *rows[:position]]
+    return next((row_id for row_id, status in candidates if status in waiting), None)

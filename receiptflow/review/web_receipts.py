@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
@@ -18,14 +19,25 @@ from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.review.security import check_csrf, reviewer
 from receiptflow.review.web_books import category_context
 from receiptflow.schemas.flags import Flag, Severity, has_errors
+from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings
-from receiptflow.storage import NotFoundError, ReceiptRecord, Store
+from receiptflow.storage import (
+    NotFoundError,
+    ReceiptRecord,
+    StaleVersionError,
+    Store,
+    UnstorableError,
+)
 from receiptflow.storage.mapping import diff_receipts
+from receiptflow.storage.store_base import MAX_ID
 
 router = APIRouter(dependencies=[Depends(reviewer)])
 Reviewer = Annotated[str, Depends(reviewer)]
 Approver = Annotated[str, Depends(roles.approver)]
 _MAX_REASON = 1000
+# No page past the last possible id: beyond, the offset would overflow the database's integer.
+_LAST_PAGE = MAX_ID // queue.PAGE_SIZE
+_NO_VERSION = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _likely(request: Request) -> Callable[[str, float | None], Likelihood | None]:
@@ -52,6 +64,8 @@ def _receipt(store: Store, receipt_id: int) -> ReceiptRecord:
 
 @router.get("/")
 def queue_page(request: Request, page: int = 0) -> Response:
+    if not 0 <= page <= _LAST_PAGE:
+        raise NotFoundError("queue page", page)
     wanted = _filter(request)
     store = _store(request)
     records = queue.queue_page(store, wanted, page=page)
@@ -60,7 +74,7 @@ def queue_page(request: Request, page: int = 0) -> Response:
         "wanted": wanted,
         "counts": queue.counts(store, wanted),
         "views": list(queue.VIEWS),
-        "page": max(page, 0),
+        "page": page,
         "has_more": len(records) == queue.PAGE_SIZE,
         "worst": queue.worst_severity,
         "likely": _likely(request),
@@ -76,8 +90,18 @@ def receipt_page(request: Request, receipt_id: int) -> Response:
 
 
 def _detail(
-    request: Request, record: ReceiptRecord, form: ReceiptForm, *, status_code: int = 200
+    request: Request,
+    record: ReceiptRecord,
+    form: ReceiptForm,
+    *,
+    status_code: int = 200,
+    version: str | None = None,
+    conflict: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> Response:
+    """The receipt page. ``version``: the one the form goes back with (a form shown again
+    with errors keeps the version it was opened from, so fixing it cannot overwrite others
+    blindly); ``conflict``: what others changed, shown on a 409."""
     store = _store(request)
     wanted = _filter(request)
     previous, following = queue.neighbours(queue.queue_ids(store, wanted), record.id)
@@ -100,6 +124,9 @@ def _detail(
         "books": category_context(store, record),
         "likely": _likely(request),
         "four_eyes": roles.four_eyes_refusal(request, record.id, reviewer(request)),
+        "version": version if version is not None else record.updated_at.isoformat(),
+        "conflict": conflict,
+        "reason": reason,
     }
     return render(request, "detail.html", context, status_code=status_code)
 
@@ -110,7 +137,7 @@ def _page_count(request: Request, store: Store, record: ReceiptRecord) -> tuple[
     if document is None:
         return 0, "The original file is not in the database."
     try:
-        return pages.count(document), None
+        return pages.count(document, store.page_rotations(document.id)), None
     except PageNotFound as exc:
         return 0, f"The original cannot be shown: {exc}"
 
@@ -139,25 +166,47 @@ def _back(receipt_id: int | None, request: Request) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
-def _stale(request: Request, record: ReceiptRecord, version: str) -> bool:
-    """Someone else saved this receipt after this page was opened: do not overwrite blindly."""
-    if version == record.updated_at.isoformat():
-        return False
-    request.session["problem"] = (
-        "Someone changed this receipt after you opened it. Here is the current version; "
-        "please check it again."
-    )
-    return True
+def _version(text: object) -> dt.datetime:
+    """The version a form was rendered from (the receipt's ``updated_at``). A missing or
+    unreadable one matches no receipt: the write is refused as a conflict, never blind."""
+    try:
+        version = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return _NO_VERSION
+    return version if version.tzinfo is not None else version.replace(tzinfo=dt.UTC)
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _fresh(request: Request, receipt_id: int, version: str) -> ReceiptRecord | None:
-    """The receipt, unless it changed since the reviewer's page was rendered."""
-    record = _receipt(_store(request), receipt_id)
-    return None if _stale(request, record, version) else record
+def _conflict(
+    request: Request,
+    stale: StaleVersionError,
+    *,
+    form: ReceiptForm | None = None,
+    typed: Receipt | None = None,
+    reason: str = "",
+) -> Response:
+    """409: the current receipt, what others changed since the reviewer's version, and, for an
+    edit, their values beside the reviewer's, with everything the reviewer typed kept."""
+    store = _store(request)
+    record = _receipt(store, stale.receipt_id)
+    since = [event for event in store.history(record.id) if event.created_at > stale.expected]
+    who = ", ".join(sorted({event.user for event in since})) or "someone"
+    if typed is not None:
+        kept = "Nothing was saved; what you typed is still in the form below."
+        then = "Check it against their values and save again to keep yours."
+    else:
+        kept = "Nothing was done."
+        then = "Check the receipt as it is now and try again."
+    request.session["problem"] = f"{who} changed this receipt after you opened it. {kept} {then}"
+    conflict = {
+        "events": since,
+        "fields": diff_receipts(record.receipt, typed) if typed is not None else [],
+    }
+    shown = form if form is not None else ReceiptForm.from_receipt(record.receipt)
+    return _detail(request, record, shown, status_code=409, conflict=conflict, reason=reason)
 
 
 @router.post("/receipts/{receipt_id}/edit", dependencies=[Depends(check_csrf)])
@@ -165,18 +214,33 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
     submitted: Any = await request.form()
     store = _store(request)
     record = await run_in_threadpool(_receipt, store, receipt_id)
-    if _stale(request, record, str(submitted.get("version", ""))):
-        return _back(receipt_id, request)
+    sent_version = str(submitted.get("version", ""))
     form = ReceiptForm.from_submitted(submitted)
     receipt = form.to_receipt()
     if receipt is None:
         request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
-        return await run_in_threadpool(_detail, request, record, form, status_code=422)
+        return await run_in_threadpool(
+            _detail, request, record, form, status_code=422, version=sent_version
+        )
     changes = diff_receipts(record.receipt, receipt)
     if not changes:
         request.session["notice"] = "No changes to save."
         return _back(receipt_id, request)
-    updated = await run_in_threadpool(store.update_receipt, receipt_id, receipt, user=user)
+    try:
+        updated = await run_in_threadpool(
+            partial(store.update_receipt, version=_version(sent_version)),
+            receipt_id,
+            receipt,
+            user=user,
+        )
+    except StaleVersionError as stale:
+        return await run_in_threadpool(partial(_conflict, form=form, typed=receipt), request, stale)
+    except UnstorableError as unfit:  # the form checks the same; kept so it is never a 500
+        form.errors.update(unfit.problems)
+        request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
+        return await run_in_threadpool(
+            _detail, request, record, form, status_code=422, version=sent_version
+        )
     fixed = len(record.flags) - len(updated.flags)
     request.session["notice"] = (
         f"Saved {_count(len(changes), 'change')}. {_count(len(updated.flags), 'finding')} now"
@@ -197,16 +261,19 @@ def approve_receipt(
     refusal = roles.four_eyes_refusal(request, receipt_id, user)
     if refusal is not None:
         raise roles.Forbidden(refusal)
-    record = _fresh(request, receipt_id, version)
-    if record is None:
-        return _back(receipt_id, request)
+    record = _receipt(_store(request), receipt_id)
+    if record.updated_at != _version(version):  # changed since: say so before anything else
+        return _conflict(
+            request, StaleVersionError(record.id, _version(version), record.updated_at)
+        )
     if has_errors(record.flags) and not confirm_errors:
         request.session["problem"] = (
             "This receipt still has errors. Fix them and save, or tick "
             "'approve despite errors' to approve it as it is."
         )
         return _back(receipt_id, request)
-    return _decide(request, record, "approved", user, None, bool(go_next))
+    # The errors were judged on the version the approver saw; the write checks it is current.
+    return _decide(request, record, "approved", user, None, bool(go_next), version)
 
 
 @router.post("/receipts/{receipt_id}/reject", dependencies=[Depends(check_csrf)])
@@ -217,23 +284,28 @@ def reject_receipt(
     reason: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
 ) -> Response:
-    record = _fresh(request, receipt_id, version)
-    if record is None:
-        return _back(receipt_id, request)
-    reason = reason.strip()[:_MAX_REASON]
+    record = _receipt(_store(request), receipt_id)
+    reason = reason.replace("\x00", "").strip()[:_MAX_REASON]  # the database refuses NUL
     if not reason:
         request.session["problem"] = "Say why the receipt is rejected."
         return _back(receipt_id, request)
-    return _decide(request, record, "rejected", user, reason, True)
+    return _decide(request, record, "rejected", user, reason, True, version)
 
 
 @router.post("/receipts/{receipt_id}/reopen", dependencies=[Depends(check_csrf)])
-def reopen_receipt(request: Request, receipt_id: int, user: Approver) -> Response:
+def reopen_receipt(
+    request: Request, receipt_id: int, user: Approver, version: Annotated[str, Form()] = ""
+) -> Response:
     """Undo an approval or rejection: back to the queue, flagged if it has errors."""
     store = _store(request)
     record = _receipt(store, receipt_id)
     status = "flagged" if has_errors(record.flags) else "extracted"
-    store.set_status(receipt_id, status, user=user, reason="reopened")
+    try:
+        store.set_status(
+            receipt_id, status, user=user, reason="reopened", version=_version(version)
+        )
+    except StaleVersionError as stale:
+        return _conflict(request, stale)
     request.session["notice"] = f"Reopened: the receipt is {status} again."
     return _back(receipt_id, request)
 
@@ -245,16 +317,19 @@ def _decide(
     user: str,
     reason: str | None,
     go_next: bool,
+    version: str,
 ) -> Response:
     store = _store(request)
-    # The next receipt is taken before the decision moves this one out of the view.
-    _, following = queue.neighbours(queue.queue_ids(store, _filter(request)), record.id)
-    store.set_status(record.id, status, user=user, reason=reason)
+    try:
+        store.set_status(record.id, status, user=user, reason=reason, version=_version(version))
+    except StaleVersionError as stale:
+        return _conflict(request, stale, reason=reason or "")
     name = record.receipt.merchant.name or f"receipt {record.id}"
     request.session["notice"] = f"{name}: {status}."
-    if go_next and following is not None:
-        return _back(following, request)
-    return _back(record.id if not go_next else None, request)
+    if not go_next:
+        return _back(record.id, request)
+    following = queue.next_to_review(store, _filter(request), record.id)
+    return _back(following, request)
 
 
 @router.get("/receipts/{receipt_id}/pages/{page}.jpg")
@@ -266,7 +341,7 @@ def page_image(request: Request, receipt_id: int, page: int) -> Response:
     if document is None:
         raise PageNotFound(f"document {record.document_id}")
     pages: PageImages = request.app.state.pages
-    data = pages.jpeg(document, page - 1)
+    data = pages.jpeg(document, page - 1, store.page_rotations(document.id))
     # Not kept by the browser: after logout nobody at this computer can bring them back.
     headers = {"Cache-Control": "private, no-store"}
     return Response(content=data, media_type="image/jpeg", headers=headers)

@@ -18,8 +18,10 @@ from receiptflow.storage.records import (
     NotFoundError,
     ReceiptRecord,
     ReviewEventRecord,
+    StaleVersionError,
     StorageError,
     Suggestion,
+    UnstorableError,
     UserRecord,
 )
 
@@ -37,9 +39,11 @@ __all__ = [
     "NotFoundError",
     "ReceiptRecord",
     "ReviewEventRecord",
+    "StaleVersionError",
     "StorageError",
     "Store",
     "Suggestion",
+    "UnstorableError",
     "UserRecord",
 ]
 

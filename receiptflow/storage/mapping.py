@@ -275,6 +275,9 @@ def add_review_event(
             user=user,
             action=action,
             reason=reason,
+            # The event carries the version it made, so "changed since version V" is the
+            # events after V (the review app lists them on a conflict).
+            created_at=row.updated_at or dt.datetime.now(dt.UTC),
             changes=[
                 FieldChangeRow(field=c.field, before=c.before, after=c.after) for c in changes
             ],

@@ -18,6 +18,7 @@ from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.storage import category_rules, mapping, queries
+from receiptflow.storage.fits import as_stored
 from receiptflow.storage.models import DocumentRow, ReceiptRow
 from receiptflow.storage.receipt_trust import receipt_trust
 from receiptflow.storage.records import FieldChange
@@ -33,10 +34,21 @@ def _receipt_status(result_status: ExtractionStatus | None, flags: list[Flag]) -
     return "extracted"
 
 
+def touch(row: ReceiptRow) -> None:
+    """A new ``updated_at``: the receipt's version, which the review app sends back with each
+    form. Strictly later than the last one, even if the clock stood still or stepped back, so
+    two writes can never leave the same version."""
+    now = mapping.aware(dt.datetime.now(dt.UTC))
+    if row.updated_at is not None:
+        now = max(now, mapping.aware(row.updated_at) + dt.timedelta(microseconds=1))
+    row.updated_at = now
+
+
 def apply_extraction(
     session: Session, document: DocumentRow, result: ExtractionResult, receipt: Receipt
 ) -> ReceiptRow:
     """Create or refresh the document's receipt from a successful run's ``receipt``."""
+    receipt = as_stored(receipt)
     flags = [*result.flags, *queries.duplicate_flags(session, receipt, document_id=document.id)]
     row = document.receipt
     if row is None:
@@ -45,6 +57,7 @@ def apply_extraction(
     elif row.status in ("approved", "rejected"):
         return row  # a person decided on these values; the new run is kept for reference
     else:
+        touch(row)  # first: the re-extract event carries the new version
         changes = mapping.diff_receipts(mapping.receipt_from_row(row), receipt)
         if changes:
             mapping.add_review_event(
@@ -55,7 +68,8 @@ def apply_extraction(
     row.confidence = dict(result.confidence)
     row.trust = receipt_trust(result.confidence)
     row.status = _receipt_status(result.status, flags)
-    row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+    if row.updated_at is None:
+        touch(row)
     document.status = row.status
     document.error = None
     document.error_stage = None
@@ -67,7 +81,7 @@ def apply_edit(
 ) -> None:
     """Store a person's version of the receipt; its status follows from the new flags, which
     is why an approved receipt that is edited needs approving again."""
-    receipt = Receipt.model_validate(receipt.model_dump())
+    receipt = as_stored(Receipt.model_validate(receipt.model_dump()))
     flags = [
         *validate_receipt(receipt),
         *queries.duplicate_flags(session, receipt, document_id=row.document_id),
@@ -79,7 +93,7 @@ def apply_edit(
     mapping.fill_receipt_row(row, receipt)
     mapping.fill_flag_rows(row, flags)
     row.status = status
-    row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
+    touch(row)
     mapping.add_review_event(session, row, user, action, changes)
 
 
@@ -88,10 +102,10 @@ def apply_status(
 ) -> None:
     """A person's decision on the receipt (``status`` already checked to be a known one)."""
     change = FieldChange(field="status", before=row.status, after=status)
+    touch(row)
     mapping.add_review_event(
         session, row, user, _STATUS_ACTIONS.get(status, "reopen"), [change], reason
     )
     row.status = status
-    row.updated_at = mapping.aware(dt.datetime.now(dt.UTC))
     if status == "approved":
         category_rules.learn(session, row, user)

@@ -31,6 +31,29 @@ class NotFoundError(StorageError):
         super().__init__(f"no {kind} {key!r}")
 
 
+class StaleVersionError(StorageError):
+    """The receipt changed after the caller read it: someone else saved it first. Checked
+    inside the writing transaction, on the locked row, so two writers can never both win."""
+
+    def __init__(self, receipt_id: int, expected: dt.datetime, current: dt.datetime) -> None:
+        self.receipt_id = receipt_id
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"receipt {receipt_id} changed at {current.isoformat()} "
+            f"(the caller read the version of {expected.isoformat()})"
+        )
+
+
+class UnstorableError(StorageError):
+    """Values the database cannot hold (too long, NUL bytes, too many digits), by path."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"{path}: {why}" for path, why in problems.items())
+        super().__init__(f"cannot be stored: {listed}")
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 

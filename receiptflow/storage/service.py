@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import IngestSettings
-from receiptflow.storage import mapping, queries
+from receiptflow.storage import fits, mapping, queries
 from receiptflow.storage.archive import Archive, ArchivedFile
 from receiptflow.storage.books import BooksStore
 from receiptflow.storage.models import (
@@ -44,9 +44,12 @@ from receiptflow.storage.records import (
     NotFoundError,
     ReceiptRecord,
     ReviewEventRecord,
+    StaleVersionError,
     StorageError,
+    UnstorableError,
     UserRecord,
 )
+from receiptflow.storage.store_base import fits_id
 
 if TYPE_CHECKING:
     from receiptflow.settings import Settings
@@ -112,6 +115,8 @@ class Store(BooksStore):
         return self._retrying(work)
 
     def get_document(self, document_id: int) -> DocumentRecord | None:
+        if not fits_id(document_id):
+            return None
         with self._session(read_only=True) as session:
             row = session.get(DocumentRow, document_id)
             return None if row is None else mapping.document_record(row, self.archive.root)
@@ -192,7 +197,24 @@ class Store(BooksStore):
             )
             return [mapping.run_record(row) for row in rows]
 
+    def page_rotations(self, document_id: int) -> dict[int, int]:
+        """Page index -> degrees counter-clockwise that show the page upright, as the latest
+        successful extraction's OCR found them (empty: every page is upright as stored)."""
+        query = (
+            select(ExtractionRunRow.result)
+            .where(ExtractionRunRow.document_id == document_id, ExtractionRunRow.status != "failed")
+            .order_by(ExtractionRunRow.id.desc())
+            .limit(1)
+        )
+        with self._session(read_only=True) as session:
+            result = session.execute(query).scalar_one_or_none() if fits_id(document_id) else None
+        found = (result or {}).get("page_rotations") or {}
+        turns = {int(page): int(degrees) % 360 for page, degrees in found.items()}
+        return {page: degrees for page, degrees in turns.items() if degrees in (90, 180, 270)}
+
     def get_receipt(self, receipt_id: int) -> ReceiptRecord | None:
+        if not fits_id(receipt_id):
+            return None  # no such row, and the database would refuse the number itself
         with self._session(read_only=True) as session:
             row = (
                 session.execute(queries.receipts_query().where(ReceiptRow.id == receipt_id))
@@ -254,30 +276,61 @@ class Store(BooksStore):
 
     # -- review ----------------------------------------------------------------------------
 
-    def _receipt_row(self, session: Session, receipt_id: int) -> ReceiptRow:
-        row = session.get(ReceiptRow, receipt_id, with_for_update=True)
+    @staticmethod
+    def _receipt_row(
+        session: Session, receipt_id: int, version: dt.datetime | None = None
+    ) -> ReceiptRow:
+        """The receipt's row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's
+        writers hold the database lock from BEGIN IMMEDIATE). With ``version`` (the
+        ``updated_at`` the caller read), compare-and-set: a row changed since is refused here,
+        under the lock, so of two concurrent writers from one version exactly one wins."""
+        row = (
+            session.get(ReceiptRow, receipt_id, with_for_update=True)
+            if fits_id(receipt_id)
+            else None
+        )
         if row is None:
             raise NotFoundError("receipt", receipt_id)
+        current = mapping.aware(row.updated_at)
+        if version is not None and current != mapping.aware(version):
+            raise StaleVersionError(receipt_id, version, current)
         return row
 
     def update_receipt(
-        self, receipt_id: int, receipt: Receipt, *, user: str, action: str = "edit"
+        self,
+        receipt_id: int,
+        receipt: Receipt,
+        *,
+        user: str,
+        action: str = "edit",
+        version: dt.datetime | None = None,
     ) -> ReceiptRecord:
         """A person's corrections: re-validate, refresh flags, keep every changed field's
-        before and after. An edited receipt needs approving again."""
+        before and after. An edited receipt needs approving again. UnstorableError for values
+        the database cannot hold; StaleVersionError when ``version`` is no longer current."""
+        unfit = fits.problems(receipt)
+        if unfit:
+            raise UnstorableError(unfit)
         with self._session() as session:
-            row = self._receipt_row(session, receipt_id)
+            row = self._receipt_row(session, receipt_id, version)
             apply_edit(session, row, receipt, user=user, action=action)
             session.flush()
             return mapping.receipt_record(row)
 
     def set_status(
-        self, receipt_id: int, status: str, *, user: str, reason: str | None = None
+        self,
+        receipt_id: int,
+        status: str,
+        *,
+        user: str,
+        reason: str | None = None,
+        version: dt.datetime | None = None,
     ) -> ReceiptRecord:
+        """A decision (approve, reject, reopen); StaleVersionError as ``update_receipt``."""
         if status not in RECEIPT_STATUSES:
             raise StorageError(f"unknown receipt status {status!r}; choose from {RECEIPT_STATUSES}")
         with self._session() as session:
-            row = self._receipt_row(session, receipt_id)
+            row = self._receipt_row(session, receipt_id, version)
             apply_status(session, row, status, user=user, reason=reason)
             session.flush()
             return mapping.receipt_record(row)

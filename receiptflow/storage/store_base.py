@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from receiptflow.storage import db
 
 _RETRIES = 5
+# Ids are INTEGER columns: 32 bits on PostgreSQL, 64 on SQLite. A larger number is no row,
+# and passing it would be a database error (or Python's OverflowError on SQLite).
+MAX_ID = 2**31 - 1
 _T = TypeVar("_T")
+
+
+def fits_id(row_id: int) -> bool:
+    """Whether ``row_id`` can name a row at all (callers answer "not found" otherwise)."""
+    return 0 < row_id <= MAX_ID
 
 
 class StoreBase:

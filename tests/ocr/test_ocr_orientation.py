@@ -66,6 +66,8 @@ def test_sideways_page_tries_quarter_turns_only(good: int) -> None:
     result = read_upright(read, marked_page(), min_confidence=0.8)
     assert result.rotation == good
     assert 180 not in read.seen and read.seen[0] == 0
+    # Each line says how its page was turned (the extraction records it for the review app).
+    assert {line.rotation for line in result.lines} == {good}
 
 
 def test_quarter_turns_when_engine_asks() -> None:

@@ -6,6 +6,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -88,3 +89,25 @@ def log_in(client: TestClient, name: str = "alice", password: str = PASSWORD) ->
     )
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/").text)
+
+
+def edit_form(client: TestClient, receipt_id: int, **changes: str) -> dict[str, Any]:
+    """The receipt page's edit form as the browser would send it, with ``changes`` typed in
+    (and the version the page was rendered from)."""
+    html = client.get(f"/receipts/{receipt_id}").text
+    data: dict[str, Any] = dict(
+        re.findall(r'<input id="in-[^"]*" name="([^"]+)" type="[^"]+" value="([^"]*)"', html)
+    )
+    data.update(
+        re.findall(
+            r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
+        )
+    )
+    method = re.search(r'<option value="(\w+)" selected>', html)
+    data["payment.method"] = method.group(1) if method else ""
+    for checked in re.findall(r'name="(taxes\.\d+\.inclusive)"[^>]* checked', html):
+        data[checked] = "on"
+    version = re.search(r'name="version" value="([^"]+)"', html)
+    assert version is not None
+    data.update(csrf_token=csrf_of(html), version=version.group(1), **changes)
+    return data

@@ -343,3 +343,35 @@ def test_cli_password_change_ends_the_running_servers_session(server: Server, pa
     assert changed.returncode == 0, changed.stderr
     page.goto(server.url + "/")
     expect(page).to_have_url(server.url + "/login?next=/")
+
+
+def test_a_flag_on_a_line_item_does_not_squeeze_the_table(server: Server, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    with Store.from_settings(server.settings) as store:
+        record = store.get_receipt(server.flagged_id)
+        assert record is not None
+        items = [item.model_copy() for item in record.receipt.line_items]
+        items[0] = items[0].model_copy(update={"amount": items[0].amount + 1})  # type: ignore[operator]
+        store.update_receipt(
+            server.flagged_id, record.receipt.model_copy(update={"line_items": items}), user="bob"
+        )
+    page.goto(f"{server.url}/login?next=/receipts/{server.flagged_id}")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    flagged_cell = page.locator('[id="f-line_items.0"] td.flagged')
+    expect(flagged_cell.locator("p.flag")).not_to_have_count(0)
+    table = page.locator('table[data-table="line_items"]').bounding_box()
+    assert table is not None
+    for row in (0, 1):
+        description = page.locator(f'input[name="line_items.{row}.description"]').bounding_box()
+        assert description is not None
+        # The description column keeps about a third of the table (its header's 34 %), so
+        # a name such as "Buttermilk Pancakes" is readable, flag or no flag.
+        assert description["width"] > 0.28 * table["width"], (row, description, table)
+    # ... and the flag's message wraps inside its cell rather than running past the table.
+    message = flagged_cell.locator("p.flag").first.bounding_box()
+    assert message is not None
+    assert message["x"] + message["width"] <= table["x"] + table["width"] + 1, (message, table)

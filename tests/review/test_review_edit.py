@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
-from review_support import SAMPLE_IMAGE, csrf_of, sample_path, sample_receipt, seed, wrong_total
+from review_support import (
+    SAMPLE_IMAGE,
+    edit_form,
+    sample_path,
+    sample_receipt,
+    seed,
+    wrong_total,
+)
 
 from receiptflow.review.forms import ReceiptForm
 from receiptflow.schemas.receipt import LineItem
@@ -16,24 +23,7 @@ from receiptflow.storage import ReceiptRecord, Store
 
 
 def _form(client: TestClient, record: ReceiptRecord, **changes: str) -> dict[str, Any]:
-    """The page's edit form as the browser would send it, with ``changes`` typed in."""
-    html = client.get(f"/receipts/{record.id}").text
-    data: dict[str, Any] = dict(
-        re.findall(r'<input id="in-[^"]*" name="([^"]+)" type="[^"]+" value="([^"]*)"', html)
-    )
-    data.update(
-        re.findall(
-            r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
-        )
-    )
-    method = re.search(r'<option value="(\w+)" selected>', html)
-    data["payment.method"] = method.group(1) if method else ""
-    for checked in re.findall(r'name="(taxes\.\d+\.inclusive)"[^>]* checked', html):
-        data[checked] = "on"
-    version = re.search(r'name="version" value="([^"]+)"', html)
-    assert version is not None
-    data.update(csrf_token=csrf_of(html), version=version.group(1), **changes)
-    return data
+    return edit_form(client, record.id, **changes)
 
 
 def test_edit_revalidates_updates_flags_and_records_event(
@@ -121,13 +111,29 @@ def test_bad_input_saves_nothing_and_says_where(
 
 def test_stale_page_does_not_overwrite(client: TestClient, reviewer: str, store: Store) -> None:
     record = seed(store, SAMPLE_IMAGE, wrong_total())
-    stale = _form(client, record, total="84.19")
-    store.update_receipt(record.id, sample_receipt(total="84.20"), user="bob")
+    stale = _form(client, record, total="84.19", **{"merchant.name": "Sunrise Diner"})
+    current = store.update_receipt(record.id, sample_receipt(total="84.20"), user="bob")
     response = client.post(f"/receipts/{record.id}/edit", data=stale)
-    assert response.status_code == 303
+    assert response.status_code == 409
     after = store.get_receipt(record.id)
     assert after is not None and after.receipt.total == Decimal("84.20")
-    assert "Someone changed this receipt" in client.get(response.headers["location"]).text
+    assert len(store.history(record.id)) == 1  # bob's edit only
+    page = response.text
+    assert "bob changed this receipt after you opened it" in page
+    # What the reviewer typed stays in the form; their values and the saved ones side by side.
+    assert 'name="total" type="text" value="84.19"' in page
+    assert 'name="merchant.name" type="text" value="Sunrise Diner"' in page
+    assert re.search(
+        r'<tr data-field="total"><td class="path">total</td><td class="theirs">84.20</td>'
+        r'<td class="yours">84.19</td>',
+        page,
+    )
+    # The form now carries the current version: saving again, on purpose, keeps the typed values.
+    assert f'name="version" value="{current.updated_at.isoformat()}"' in page
+    again = dict(stale, version=current.updated_at.isoformat())
+    assert client.post(f"/receipts/{record.id}/edit", data=again).status_code == 303
+    saved = store.get_receipt(record.id)
+    assert saved is not None and saved.receipt.total == Decimal("84.19")
 
 
 def test_approve_needs_errors_fixed_or_confirmed(
@@ -153,8 +159,10 @@ def test_reject_needs_a_reason_and_reopen_undoes(
     client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "  "})
     assert store.history(record.id) == []
     client.post(f"/receipts/{record.id}/reject", data={**form, "reason": "private expense"})
-    assert store.get_receipt(record.id).status == "rejected"  # type: ignore[union-attr]
-    client.post(f"/receipts/{record.id}/reopen", data={"csrf_token": reviewer})
+    rejected = store.get_receipt(record.id)
+    assert rejected is not None and rejected.status == "rejected"
+    version = rejected.updated_at.isoformat()
+    client.post(f"/receipts/{record.id}/reopen", data={"csrf_token": reviewer, "version": version})
     assert store.get_receipt(record.id).status == "flagged"  # type: ignore[union-attr]
     reject, reopen = store.history(record.id)
     assert (reject.action, reject.reason) == ("reject", "private expense")
@@ -183,3 +191,35 @@ def test_a_long_receipt_can_be_saved(client: TestClient, reviewer: str, store: S
     assert client.post(f"/receipts/{record.id}/edit", data=form).status_code == 303
     after = store.get_receipt(record.id)
     assert after is not None and after.receipt.line_items[299].amount == Decimal("0.20")
+
+
+def test_approve_and_next_goes_to_waiting_work_not_past_it(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    def seeded(name: str, likely: float, receipt: Any = None) -> ReceiptRecord:
+        return seed(
+            store,
+            sample_path(name),
+            receipt if receipt is not None else sample_receipt(name),
+            confidence={"receipt": likely},
+        )
+
+    flagged = seeded("us_diner", 0.2, wrong_total())  # riskiest: first in the queue
+    first = seeded("eu_cafe", 0.5)
+    done = seeded("my_shop_photo", 0.6)
+    store.set_status(done.id, "approved", user="bob")
+    last = seeded("uk_supermarket_2pages", 0.7)
+    assert flagged.status == "flagged" and first.status == last.status == "extracted"
+
+    def approve(record: ReceiptRecord, view: str = "") -> str:
+        current = store.get_receipt(record.id)
+        assert current is not None
+        form = {"csrf_token": reviewer, "version": current.updated_at.isoformat(), "go_next": "1"}
+        response = client.post(f"/receipts/{record.id}/approve{view}", data=form)
+        assert response.status_code == 303
+        return str(response.headers["location"])
+
+    # In the "all" tab the next one in line is approved already: skip it, not the work.
+    assert approve(first, "?view=all") == f"/receipts/{last.id}?view=all"
+    # The last one in the queue: back to the flagged receipt passed over, not to the list.
+    assert approve(last) == f"/receipts/{flagged.id}"

@@ -13,7 +13,7 @@ from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
 from receiptflow.extractors.local.roles import role_model
-from receiptflow.ingest.document import Document, TextLine
+from receiptflow.ingest.document import Document, TextLine, page_rotations
 from receiptflow.ocr import OCR_ENGINES, OcrEngine, get_ocr_engine
 from receiptflow.ocr.orientation import read_page_upright
 from receiptflow.schemas.flags import Flag, has_errors
@@ -156,6 +156,7 @@ class LocalExtractor:
         ocr_seconds = time.perf_counter() - started
         result = self.extract_lines(lines)
         result.timings["ocr"] = ocr_seconds
+        result.page_rotations = page_rotations(lines)
         return result
 
 
