@@ -12,6 +12,7 @@ from rich.table import Table
 
 import receiptflow.flows  # noqa: F401  (offline Prefect defaults before Prefect is imported)
 from receiptflow.extractors import EXTRACTORS
+from receiptflow.flows.steps import check_extractor
 from receiptflow.settings import Settings
 
 stderr = Console(stderr=True)
@@ -39,6 +40,9 @@ def _settings(extractor: str | None = None, dask_address: str | None = None) -> 
         )
     if dask_address:
         settings.flows.dask_address = dask_address
+    # An extractor that cannot run (openai without a key) would fail every file alike:
+    # a configuration error now (one line, exit 2), before any file is read or moved.
+    check_extractor(settings)
     return settings
 
 

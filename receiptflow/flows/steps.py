@@ -48,6 +48,24 @@ def extractor_for(settings: Settings) -> Extractor:
         return extractor
 
 
+def check_extractor(settings: Settings) -> Extractor:
+    """The configured extractor, once it is known to be usable: a ConfigError otherwise.
+
+    Called before a long-running command takes any file: an ``openai`` extractor without a
+    key would fail every file the same way, and the watcher would quarantine them all."""
+    from receiptflow.errors import ConfigError
+
+    extractor = extractor_for(settings)
+    if extractor.is_available():
+        return extractor
+    # The LLM extractors name the missing setting when their client is asked for.
+    getattr(extractor, "client", None)
+    raise ConfigError(
+        f"the {settings.extractor} extractor cannot run with this configuration "
+        "(is_available() is false: a missing OCR engine, server or key?)"
+    )
+
+
 def forget_resources() -> None:
     """Close cached stores and drop cached extractors (tests; a long-lived watcher's exit)."""
     with _build_lock:
