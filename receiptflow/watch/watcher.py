@@ -135,7 +135,10 @@ class InboxWatcher:
         observer = self._start_observer()
         try:
             while not stop.is_set():
-                self.tick()
+                try:
+                    self.tick()
+                except Exception:  # one odd file must not end the watch; log it and go on
+                    log.exception("error while looking at the inbox")
                 stop.wait(self.options.poll_interval_s)
         except KeyboardInterrupt:
             log.info("stopping: finishing the files already taken")
