@@ -10,25 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from flows_support import write_receipt
+from flows_support import plain_watcher, write_receipt
 
-from receiptflow.flows.core import FileOutcome
-from receiptflow.flows.routing import ERROR_SUFFIX, Destinations, process_and_route
-from receiptflow.flows.steps import PlainSteps
+from receiptflow.flows.routing import ERROR_SUFFIX
 from receiptflow.settings import Settings
-from receiptflow.watch.watcher import InboxWatcher
 
 pytestmark = pytest.mark.timeout(90)  # opening a FIFO for reading would hang: fail instead
-
-
-def plain_watcher(inbox: Path, settings: Settings) -> InboxWatcher:
-    destinations = Destinations.for_inbox(inbox, settings)
-    steps = PlainSteps(settings, source="watcher")
-
-    def process(path: Path) -> FileOutcome:
-        return process_and_route(path, steps, destinations)
-
-    return InboxWatcher(inbox, settings, process=process, destinations=destinations)
 
 
 def _reason(quarantined: Path) -> str:
