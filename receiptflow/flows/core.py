@@ -330,6 +330,10 @@ def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: F
         return
     result = extraction.result
     outcome.cost_usd = result.usage.cost_usd
+    empty = nothing_found(result)
+    if empty is not None:  # not stored as an empty flagged receipt for a person to clear
+        _quarantine(steps, outcome, "extract", empty, "no_receipt")
+        return
     recorded = steps.record(archived.document_id, extraction)
     outcome.receipt_id = recorded.receipt_id
     outcome.flags = [flag.code for flag in result.flags if flag.severity is Severity.ERROR]
@@ -342,6 +346,30 @@ def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: F
         outcome.outcome = Outcome.FLAGGED
     else:
         outcome.outcome = Outcome.APPROVED
+
+
+NO_RECEIPT = (
+    "no receipt found: no merchant, date, total or line item could be read "
+    "(a blank page, or a photo that is not a receipt?)"
+)
+
+
+def nothing_found(result: ExtractionResult) -> str | None:
+    """Why a result that did not fail is still no receipt at all, else None."""
+    if result.status is ExtractionStatus.FAILED:
+        return None  # its own errors say why
+    receipt = result.receipt
+    if receipt is None:
+        return NO_RECEIPT
+    read = (
+        receipt.merchant.name,
+        receipt.date,
+        receipt.total,
+        receipt.subtotal,
+        receipt.line_items,
+        receipt.taxes,
+    )
+    return None if any(value for value in read) else NO_RECEIPT
 
 
 def _quarantine(steps: Steps, outcome: FileOutcome, stage: str, error: str, code: str) -> None:
