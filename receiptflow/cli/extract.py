@@ -124,12 +124,19 @@ def _extract_one(
         if store is not None and record is not None:
             store.record_failure(record.id, str(error), stage="ingest")
         return None
+    except OSError as error:  # the archive's disk is full: this file fails, the others run
+        stderr.print(f"[red]error:[/] {escape(f'{path}: cannot be archived: {error}')}")
+        return None
     try:
         result = engine.extract(document)
-    except Exception as error:  # a bug, not a bad receipt: keep the error with the document
+    except ConfigError:
+        raise  # the same for every file: stop with one line, exit 2
+    except Exception as error:  # a bug, not a bad receipt: this file fails, the others run
+        reason = f"{type(error).__name__}: {error}"
+        stderr.print(f"[red]error:[/] {escape(f'{path}: extraction failed: {reason}')}")
         if store is not None and record is not None:
-            store.record_failure(record.id, f"{type(error).__name__}: {error}", stage="extract")
-        raise
+            store.record_failure(record.id, reason, stage="extract")
+        return None
     if store is not None and record is not None:
         store.record_extraction(record.id, result, pages=len(document.pages))
     for message in result.errors:

@@ -4,6 +4,8 @@ few minutes, with the fake extractor of tests/flows (no OCR, no network)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,3 +45,17 @@ def fake_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
         watch=WatchSettings(stable_seconds=0.2, poll_interval_s=0.05, retry_after_s=0.2),
     )
     forget_resources()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB filesystem (tmpfs): writes beyond it fail with ENOSPC, as on a full disk."""
+    mountpoint = tmp_path / "small-disk"
+    mountpoint.mkdir()
+    if os.geteuid() != 0:
+        pytest.fail("mounting a tmpfs needs root (run this suite as root, as CI does)")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mountpoint)], check=True)
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)

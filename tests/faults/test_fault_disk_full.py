@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,20 +23,7 @@ from receiptflow.settings import Settings
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mountpoint = tmp_path / "small-disk"
-    mountpoint.mkdir()
-    if os.geteuid() != 0:
-        pytest.fail("mounting a tmpfs needs root (run this suite as root, as CI does)")
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mountpoint)], check=True)
-    try:
-        yield mountpoint
-    finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
-
-
-def _noise_png(path: Path, seed: int) -> Path:
+def noise_png(path: Path, seed: int) -> Path:
     """~270 KB that does not compress: four of them do not fit in 1 MB."""
     image = Image.frombytes("RGB", (300, 300), os.urandom(300 * 300 * 3))
     image.putpixel((0, 0), (seed, seed, seed))
@@ -52,7 +38,7 @@ def test_a_full_archive_disk_makes_files_wait_not_fail(
     fake_settings.database_url = f"sqlite:///{tmp_path / 'receiptflow.db'}"  # ... not the db
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    names = [_noise_png(inbox / f"big{seed}.png", seed).name for seed in range(6)]
+    names = [noise_png(inbox / f"big{seed}.png", seed).name for seed in range(6)]
     watcher = plain_watcher(inbox, fake_settings)
 
     def processed() -> list[str]:
