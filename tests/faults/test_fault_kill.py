@@ -90,7 +90,7 @@ def test_kill_9_of_the_watcher_loses_nothing_and_stores_nothing_twice(tmp_path: 
                 names.append(f"again{trial}.png")
             process = start_cli(["watch", str(inbox)], env, log)
             try:
-                time.sleep(chance.uniform(1.0, 6.0))  # start-up, taking, moving, recording
+                time.sleep(chance.uniform(0.5, 4.5))  # start-up, taking, moving, recording
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=30)
             finally:
