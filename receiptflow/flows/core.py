@@ -181,10 +181,13 @@ def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
     """A file that still fails after retries: it stays where it is, to be tried again.
 
     ``code`` says whose fault it is: ``transient`` (provider or database unreachable),
-    ``database`` (the database cannot be used: tables missing ...), ``disk_full``, none of
-    which count against the file, or ``unexpected`` (a bug on this file: counted)."""
+    ``database`` (the database cannot be used: tables missing ...), ``disk_full``, ``config``
+    (a setting or folder every file would fail on), none of which count against the file, or
+    ``unexpected`` (a bug on this file: counted)."""
     code = "unexpected"
-    if is_disk_full(error):
+    if any(isinstance(link, ConfigError) for link in _chain(error)):
+        code = "config"  # an unwritable archive folder, say: every file would fail alike
+    elif is_disk_full(error):
         code = "disk_full"
     elif is_transient(error):
         code = "transient"
@@ -200,7 +203,7 @@ def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
 
 
 # Failures that are the surroundings' fault: the file waits in the inbox, however long.
-NOT_THE_FILES_FAULT = frozenset({"transient", "database", "disk_full"})
+NOT_THE_FILES_FAULT = frozenset({"transient", "database", "disk_full", "config"})
 
 
 # -- the plain steps -------------------------------------------------------------------------

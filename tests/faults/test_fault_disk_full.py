@@ -64,3 +64,28 @@ def test_a_full_archive_disk_makes_files_wait_not_fail(
     full = [o for o in watcher.outcomes if o.code == "disk_full"]
     assert full and all("No space left on device" in (o.error or "") for o in full)
     assert store_for(fake_settings).count_receipts() == len(names)
+
+
+def test_an_archive_folder_that_cannot_be_written_makes_files_wait(
+    fake_settings: Settings, tmp_path: Path
+) -> None:
+    """Every file would fail alike (a configuration error): none is quarantined for it."""
+    fake_settings.home.mkdir(parents=True)
+    blocker = fake_settings.home / "archive"
+    blocker.write_text("a file where the archive folder should be")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    names = [noise_png(inbox / f"r{seed}.png", seed).name for seed in range(3)]
+    watcher = plain_watcher(inbox, fake_settings)
+    with watching(watcher):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(watcher.outcomes) < 12:
+            time.sleep(0.05)  # several attempts each: more than the 3 a crashing file gets
+        assert not (inbox / "quarantine").exists()
+        assert {o.code for o in watcher.outcomes} == {"config"}
+        blocker.unlink()
+        deadline = time.monotonic() + 30
+        processed = inbox / "processed"
+        while time.monotonic() < deadline and len(list(processed.rglob("*.png"))) < 3:
+            time.sleep(0.05)
+    assert sorted(path.name for path in processed.rglob("*.png")) == names
