@@ -119,6 +119,8 @@ def _extract_one(
     try:
         record = store.save_input(path, source="cli") if store is not None else None
         document = load_document(path, settings.ingest)
+    except ConfigError:
+        raise  # an unwritable archive folder: every file would fail alike (exit 2)
     except ReceiptflowError as error:
         stderr.print(f"[red]error:[/] {escape(str(error))}")
         if store is not None and record is not None:

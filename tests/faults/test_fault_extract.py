@@ -56,3 +56,18 @@ def test_a_full_archive_disk_fails_that_file_alone(
     assert extracted == ["big.png"]
     assert errors[0] == f"error: {bigger}: cannot be archived: [Errno 28] No space left on device"
     assert not list((small_disk / "home" / "archive").glob(".incoming-*"))
+
+
+def test_an_archive_folder_that_cannot_be_written_stops_extract_save(
+    fake_settings: Settings, tmp_path: Path
+) -> None:
+    del fake_settings
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "archive").write_text("a file where the archive folder should be")
+    first = write_receipt(tmp_path, "first.png", 1)
+    second = write_receipt(tmp_path, "second.png", 2)
+    code, extracted, errors = _extract("--save", str(first), str(second), home=home)
+    assert code == 2
+    assert extracted == []
+    assert len(errors) == 1 and errors[0].startswith("error: cannot write to the archive folder")
