@@ -59,6 +59,7 @@ class Store(StoreBase):
     ) -> None:
         super().__init__(database_url)
         self.archive = Archive(archive_dir, max_file_bytes)
+        self.archive.sweep_partial()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
