@@ -158,8 +158,7 @@ def _extract_one(path: Path, engine: Any, settings: Settings, store: Any) -> Out
     try:
         result = engine.extract(document)
     except Exception as error:
-        _record_crash(store, record, error)
-        raise
+        return _crashed(path, store, record, error)
     return _finish(path, document, result, store, record)
 
 
@@ -184,8 +183,7 @@ async def _extract_concurrently(
             try:
                 result = await engine.aextract(document)
             except Exception as error:
-                _record_crash(store, record, error)
-                raise
+                return _crashed(path, store, record, error)
             return await asyncio.to_thread(_finish, path, document, result, store, record)
         finally:
             done(path)
@@ -204,17 +202,29 @@ def _prepare(path: Path, settings: Settings, store: Any) -> Prepared:
     try:
         record = store.save_input(path, source="cli") if store is not None else None
         return record, load_document(path, settings.ingest)
+    except ConfigError:
+        raise  # an unwritable archive folder: every file would fail alike (exit 2)
     except ReceiptflowError as error:
         stderr.print(f"[red]error:[/] {escape(str(error))}")
         if store is not None and record is not None:
             store.record_failure(record.id, str(error), stage="ingest")
         return None
+    except OSError as error:  # the archive's disk is full: this file fails, the others run
+        stderr.print(f"[red]error:[/] {escape(f'{path}: cannot be archived: {error}')}")
+        return None
 
 
-def _record_crash(store: Any, record: Any, error: Exception) -> None:
-    """A bug, not a bad receipt: keep the error with the document (ConfigError: not its own)."""
-    if store is not None and record is not None and not isinstance(error, ConfigError):
-        store.record_failure(record.id, f"{type(error).__name__}: {error}", stage="extract")
+def _crashed(path: Path, store: Any, record: Any, error: Exception) -> Outcome:
+    """The extractor raised. ConfigError (a refused key, say) is the same for every file:
+    it stops the run (exit 2). Anything else is a bug, not a bad receipt: this file fails
+    (said on stderr, kept with the document), the others run."""
+    if isinstance(error, ConfigError):
+        raise error
+    reason = f"{type(error).__name__}: {error}"
+    stderr.print(f"[red]error:[/] {escape(f'{path}: extraction failed: {reason}')}")
+    if store is not None and record is not None:
+        store.record_failure(record.id, reason, stage="extract")
+    return None
 
 
 def _finish(

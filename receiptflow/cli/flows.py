@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,8 @@ from rich.table import Table
 import receiptflow.flows  # noqa: F401  (offline Prefect defaults before Prefect is imported)
 from receiptflow.errors import ConfigError
 from receiptflow.extractors import EXTRACTORS
+from receiptflow.flows.server import one_prefect_server
+from receiptflow.flows.steps import check_extractor
 from receiptflow.settings import Settings
 
 stderr = Console(stderr=True)
@@ -40,6 +44,9 @@ def _settings(extractor: str | None = None, dask_address: str | None = None) -> 
         )
     if dask_address:
         settings.flows.dask_address = dask_address
+    # An extractor that cannot run (openai without a key) would fail every file alike:
+    # a configuration error now (one line, exit 2), before any file is read or moved.
+    check_extractor(settings)
     return settings
 
 
@@ -63,13 +70,19 @@ def batch(
         raise typer.BadParameter("give both --processed and --quarantine, or neither")
     destinations = Destinations(processed, quarantine) if processed and quarantine else None
     settings = _settings(extractor, dask_address)
-    summary = run_batch(inputs, settings, destinations=destinations, concurrency=concurrency)
+    signal.signal(signal.SIGTERM, _interrupt)  # the temporary Prefect server stops too
+    with one_prefect_server():
+        summary = run_batch(inputs, settings, destinations=destinations, concurrency=concurrency)
     table = Table("outcome", "files", "cost (USD)", "needs attention")
     for row in summary.table():
         table.add_row(*(str(value) for value in row.values()))
     Console().print(table)
     if summary.counts["failed"]:
         raise typer.Exit(1)
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _cron(value: str) -> str:
@@ -157,11 +170,16 @@ def watch(
     # Prefect's logging setup prints it; only this logger, or httpx would flood the terminal.
     logging.getLogger("receiptflow.watch").setLevel(logging.INFO)
     watcher = InboxWatcher(inbox, settings)
-    stderr.print(
-        f"watching {watcher.inbox} -> {watcher.destinations.processed}, "
-        f"{watcher.destinations.quarantine} (Ctrl-C to stop)"
-    )
-    watcher.run()
+    stop = threading.Event()
+    # SIGTERM (systemd, docker stop, kill) stops like Ctrl-C: the files already taken finish,
+    # then the temporary Prefect server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with one_prefect_server():
+        stderr.print(
+            f"watching {watcher.inbox} -> {watcher.destinations.processed}, "
+            f"{watcher.destinations.quarantine} (Ctrl-C to stop)"
+        )
+        watcher.run(stop)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ retries and caching). Failures are sorted into two kinds:
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -143,14 +144,66 @@ def transient_failure(result: ExtractionResult) -> str | None:
     return "; ".join(result.errors) or "the extraction backend was unreachable"
 
 
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def is_database_error(error: BaseException) -> bool:
+    """A database that cannot be used right now (down, tables missing, schema behind, locked),
+    as opposed to a value of this file's receipt the database refuses (DataError,
+    IntegrityError). The first is never the file's fault."""
+    try:
+        from sqlalchemy import exc as sa_exc
+    except ImportError:
+        return False
+    for link in _chain(error):
+        if isinstance(link, sa_exc.DataError | sa_exc.IntegrityError):
+            return False
+        if isinstance(link, sa_exc.SQLAlchemyError):
+            return True
+    return False
+
+
+# A full disk (or a file size limit) on the archive: the space, not the file, is the problem.
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return any(isinstance(link, OSError) and link.errno in _NO_SPACE for link in _chain(error))
+
+
 def failed_outcome(path: Path, error: BaseException) -> FileOutcome:
-    """A file that still fails after retries: it stays where it is, to be tried again."""
-    code = "transient" if is_transient(error) else "unexpected"
-    if isinstance(error, ConfigError):  # a refused API key: fixing it fixes every file
-        code = "configuration"
+    """A file that still fails after retries: it stays where it is, to be tried again.
+
+    ``code`` says whose fault it is: ``transient`` (provider or database unreachable),
+    ``database`` (the database cannot be used: tables missing ...), ``disk_full``, ``config``
+    (a setting or folder every file would fail on), none of which count against the file, or
+    ``unexpected`` (a bug on this file: counted)."""
+    code = "unexpected"
+    if any(isinstance(link, ConfigError) for link in _chain(error)):
+        code = "config"  # an unwritable archive folder, say: every file would fail alike
+    elif is_disk_full(error):
+        code = "disk_full"
+    elif is_transient(error):
+        code = "transient"
+    elif is_database_error(error):
+        code = "database"
     return FileOutcome(
-        path=path, outcome=Outcome.FAILED, error=f"{type(error).__name__}: {error}", code=code
+        path=path,
+        outcome=Outcome.FAILED,
+        stage="database" if is_database_error(error) else None,
+        error=f"{type(error).__name__}: {error}",
+        code=code,
     )
+
+
+# Failures that are the surroundings' fault: the file waits in the inbox, however long.
+NOT_THE_FILES_FAULT = frozenset({"transient", "database", "disk_full", "config"})
 
 
 # -- the plain steps -------------------------------------------------------------------------
@@ -280,6 +333,10 @@ def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: F
         return
     result = extraction.result
     outcome.cost_usd = result.usage.cost_usd
+    empty = nothing_found(result)
+    if empty is not None:  # not stored as an empty flagged receipt for a person to clear
+        _quarantine(steps, outcome, "extract", empty, "no_receipt")
+        return
     recorded = steps.record(archived.document_id, extraction)
     outcome.receipt_id = recorded.receipt_id
     outcome.flags = [flag.code for flag in result.flags if flag.severity is Severity.ERROR]
@@ -292,6 +349,30 @@ def _extract_and_record(path: Path, steps: Steps, archived: Archived, outcome: F
         outcome.outcome = Outcome.FLAGGED
     else:
         outcome.outcome = Outcome.APPROVED
+
+
+NO_RECEIPT = (
+    "no receipt found: no merchant, date, total or line item could be read "
+    "(a blank page, or a photo that is not a receipt?)"
+)
+
+
+def nothing_found(result: ExtractionResult) -> str | None:
+    """Why a result that did not fail is still no receipt at all, else None."""
+    if result.status is ExtractionStatus.FAILED:
+        return None  # its own errors say why
+    receipt = result.receipt
+    if receipt is None:
+        return NO_RECEIPT
+    read = (
+        receipt.merchant.name,
+        receipt.date,
+        receipt.total,
+        receipt.subtotal,
+        receipt.line_items,
+        receipt.taxes,
+    )
+    return None if any(value for value in read) else NO_RECEIPT
 
 
 def _quarantine(steps: Steps, outcome: FileOutcome, stage: str, error: str, code: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class Destinations:
 
     def contains(self, path: Path) -> bool:
         """True for files already routed (the inbox scan must not take them again)."""
-        resolved = path.resolve()
+        resolved = _where(path)
         return any(resolved.is_relative_to(folder.resolve()) for folder in self.folders())
 
     def folders(self) -> tuple[Path, Path]:
@@ -110,11 +111,18 @@ def _place(source: Path, folder: Path, *, move: bool) -> Path:
     return target
 
 
+def _where(path: Path) -> Path:
+    """Where a file lives: its folder resolved plus its own name. Not where a symlink points:
+    a quarantined link to /dev/zero is in quarantine, and a loop cannot be resolved at all."""
+    return path.parent.resolve() / path.name
+
+
 def _free_name(folder: Path, name: str) -> Path:
     stem, suffix = Path(name).stem, Path(name).suffix
     candidate = folder / name
     counter = 0
-    while candidate.exists() or _error_path(candidate).exists():
+    # lexists: a dangling or looping symlink of that name is still there to be overwritten
+    while os.path.lexists(candidate) or os.path.lexists(_error_path(candidate)):
         counter += 1
         candidate = folder / f"{stem}-{counter}{suffix}"
     return candidate

@@ -22,10 +22,14 @@ _stores: dict[tuple[str, Path, int], Store] = {}
 _extractors: dict[str, Extractor] = {}
 
 
+def _store_key(settings: Settings) -> tuple[str, Path, int]:
+    return (settings.resolved_database_url, settings.archive_dir, settings.ingest.max_bytes)
+
+
 def store_for(settings: Settings) -> Store:
     from receiptflow.storage import Store
 
-    key = (settings.resolved_database_url, settings.archive_dir, settings.ingest.max_bytes)
+    key = _store_key(settings)
     with _build_lock:  # two threads migrating one fresh database at once would collide
         store = _stores.get(key)
         if store is None:
@@ -46,6 +50,33 @@ def extractor_for(settings: Settings) -> Extractor:
         if extractor is None:
             extractor = _extractors[key] = get_extractor(settings.extractor, settings)
         return extractor
+
+
+def forget_store(settings: Settings) -> None:
+    """Drop this configuration's store: the next use connects and migrates again (after the
+    database was recreated empty or its tables dropped)."""
+    with _build_lock:
+        store = _stores.pop(_store_key(settings), None)
+    if store is not None:
+        store.close()  # connections still in use by another file are closed when returned
+
+
+def check_extractor(settings: Settings) -> Extractor:
+    """The configured extractor, once it is known to be usable: a ConfigError otherwise.
+
+    Called before a long-running command takes any file: an ``openai`` extractor without a
+    key would fail every file the same way, and the watcher would quarantine them all."""
+    from receiptflow.errors import ConfigError
+
+    extractor = extractor_for(settings)
+    if extractor.is_available():
+        return extractor
+    # The LLM extractors name the missing setting when their client is asked for.
+    getattr(extractor, "client", None)
+    raise ConfigError(
+        f"the {settings.extractor} extractor cannot run with this configuration "
+        "(is_available() is false: a missing OCR engine, server or key?)"
+    )
 
 
 def forget_resources() -> None:

@@ -12,6 +12,7 @@ import hashlib
 import mimetypes
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +22,8 @@ from receiptflow.ingest.files import open_regular_file
 from receiptflow.storage.records import StorageError
 
 _CHUNK = 1024 * 1024
+_PARTIAL_PREFIX = ".incoming-"
+PARTIAL_MAX_AGE_S = 3600.0  # a copy still unfinished after an hour was abandoned
 
 # Leading bytes -> (media type, extension); what the bytes are, whatever the name says.
 _SIGNATURES: list[tuple[bytes, int, str, str]] = [
@@ -60,6 +63,24 @@ class Archive:
         self.root = root
         self.max_bytes = max_bytes  # IngestSettings.max_bytes: larger originals are refused
 
+    def sweep_partial(self, older_than_s: float = PARTIAL_MAX_AGE_S) -> int:
+        """Remove temporary files a writer killed mid-copy (kill -9, a power cut) left behind;
+        one this old is no longer being written. Returns how many went."""
+        cutoff = time.time() - older_than_s
+        removed = 0
+        try:
+            partials = list(self.root.glob(f"{_PARTIAL_PREFIX}*"))
+        except OSError:
+            return 0
+        for partial in partials:
+            try:
+                if partial.lstat().st_mtime < cutoff:
+                    partial.unlink()
+                    removed += 1
+            except OSError:  # gone already, or not ours to remove: the next open tries again
+                continue
+        return removed
+
     def path_of(self, relative_path: str) -> Path:
         return self.root / relative_path
 
@@ -72,7 +93,7 @@ class Archive:
     def store_stream(self, source: BinaryIO, name: str) -> ArchivedFile:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+            handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=_PARTIAL_PREFIX)
         except OSError as error:  # the same for every file: the configuration, not the file
             raise ConfigError(
                 f"cannot write to the archive folder {self.root}: {error.strerror or error} "

@@ -63,6 +63,7 @@ class Store(BooksStore):
     ) -> None:
         super().__init__(database_url)
         self.archive = Archive(archive_dir, max_file_bytes)
+        self.archive.sweep_partial()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

@@ -21,6 +21,12 @@ class _InboxEvents(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            self._handle(event)
+        except Exception:  # this thread must live on: the periodic rescan still finds the file
+            log.exception("could not handle %s", event)
+
+    def _handle(self, event: FileSystemEvent) -> None:
         if event.event_type not in ("created", "modified", "moved", "closed"):
             return
         target = getattr(event, "dest_path", "") or event.src_path

@@ -28,7 +28,7 @@ def scan_inbox(inbox: Path, destinations: Destinations) -> list[Path]:
     for path in _walk(inbox, routed):
         if is_waiting_receipt(path, inbox, destinations):
             try:
-                found.append((path.stat().st_mtime_ns, path.name, path))
+                found.append((path.lstat().st_mtime_ns, path.name, path))
             except FileNotFoundError:
                 continue  # taken or removed while we looked
     return [path for _mtime, _name, path in sorted(found)]
@@ -44,6 +44,8 @@ def _walk(folder: Path, routed: list[Path]) -> list[Path]:
         if entry.is_dir() and not entry.is_symlink():
             if entry.resolve() not in routed and not entry.name.startswith("."):
                 files.extend(_walk(entry, routed))
-        elif entry.is_file():
+        elif not entry.is_dir():
+            # Pipes, devices and symlink loops too: taking them gets them quarantined with
+            # the reason (they are refused before being opened), rather than left unexplained.
             files.append(entry)
     return files

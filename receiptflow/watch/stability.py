@@ -46,6 +46,12 @@ class StabilityTracker:
         except FileNotFoundError:
             self.forget(path)
             return False
+        except OSError:  # a symlink loop: the link itself settles, and is then refused
+            try:
+                stat = path.lstat()
+            except OSError:
+                self.forget(path)
+                return False
         self.observe(path, stat.st_size, stat.st_mtime_ns)
         return self.is_stable(path)
 

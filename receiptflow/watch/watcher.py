@@ -19,8 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from receiptflow.flows.core import FileOutcome, Outcome, failed_outcome
+from receiptflow.flows.core import NOT_THE_FILES_FAULT, FileOutcome, Outcome, failed_outcome
 from receiptflow.flows.routing import Destinations, route
+from receiptflow.flows.steps import forget_store
 from receiptflow.watch.inbox import is_waiting_receipt, scan_inbox
 from receiptflow.watch.stability import StabilityTracker
 
@@ -145,7 +146,10 @@ class InboxWatcher:
         observer = self._start_observer()
         try:
             while not stop.is_set():
-                self.tick()
+                try:
+                    self.tick()
+                except Exception:  # one odd file must not end the watch; log it and go on
+                    log.exception("error while looking at the inbox")
                 stop.wait(self.options.poll_interval_s)
         except KeyboardInterrupt:
             log.info("stopping: finishing the files already taken")
@@ -173,9 +177,11 @@ class InboxWatcher:
 
     def _settle(self, path: Path, outcome: FileOutcome) -> None:
         retry = outcome.outcome is Outcome.FAILED and path.exists()
-        # a provider that is down, or a setting to fix (a refused key): not this file's fault,
-        # so it waits in the inbox however long that takes; only crashes count towards quarantine
-        if retry and outcome.code not in ("transient", "configuration"):
+        if outcome.stage == "database":
+            # The next attempt opens the database afresh and migrates it: tables dropped or a
+            # database recreated empty are made again instead of failing every file.
+            forget_store(self.settings)
+        if retry and outcome.code not in NOT_THE_FILES_FAULT:
             self._failures[path] += 1
             if self._failures[path] >= MAX_UNEXPECTED:
                 self._give_up(outcome)

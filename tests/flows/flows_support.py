@@ -10,17 +10,22 @@ import datetime as dt
 import io
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 from PIL import Image
 
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
-from receiptflow.flows.core import TransientError
+from receiptflow.flows.core import FileOutcome, TransientError
+from receiptflow.flows.routing import Destinations, process_and_route
+from receiptflow.flows.steps import PlainSteps
 from receiptflow.ingest.document import Document
 from receiptflow.schemas.flags import Flag
 from receiptflow.schemas.receipt import Merchant, Receipt
 from receiptflow.settings import Settings
+from receiptflow.watch.watcher import InboxWatcher
 
 RED = (230, 10, 10)
 
@@ -115,3 +120,27 @@ def write_receipt(folder: Path, name: str, seed: int, *, flagged: bool = False) 
 
 
 CORRUPT = b"\xff\xd8\xff\xe0 this is not really a JPEG" + bytes(range(256))
+
+
+def plain_watcher(inbox: Path, settings: Settings) -> InboxWatcher:
+    """A watcher whose files go through the plain steps (no Prefect server): quick to start."""
+    destinations = Destinations.for_inbox(inbox, settings)
+    steps = PlainSteps(settings, source="watcher")
+
+    def process(path: Path) -> FileOutcome:
+        return process_and_route(path, steps, destinations)
+
+    return InboxWatcher(inbox, settings, process=process, destinations=destinations)
+
+
+@contextmanager
+def watching(watcher: InboxWatcher) -> Iterator[threading.Thread]:
+    """The watcher running on a thread until the block ends."""
+    stop = threading.Event()
+    runner = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    runner.start()
+    try:
+        yield runner
+    finally:
+        stop.set()
+        runner.join(timeout=30)

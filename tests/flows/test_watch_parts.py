@@ -123,7 +123,7 @@ def test_a_refused_api_key_keeps_files_in_the_inbox(settings: Settings, tmp_path
     watcher = InboxWatcher(tmp_path, settings, process=refused)
     _run(watcher, lambda: len(watcher.outcomes) > MAX_UNEXPECTED + 1, timeout=10)
     assert len(watcher.outcomes) > MAX_UNEXPECTED + 1  # tried again and again ...
-    assert {o.code for o in watcher.outcomes} == {"configuration"}
+    assert {o.code for o in watcher.outcomes} == {"config"}
     assert (tmp_path / "r.png").exists()  # ... and never quarantined
     assert not (tmp_path / "quarantine" / "r.png").exists()
 
