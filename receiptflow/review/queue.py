@@ -226,9 +226,9 @@ def worst_severity(record: ReceiptRecord) -> str | None:
 def next_to_review(store: Store, wanted: QueueFilter, receipt_id: int) -> int | None:
     """After a decision on ``receipt_id``: the next receipt that still needs a person (flagged
     or extracted; only flagged in the flagged tab), in queue order under the reviewer's
-    filters (search, merchant, dates, amounts) and sort, the ones after this receipt first, then the ones before it
-    that were passed over. Never an approved or rejected one, never skipping flagged work
-    because the tab showed something else."""
+    filters (search, merchant, dates, amounts) and sort, the ones after this receipt first,
+    then the ones before it that were passed over. Never an approved or rejected one, never
+    skipping flagged work because the tab showed something else."""
     waiting = {"flagged"} if wanted.view == "flagged" else {"flagged", "extracted"}
     rows_query: Select[*tuple[Any, ...]] = select(ReceiptRow.id, ReceiptRow.status)
     dialect = _dialect(store)

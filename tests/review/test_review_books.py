@@ -24,6 +24,13 @@ def _seed(store: Store) -> tuple[int, int, int]:
     return cafe.id, market.id, diner.id
 
 
+def _version(page: str) -> str:
+    """The version the receipt page's forms carry back."""
+    found = re.search(r'name="version" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
 def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
     client: TestClient, reviewer: str, store: Store
 ) -> None:
@@ -36,9 +43,10 @@ def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
 
     refused = client.post(f"/receipts/{cafe}/category", data={"category": "Rent"})
     assert refused.status_code == 403  # no CSRF token, no change
+    version = _version(page)
     saved = client.post(
         f"/receipts/{cafe}/category?view=all",
-        data={"csrf_token": reviewer, "category": "Entertainment"},
+        data={"csrf_token": reviewer, "category": "Entertainment", "version": version},
     )
     assert saved.status_code == 303 and saved.headers["location"] == f"/receipts/{cafe}?view=all"
     assert store.get_receipt(cafe).category == "Entertainment"  # type: ignore[union-attr]
@@ -47,8 +55,10 @@ def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
         "alice",
         [("category", "Entertainment")],
     )
+    version = _version(client.get(f"/receipts/{cafe}").text)
     unknown = client.post(
-        f"/receipts/{cafe}/category", data={"csrf_token": reviewer, "category": "Yachts"}
+        f"/receipts/{cafe}/category",
+        data={"csrf_token": reviewer, "category": "Yachts", "version": version},
     )
     assert unknown.status_code == 303
     page = client.get(f"/receipts/{cafe}").text
@@ -59,7 +69,9 @@ def test_an_approved_category_is_suggested_for_the_merchant_with_its_source(
     client: TestClient, reviewer: str, store: Store
 ) -> None:
     cafe, _, _ = _seed(store)
-    client.post(f"/receipts/{cafe}/category", data={"csrf_token": reviewer, "category": "Rent"})
+    version = _version(client.get(f"/receipts/{cafe}").text)
+    chosen = {"csrf_token": reviewer, "category": "Rent", "version": version}
+    assert client.post(f"/receipts/{cafe}/category", data=chosen).status_code == 303
     store.set_status(cafe, "approved", user="alice")
     again = seed(store, SAMPLE_IMAGE, sample_receipt("eu_cafe"), name="cafe-again.png")
     page = client.get(f"/receipts/{again.id}").text
