@@ -47,7 +47,7 @@ class QueueFilter:
     text: str | None = None  # the search box: merchant, items, receipt number, amounts
     amount_min: Decimal | None = None  # range of the total
     amount_max: Decimal | None = None
-    category: str | None = None  # receipts with a line item in this category
+    category: str | None = None  # receipts in this category, or with a line item in it
     sort: str | None = None  # one of search.SORTS; None: riskiest first
     descending: bool = False
 
