@@ -182,6 +182,15 @@ def queue_page(store: Store, wanted: QueueFilter, *, page: int = 0) -> list[Rece
         return [receipt_record(row) for row in session.execute(query).unique().scalars()]
 
 
+def matching(store: Store, wanted: QueueFilter) -> list[ReceiptRecord]:
+    """Every receipt under all the queue's filters (the download), oldest first as the CLI's
+    export writes them."""
+    query = wanted.narrowed(receipts_query(**wanted.store_filters()), _dialect(store))
+    with _session(store) as session:
+        rows = session.execute(query.order_by(ReceiptRow.id)).unique().scalars()
+        return [receipt_record(row) for row in rows]
+
+
 def queue_ids(store: Store, wanted: QueueFilter) -> list[int]:
     """Every id in queue order: what next and previous walk along."""
     dialect = _dialect(store)
