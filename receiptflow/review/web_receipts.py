@@ -120,7 +120,7 @@ def _detail(
         "worst": queue.worst_severity(record),
         "history": list(reversed(store.history(record.id))),
         "payment_methods": PAYMENT_METHODS,
-        "books": category_context(store, record),
+        "books": category_context(store, record, form),
         "likely": _likely(request),
         "four_eyes": roles.four_eyes_refusal(request, record.id, reviewer(request)),
         "version": version if version is not None else record.updated_at.isoformat(),
@@ -130,11 +130,17 @@ def _detail(
     return render(request, "detail.html", context, status_code=status_code)
 
 
-def category_context(store: Store, record: ReceiptRecord) -> dict[str, Any]:
+def category_context(store: Store, record: ReceiptRecord, form: ReceiptForm) -> dict[str, Any]:
     """What the receipt page's category boxes show: the chart's categories, the receipt's
-    current one, and a suggestion (with its source) when none is chosen yet."""
+    current one, and a suggestion (with its source) when none is chosen yet. The line items'
+    categories in ``form`` are shown as the chart names them (any case finds the account)."""
+    chart = store.chart()
+    for row in form.rows.get("line_items", []):
+        account = chart.account(row.get("category"))
+        if account is not None:
+            row["category"] = account.name
     return {
-        "choices": store.chart().names,
+        "choices": chart.names,
         "current": record.category,
         "suggestion": None if record.category else store.suggest_category(record),
     }
@@ -225,7 +231,8 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
     record = await run_in_threadpool(_receipt, store, receipt_id)
     sent_version = str(submitted.get("version", ""))
     form = ReceiptForm.from_submitted(submitted)
-    receipt = form.to_receipt()
+    chart = await run_in_threadpool(store.chart)
+    receipt = form.to_receipt(chart)
     if receipt is None:
         request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
         return await run_in_threadpool(
