@@ -194,6 +194,10 @@ class BooksStore(StoreBase):
             row = session.get(ReceiptRow, receipt_id, with_for_update=True)
             if row is None:
                 return ApprovalOutcome(receipt_id=receipt_id, approved=False, message="not found")
+            if row.status == "approved":  # nothing to look at again: say it plainly
+                return ApprovalOutcome(
+                    receipt_id=receipt_id, approved=False, message="not approved: already approved"
+                )
             if row.status != "extracted" or row.flags:
                 codes = ", ".join(sorted({flag.code for flag in row.flags}))
                 why = f"it is {row.status}" + (f" with findings: {codes}" if codes else "")

@@ -216,6 +216,9 @@ def test_bulk_approval_takes_only_clean_receipts_and_fills_suggestions(
     assert [(e.user, e.action) for e in events[-2:]] == [("bob", "edit"), ("bob", "approve")]
     assert events[-2].reason == "suggested: keywords in the line items: 'coffee'"
     assert store.get_receipt(flagged.id).status == "flagged"  # type: ignore[union-attr]
+    (again,) = store.approve_clean([clean.id], user="bob")
+    assert (again.approved, again.message) == (False, "not approved: already approved")
+    assert len(store.history(clean.id)) == len(events)
 
 
 # -- exports that never double-book -----------------------------------------------------------
