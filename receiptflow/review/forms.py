@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from receiptflow.books.chart import Chart
 from receiptflow.schemas.receipt import PaymentMethod, Receipt
 from receiptflow.storage import fits
 
@@ -125,8 +126,11 @@ class ReceiptForm:
         }
         return cls(values=values, rows=rows)
 
-    def to_receipt(self) -> Receipt | None:
-        """The Receipt, or None with ``errors`` saying which inputs need fixing."""
+    def to_receipt(self, chart: Chart | None = None) -> Receipt | None:
+        """The Receipt, or None with ``errors`` saying which inputs need fixing. With the
+        ``chart``, a line item's category must be one of its accounts (stored as the chart
+        names it): exports look the account code up by that name, so any other name would
+        be booked without one."""
         self.errors = {}
         data: dict[str, Any] = {"merchant": {}, "payment": {}}
         for path in HEADER_FIELDS:
@@ -136,6 +140,8 @@ class ReceiptForm:
                 self._row(table, index, row, columns, decimals)
                 for index, row in enumerate(self.rows.get(table, []))
             ]
+        if chart is not None:
+            self._charted(data["line_items"], chart)
         if not any(value is not None for value in data["payment"].values()):
             data["payment"] = None
         if self.errors:
@@ -172,6 +178,18 @@ class ReceiptForm:
         if table == "line_items" and converted["description"] is None:
             self.errors[f"{table}.{index}.description"] = "a line item needs a description"
         return converted
+
+    def _charted(self, items: list[dict[str, Any]], chart: Chart) -> None:
+        for index, item in enumerate(items):
+            category = item.get("category")
+            account = chart.account(category)
+            if account is not None:
+                item["category"] = account.name
+            elif category is not None:
+                self.errors[f"line_items.{index}.category"] = (
+                    f"{category!r} is not in the chart of accounts, so it would be exported "
+                    "without an account code: choose one of its categories or none"
+                )
 
     def _convert(self, path: str, text: str) -> Any:
         text = text.strip()

@@ -47,7 +47,7 @@ class QueueFilter:
     text: str | None = None  # the search box: merchant, items, receipt number, amounts
     amount_min: Decimal | None = None  # range of the total
     amount_max: Decimal | None = None
-    category: str | None = None  # receipts with a line item in this category
+    category: str | None = None  # receipts in this category, or with a line item in it
     sort: str | None = None  # one of search.SORTS; None: riskiest first
     descending: bool = False
 
@@ -180,6 +180,15 @@ def queue_page(store: Store, wanted: QueueFilter, *, page: int = 0) -> list[Rece
     query = query.offset(max(page, 0) * PAGE_SIZE).limit(PAGE_SIZE)
     with _session(store) as session:
         return [receipt_record(row) for row in session.execute(query).unique().scalars()]
+
+
+def matching(store: Store, wanted: QueueFilter) -> list[ReceiptRecord]:
+    """Every receipt under all the queue's filters (the download), oldest first as the CLI's
+    export writes them."""
+    query = wanted.narrowed(receipts_query(**wanted.store_filters()), _dialect(store))
+    with _session(store) as session:
+        rows = session.execute(query.order_by(ReceiptRow.id)).unique().scalars()
+        return [receipt_record(row) for row in rows]
 
 
 def queue_ids(store: Store, wanted: QueueFilter) -> list[int]:

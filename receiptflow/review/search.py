@@ -74,9 +74,14 @@ def text_match(query: str) -> ColumnElement[bool]:
 
 
 def in_category(category: str) -> ColumnElement[bool]:
-    """A line item of the receipt is in ``category`` (whole name, any case)."""
+    """The receipt or one of its line items is in ``category`` (whole name, any case): an
+    export books a line without its own category under the receipt's."""
+    wanted = category.lower()
     items = select(LineItemRow.id).where(LineItemRow.receipt_id == ReceiptRow.id)
-    return exists(items.where(func.lower(LineItemRow.category) == category.lower()))
+    return or_(
+        func.lower(ReceiptRow.category) == wanted,
+        exists(items.where(func.lower(LineItemRow.category) == wanted)),
+    )
 
 
 def narrowed(

@@ -7,7 +7,7 @@ browser and the CLI can never disagree about what was booked."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -17,7 +17,8 @@ from receiptflow.review import roles
 from receiptflow.review.app import render
 from receiptflow.review.queue import QueueFilter
 from receiptflow.review.security import check_csrf, reviewer
-from receiptflow.storage import ReceiptRecord, StorageError, Store
+from receiptflow.review.web_receipts import conflict_page, form_version
+from receiptflow.storage import StaleVersionError, StorageError, Store
 
 router = APIRouter(dependencies=[Depends(reviewer)])
 Reviewer = Annotated[str, Depends(reviewer)]
@@ -37,23 +38,24 @@ def _query_string(request: Request) -> str:
     ).query_string()
 
 
-def category_context(store: Store, record: ReceiptRecord) -> dict[str, Any]:
-    """What the receipt page's category box shows: the choices, the current category, and
-    a suggestion (with its source) when none is chosen yet."""
-    return {
-        "choices": store.chart().names,
-        "current": record.category,
-        "suggestion": None if record.category else store.suggest_category(record),
-    }
-
-
 @router.post("/receipts/{receipt_id}/category", dependencies=[Depends(check_csrf)])
 def set_category(
-    request: Request, receipt_id: int, user: Reviewer, category: Annotated[str, Form()] = ""
+    request: Request,
+    receipt_id: int,
+    user: Reviewer,
+    category: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
 ) -> Response:
+    """The receipt's category, checked against the version the page was opened from, as a
+    save is: a receipt changed since is a 409 showing what changed, and choosing one is a
+    new version, so an edit opened before it cannot be saved over it."""
     store = _store(request)
     try:
-        record = store.set_category(receipt_id, category.strip() or None, user=user)
+        record = store.set_category(
+            receipt_id, category.strip() or None, user=user, version=form_version(version)
+        )
+    except StaleVersionError as stale:
+        return conflict_page(request, stale)
     except StorageError as error:
         request.session["problem"] = str(error)
     else:

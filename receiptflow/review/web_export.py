@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from receiptflow.review.queue import QueueFilter
+from receiptflow.review.queue import QueueFilter, matching
 from receiptflow.review.roles import approver
 from receiptflow.storage import Store
 
@@ -17,19 +17,17 @@ router = APIRouter(dependencies=[Depends(approver)])  # exporting is the approve
 
 @router.get("/export")
 def export_approved(request: Request, format: str = "csv") -> Response:  # noqa: A002
-    """Approved receipts (under the queue's merchant and date filters) as a file download."""
+    """Approved receipts under every filter of the queue page (search, merchant, dates,
+    category, total range) as a file download: what the reviewer sees is what is exported."""
     from receiptflow.export import EXPORTERS, get_exporter
 
     if format not in EXPORTERS:
         known = ", ".join(sorted(EXPORTERS))
         return PlainTextResponse(f"unknown format {format!r}; choose {known}", status_code=400)
     exporter = get_exporter(format)
-    params = request.query_params
-    wanted = QueueFilter.parse(
-        "approved", params.get("merchant"), params.get("date_from"), params.get("date_to")
-    )
+    wanted = QueueFilter.from_params(request.query_params, view="approved")
     store: Store = request.app.state.store
-    records = store.list_receipts(**wanted.store_filters(), limit=None, newest_first=False)
+    records = matching(store, wanted)
     out = io.StringIO(newline="")
     exporter.export(records, out, chart=store.chart())
     name = f"receipts-approved-{dt.date.today():%Y%m%d}{exporter.suffix}"

@@ -17,7 +17,6 @@ from receiptflow.review.forms import PAYMENT_METHODS, ReceiptForm
 from receiptflow.review.likelihood import Likelihood, likelihood
 from receiptflow.review.pages import PageImages, PageNotFound
 from receiptflow.review.security import check_csrf, reviewer
-from receiptflow.review.web_books import category_context
 from receiptflow.schemas.flags import Flag, Severity, has_errors
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings
@@ -121,7 +120,7 @@ def _detail(
         "worst": queue.worst_severity(record),
         "history": list(reversed(store.history(record.id))),
         "payment_methods": PAYMENT_METHODS,
-        "books": category_context(store, record),
+        "books": category_context(store, record, form),
         "likely": _likely(request),
         "four_eyes": roles.four_eyes_refusal(request, record.id, reviewer(request)),
         "version": version if version is not None else record.updated_at.isoformat(),
@@ -129,6 +128,22 @@ def _detail(
         "reason": reason,
     }
     return render(request, "detail.html", context, status_code=status_code)
+
+
+def category_context(store: Store, record: ReceiptRecord, form: ReceiptForm) -> dict[str, Any]:
+    """What the receipt page's category boxes show: the chart's categories, the receipt's
+    current one, and a suggestion (with its source) when none is chosen yet. The line items'
+    categories in ``form`` are shown as the chart names them (any case finds the account)."""
+    chart = store.chart()
+    for row in form.rows.get("line_items", []):
+        account = chart.account(row.get("category"))
+        if account is not None:
+            row["category"] = account.name
+    return {
+        "choices": chart.names,
+        "current": record.category,
+        "suggestion": None if record.category else store.suggest_category(record),
+    }
 
 
 def _page_count(request: Request, store: Store, record: ReceiptRecord) -> tuple[int, str | None]:
@@ -166,7 +181,7 @@ def _back(receipt_id: int | None, request: Request) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
-def _version(text: object) -> dt.datetime:
+def form_version(text: object) -> dt.datetime:
     """The version a form was rendered from (the receipt's ``updated_at``). A missing or
     unreadable one matches no receipt: the write is refused as a conflict, never blind."""
     try:
@@ -180,7 +195,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _conflict(
+def conflict_page(
     request: Request,
     stale: StaleVersionError,
     *,
@@ -216,7 +231,8 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
     record = await run_in_threadpool(_receipt, store, receipt_id)
     sent_version = str(submitted.get("version", ""))
     form = ReceiptForm.from_submitted(submitted)
-    receipt = form.to_receipt()
+    chart = await run_in_threadpool(store.chart)
+    receipt = form.to_receipt(chart)
     if receipt is None:
         request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
         return await run_in_threadpool(
@@ -228,13 +244,15 @@ async def edit_receipt(request: Request, receipt_id: int, user: Reviewer) -> Res
         return _back(receipt_id, request)
     try:
         updated = await run_in_threadpool(
-            partial(store.update_receipt, version=_version(sent_version)),
+            partial(store.update_receipt, version=form_version(sent_version)),
             receipt_id,
             receipt,
             user=user,
         )
     except StaleVersionError as stale:
-        return await run_in_threadpool(partial(_conflict, form=form, typed=receipt), request, stale)
+        return await run_in_threadpool(
+            partial(conflict_page, form=form, typed=receipt), request, stale
+        )
     except UnstorableError as unfit:  # the form checks the same; kept so it is never a 500
         form.errors.update(unfit.problems)
         request.session["problem"] = "Nothing was saved: some values need fixing (marked below)."
@@ -262,9 +280,9 @@ def approve_receipt(
     if refusal is not None:
         raise roles.Forbidden(refusal)
     record = _receipt(_store(request), receipt_id)
-    if record.updated_at != _version(version):  # changed since: say so before anything else
-        return _conflict(
-            request, StaleVersionError(record.id, _version(version), record.updated_at)
+    if record.updated_at != form_version(version):  # changed since: say so before anything else
+        return conflict_page(
+            request, StaleVersionError(record.id, form_version(version), record.updated_at)
         )
     if has_errors(record.flags) and not confirm_errors:
         request.session["problem"] = (
@@ -302,10 +320,10 @@ def reopen_receipt(
     status = "flagged" if has_errors(record.flags) else "extracted"
     try:
         store.set_status(
-            receipt_id, status, user=user, reason="reopened", version=_version(version)
+            receipt_id, status, user=user, reason="reopened", version=form_version(version)
         )
     except StaleVersionError as stale:
-        return _conflict(request, stale)
+        return conflict_page(request, stale)
     request.session["notice"] = f"Reopened: the receipt is {status} again."
     return _back(receipt_id, request)
 
@@ -321,9 +339,9 @@ def _decide(
 ) -> Response:
     store = _store(request)
     try:
-        store.set_status(record.id, status, user=user, reason=reason, version=_version(version))
+        store.set_status(record.id, status, user=user, reason=reason, version=form_version(version))
     except StaleVersionError as stale:
-        return _conflict(request, stale, reason=reason or "")
+        return conflict_page(request, stale, reason=reason or "")
     name = record.receipt.merchant.name or f"receipt {record.id}"
     request.session["notice"] = f"{name}: {status}."
     if not go_next:

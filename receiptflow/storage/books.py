@@ -9,6 +9,7 @@ exports race (the loser retries and finds nothing left).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -26,17 +27,18 @@ from receiptflow.storage.models import (
     FlagRow,
     ReceiptRow,
 )
-from receiptflow.storage.receipt_updates import apply_status
+from receiptflow.storage.receipt_updates import apply_status, touch
 from receiptflow.storage.records import (
     AccountRecord,
     ExportRecord,
     FieldChange,
     NotFoundError,
     ReceiptRecord,
+    StaleVersionError,
     StorageError,
     Suggestion,
 )
-from receiptflow.storage.store_base import StoreBase
+from receiptflow.storage.store_base import StoreBase, fits_id
 
 # What an export writes, given the receipts (in id order): the file's whole text.
 Render = Callable[[list[ReceiptRecord]], str]
@@ -141,17 +143,28 @@ class BooksStore(StoreBase):
 
     # -- categories ------------------------------------------------------------------------
 
-    def set_category(self, receipt_id: int, category: str | None, *, user: str) -> ReceiptRecord:
-        """Choose the receipt's category (an account name of the chart; None clears it)."""
+    def set_category(
+        self,
+        receipt_id: int,
+        category: str | None,
+        *,
+        user: str,
+        version: dt.datetime | None = None,
+    ) -> ReceiptRecord:
+        """Choose the receipt's category (an account name of the chart; None clears it).
+        With ``version``, compare-and-set as ``update_receipt``: StaleVersionError when the
+        receipt changed since. A change is a new version, so an edit opened before it is
+        refused rather than saved over it."""
         if category:
             account = self.chart().account(category)
             if account is None:
                 raise StorageError(f"no account named {category!r} in the chart of accounts")
             category = account.name
         with self._session() as session:
-            row = self._locked_receipt(session, receipt_id)
+            row = self._receipt_row(session, receipt_id, version)
             if row.category != (category or None):
                 change = FieldChange(field="category", before=row.category, after=category)
+                touch(row)  # first: the event carries the new version, as edits' do
                 mapping.add_review_event(session, row, user, "edit", [change])
                 row.category = category or None
             session.flush()
@@ -181,6 +194,10 @@ class BooksStore(StoreBase):
             row = session.get(ReceiptRow, receipt_id, with_for_update=True)
             if row is None:
                 return ApprovalOutcome(receipt_id=receipt_id, approved=False, message="not found")
+            if row.status == "approved":  # nothing to look at again: say it plainly
+                return ApprovalOutcome(
+                    receipt_id=receipt_id, approved=False, message="not approved: already approved"
+                )
             if row.status != "extracted" or row.flags:
                 codes = ", ".join(sorted({flag.code for flag in row.flags}))
                 why = f"it is {row.status}" + (f" with findings: {codes}" if codes else "")
@@ -247,8 +264,21 @@ class BooksStore(StoreBase):
     # -- helpers ---------------------------------------------------------------------------
 
     @staticmethod
-    def _locked_receipt(session: Session, receipt_id: int) -> ReceiptRow:
-        row = session.get(ReceiptRow, receipt_id, with_for_update=True)
+    def _receipt_row(
+        session: Session, receipt_id: int, version: dt.datetime | None = None
+    ) -> ReceiptRow:
+        """The receipt's row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's
+        writers hold the database lock from BEGIN IMMEDIATE). With ``version`` (the
+        ``updated_at`` the caller read), compare-and-set: a row changed since is refused here,
+        under the lock, so of two concurrent writers from one version exactly one wins."""
+        row = (
+            session.get(ReceiptRow, receipt_id, with_for_update=True)
+            if fits_id(receipt_id)
+            else None
+        )
         if row is None:
             raise NotFoundError("receipt", receipt_id)
+        current = mapping.aware(row.updated_at)
+        if version is not None and current != mapping.aware(version):
+            raise StaleVersionError(receipt_id, version, current)
         return row

@@ -44,7 +44,6 @@ from receiptflow.storage.records import (
     NotFoundError,
     ReceiptRecord,
     ReviewEventRecord,
-    StaleVersionError,
     StorageError,
     UnstorableError,
     UserRecord,
@@ -276,26 +275,6 @@ class Store(BooksStore):
             return int(session.execute(query).scalar_one())
 
     # -- review ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _receipt_row(
-        session: Session, receipt_id: int, version: dt.datetime | None = None
-    ) -> ReceiptRow:
-        """The receipt's row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's
-        writers hold the database lock from BEGIN IMMEDIATE). With ``version`` (the
-        ``updated_at`` the caller read), compare-and-set: a row changed since is refused here,
-        under the lock, so of two concurrent writers from one version exactly one wins."""
-        row = (
-            session.get(ReceiptRow, receipt_id, with_for_update=True)
-            if fits_id(receipt_id)
-            else None
-        )
-        if row is None:
-            raise NotFoundError("receipt", receipt_id)
-        current = mapping.aware(row.updated_at)
-        if version is not None and current != mapping.aware(version):
-            raise StaleVersionError(receipt_id, version, current)
-        return row
 
     def update_receipt(
         self,

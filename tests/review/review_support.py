@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import json
 import re
 from decimal import Decimal
@@ -21,6 +22,7 @@ SAMPLES = REPO / "samples"
 SAMPLE_IMAGE = SAMPLES / "us_diner.png"
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SELECT = re.compile(r'<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>', re.DOTALL)
 
 
 def sample_path(name: str) -> Path:
@@ -103,8 +105,12 @@ def edit_form(client: TestClient, receipt_id: int, **changes: str) -> dict[str, 
             r'<input name="((?:line_items|taxes|discounts)\.\d+\.\w+)" value="([^"]*)"', html
         )
     )
-    method = re.search(r'<option value="(\w+)" selected>', html)
-    data["payment.method"] = method.group(1) if method else ""
+    form = html[html.index('id="edit-form"') :]
+    form = form[: form.index("</form>")]
+    for name, options in SELECT.findall(form):  # payment method, line items' categories
+        if "__i__" not in name:  # the template of an added row is not sent
+            chosen = re.search(r'<option value="([^"]*)" selected>', options)
+            data[name] = html_text.unescape(chosen.group(1)) if chosen else ""
     for checked in re.findall(r'name="(taxes\.\d+\.inclusive)"[^>]* checked', html):
         data[checked] = "on"
     version = re.search(r'name="version" value="([^"]+)"', html)

@@ -8,7 +8,14 @@ import io
 import re
 
 from fastapi.testclient import TestClient
-from review_support import SAMPLE_IMAGE, sample_path, sample_receipt, seed, wrong_total
+from review_support import (
+    SAMPLE_IMAGE,
+    edit_form,
+    sample_path,
+    sample_receipt,
+    seed,
+    wrong_total,
+)
 
 from receiptflow.storage import Store
 
@@ -24,6 +31,13 @@ def _seed(store: Store) -> tuple[int, int, int]:
     return cafe.id, market.id, diner.id
 
 
+def _version(page: str) -> str:
+    """The version the receipt page's forms carry back."""
+    found = re.search(r'name="version" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
 def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
     client: TestClient, reviewer: str, store: Store
 ) -> None:
@@ -36,9 +50,10 @@ def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
 
     refused = client.post(f"/receipts/{cafe}/category", data={"category": "Rent"})
     assert refused.status_code == 403  # no CSRF token, no change
+    version = _version(page)
     saved = client.post(
         f"/receipts/{cafe}/category?view=all",
-        data={"csrf_token": reviewer, "category": "Entertainment"},
+        data={"csrf_token": reviewer, "category": "Entertainment", "version": version},
     )
     assert saved.status_code == 303 and saved.headers["location"] == f"/receipts/{cafe}?view=all"
     assert store.get_receipt(cafe).category == "Entertainment"  # type: ignore[union-attr]
@@ -47,8 +62,10 @@ def test_category_select_shows_the_chart_and_a_suggestion_and_saves(
         "alice",
         [("category", "Entertainment")],
     )
+    version = _version(client.get(f"/receipts/{cafe}").text)
     unknown = client.post(
-        f"/receipts/{cafe}/category", data={"csrf_token": reviewer, "category": "Yachts"}
+        f"/receipts/{cafe}/category",
+        data={"csrf_token": reviewer, "category": "Yachts", "version": version},
     )
     assert unknown.status_code == 303
     page = client.get(f"/receipts/{cafe}").text
@@ -59,7 +76,9 @@ def test_an_approved_category_is_suggested_for_the_merchant_with_its_source(
     client: TestClient, reviewer: str, store: Store
 ) -> None:
     cafe, _, _ = _seed(store)
-    client.post(f"/receipts/{cafe}/category", data={"csrf_token": reviewer, "category": "Rent"})
+    version = _version(client.get(f"/receipts/{cafe}").text)
+    chosen = {"csrf_token": reviewer, "category": "Rent", "version": version}
+    assert client.post(f"/receipts/{cafe}/category", data=chosen).status_code == 303
     store.set_status(cafe, "approved", user="alice")
     again = seed(store, SAMPLE_IMAGE, sample_receipt("eu_cafe"), name="cafe-again.png")
     page = client.get(f"/receipts/{again.id}").text
@@ -114,3 +133,51 @@ def test_exports_page_books_new_receipts_once_and_downloads_the_same(
     assert again.status_code == 303
     assert "Nothing new: every approved receipt is already exported." in client.get("/exports").text
     assert client.get("/exports/9/download").status_code == 404
+
+
+def _category_select(page: str, index: int) -> str:
+    found = re.search(
+        rf'<select name="line_items\.{index}\.category"[^>]*>(.*?)</select>', page, re.DOTALL
+    )
+    assert found is not None, f"line item {index} has no category select"
+    return found.group(1)
+
+
+def test_line_item_categories_are_the_charts_and_others_are_refused(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    """A line item's category is chosen from the chart; one from elsewhere stays visible but
+    cannot be saved, since the export would book that line without an account code."""
+    diner = sample_receipt()
+    items = list(diner.line_items)
+    items[0] = items[0].model_copy(update={"category": "Desserts"})  # an extractor's word
+    items[1] = items[1].model_copy(update={"category": "entertainment"})  # the chart's, any case
+    record = seed(store, SAMPLE_IMAGE, diner.model_copy(update={"line_items": items}))
+    page = client.get(f"/receipts/{record.id}").text
+    first, second, third = (_category_select(page, i) for i in range(3))
+    assert '<option value="Office Expenses">' in first and '<option value="">' in first
+    assert '<option value="Desserts" selected>Desserts (not in the chart)</option>' in first
+    assert '<option value="Entertainment" selected>' in second and "not in the chart" not in second
+    assert '<option value="" selected>' in third
+    assert 'name="line_items.__i__.category"' in page  # an added row gets the select too
+
+    refused = client.post(f"/receipts/{record.id}/edit", data=edit_form(client, record.id))
+    assert refused.status_code == 422
+    assert (
+        "&#39;Desserts&#39; is not in the chart of accounts, so it would be exported without an "
+        "account code: choose one of its categories or none"
+    ) in refused.text
+    assert '<option value="Desserts" selected>' in _category_select(refused.text, 0)  # kept
+    assert store.history(record.id) == []
+
+    chosen = edit_form(client, record.id, **{"line_items.0.category": "Entertainment"})
+    assert chosen["payment.method"] == "card"  # the payment select, not a category's
+    assert client.post(f"/receipts/{record.id}/edit", data=chosen).status_code == 303
+    saved = store.get_receipt(record.id)
+    assert saved is not None
+    assert [item.category for item in saved.receipt.line_items[:3]] == [
+        "Entertainment",
+        "Entertainment",  # stored as the chart names it
+        None,
+    ]
+    assert saved.receipt.payment == record.receipt.payment

@@ -149,3 +149,34 @@ def test_reopen_checks_the_version(
     assert response.status_code == 303
     reopened = store.get_receipt(record.id)
     assert reopened is not None and reopened.status == "extracted"
+
+
+def test_a_category_is_checked_against_the_page_and_makes_older_edits_stale(
+    two_reviewers: tuple[Store, TestClient, TestClient],
+) -> None:
+    """Choosing a category is a write like a save: from a stale page it is a 409, and it is
+    a new version, so an edit opened before it cannot be saved over it blindly."""
+    store, alice, bob = two_reviewers
+    record = seed(store, SAMPLE_IMAGE, sample_receipt())
+    alices_edit = edit_form(alice, record.id, total="84.20")  # alice opens the page
+    bob_page = bob.get(f"/receipts/{record.id}").text
+    category = {"csrf_token": csrf_of(bob_page), "category": "Entertainment"}
+    category["version"] = VERSION.search(bob_page).group(1)  # type: ignore[union-attr]
+    assert bob.post(f"/receipts/{record.id}/category", data=category).status_code == 303
+    response = alice.post(f"/receipts/{record.id}/edit", data=alices_edit)
+    assert response.status_code == 409
+    assert "bob changed this receipt after you opened it" in response.text
+    assert 'class="path">category</td>' in response.text  # what bob changed is shown
+    stale = {"csrf_token": alices_edit["csrf_token"], "version": alices_edit["version"]}
+    response = alice.post(f"/receipts/{record.id}/category", data={**stale, "category": "Rent"})
+    assert response.status_code == 409
+    for missing in ("", "not a version"):  # a form without its version is never blind
+        response = alice.post(
+            f"/receipts/{record.id}/category",
+            data={**stale, "version": missing, "category": "Rent"},
+        )
+        assert response.status_code == 409
+    after = store.get_receipt(record.id)
+    assert after is not None and after.category == "Entertainment"
+    assert after.receipt.total == record.receipt.total
+    assert [(event.user, event.action) for event in store.history(record.id)] == [("bob", "edit")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from fastapi.testclient import TestClient
 from review_support import SAMPLE_IMAGE, sample_path, sample_receipt, seed, wrong_total
@@ -47,6 +48,35 @@ def test_json_download_respects_filters(client: TestClient, reviewer: str, store
     diner_only = json.loads(client.get("/export?format=json&merchant=sunrise").content)
     assert len(diner_only) == 1
     assert "SUNRISE DINER" in json.dumps(diner_only)
+
+
+def test_download_follows_every_filter_of_the_queue(
+    client: TestClient, reviewer: str, store: Store
+) -> None:
+    """Search, category and total range narrow the download as they narrow the queue, and the
+    queue page's links carry them."""
+    cafe, diner = _seed(store)
+    store.set_status(diner, "approved", user="alice")
+    store.set_category(cafe, "Entertainment", user="alice")
+
+    def merchants(query: str) -> list[str]:
+        response = client.get(f"/export?format=json&{query}")
+        assert response.status_code == 200
+        return sorted(item["receipt"]["merchant"]["name"] for item in json.loads(response.content))
+
+    assert merchants("") == ["Café Morgenrot", "SUNRISE DINER"]
+    assert merchants("q=sunrise") == ["SUNRISE DINER"]
+    assert merchants("category=entertainment") == ["Café Morgenrot"]
+    assert merchants("amount_min=50") == ["SUNRISE DINER"]
+    assert merchants("amount_max=50&q=caf") == ["Café Morgenrot"]
+    queue = client.get("/?view=all&q=sunrise&amount_min=50&category=Meals&sort=total").text
+    link = re.search(r'<a href="(/export[^"]*)"[^>]*id="download-csv"', queue)
+    assert link is not None and "matching these filters" in queue
+    assert link.group(1) == (
+        "/export?view=all&amp;q=sunrise&amp;amount_min=50&amp;category=Meals&amp;format=csv"
+    )
+    filtered = client.get(link.group(1).replace("&amp;", "&")).content.decode("utf-8-sig")
+    assert len(filtered.splitlines()) == 1  # the header only: the diner is in no Meals
 
 
 def test_unknown_format_is_refused(client: TestClient, reviewer: str) -> None:

@@ -108,3 +108,11 @@ def test_category_filter_matches_a_line_items_category(any_store: Store) -> None
     assert _find(any_store, "category=meals") == ["SUNRISE DINER"]
     assert _find(any_store, "category=Meal") == []  # the whole name, not a part of it
     assert QueueFilter.from_params(QueryParams("category=Meals")).searching
+
+
+def test_category_filter_matches_the_receipts_own_category(any_store: Store) -> None:
+    ids = _seed_all(any_store)
+    any_store.set_category(ids["eu_cafe"], "Entertainment", user="alice")
+    assert _find(any_store, "category=entertainment") == ["Café Morgenrot"]
+    wanted = QueueFilter.from_params(QueryParams("category=Entertainment"), view="all")
+    assert counts(any_store, wanted)["all"] == 1  # the tab counts follow it too

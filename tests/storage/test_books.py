@@ -15,7 +15,13 @@ from receiptflow.export import get_exporter
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.schemas.flags import Flag
 from receiptflow.schemas.receipt import Receipt
-from receiptflow.storage import AccountRecord, ReceiptRecord, StorageError, Store
+from receiptflow.storage import (
+    AccountRecord,
+    ReceiptRecord,
+    StaleVersionError,
+    StorageError,
+    Store,
+)
 
 Make = Callable[..., ReceiptRecord]
 
@@ -169,6 +175,24 @@ def test_a_category_must_be_in_the_chart(store: Store, make: Make) -> None:
         store.set_category(record.id, "Yachts", user="ana")
 
 
+def test_a_category_is_a_new_version_and_checks_the_one_it_was_chosen_on(
+    store: Store, make: Make
+) -> None:
+    record = make()
+    opened = record.updated_at  # what an editor's and a category form carry
+    chosen = store.set_category(record.id, "Rent", user="ana", version=opened)
+    assert chosen.updated_at > opened  # a concurrent edit from ``opened`` is now stale
+    with pytest.raises(StaleVersionError):
+        store.update_receipt(record.id, record.receipt, user="bob", version=opened)
+    with pytest.raises(StaleVersionError):  # and a category chosen on an old page too
+        store.set_category(record.id, "Travel - National", user="bob", version=opened)
+    assert store.get_receipt(record.id).category == "Rent"  # type: ignore[union-attr]
+    (event,) = store.history(record.id)
+    assert event.created_at == chosen.updated_at  # the event names the version it made
+    same = store.set_category(record.id, "rent", user="bob", version=chosen.updated_at)
+    assert same.updated_at == chosen.updated_at  # nothing changed: no new version
+
+
 def test_bulk_approval_takes_only_clean_receipts_and_fills_suggestions(
     store: Store, make: Make
 ) -> None:
@@ -192,6 +216,9 @@ def test_bulk_approval_takes_only_clean_receipts_and_fills_suggestions(
     assert [(e.user, e.action) for e in events[-2:]] == [("bob", "edit"), ("bob", "approve")]
     assert events[-2].reason == "suggested: keywords in the line items: 'coffee'"
     assert store.get_receipt(flagged.id).status == "flagged"  # type: ignore[union-attr]
+    (again,) = store.approve_clean([clean.id], user="bob")
+    assert (again.approved, again.message) == (False, "not approved: already approved")
+    assert len(store.history(clean.id)) == len(events)
 
 
 # -- exports that never double-book -----------------------------------------------------------

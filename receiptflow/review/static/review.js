@@ -100,7 +100,8 @@
   }
 
   function firstFlaggedInput() {
-    return document.querySelector(".field.flagged input, td.flagged input, .field.invalid input, td.invalid input") ||
+    // a line item's category is a select: a refused one is reached the same way
+    return document.querySelector(".field.flagged input, td.flagged input, .field.invalid input, td.invalid input, td.invalid select") ||
       document.querySelector("#edit-form input:not([type=hidden])");
   }
 
@@ -140,7 +141,7 @@
       else if (key === "e") {
         event.preventDefault();
         var input = firstFlaggedInput();
-        if (input) { input.focus(); input.select(); }
+        if (input) { input.focus(); if (input.tagName === "INPUT") { input.select(); } }
       } else if (key === "r") {
         var reason = document.getElementById("reject-reason");
         if (reason) { event.preventDefault(); reason.focus(); }
