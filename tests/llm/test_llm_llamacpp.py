@@ -104,6 +104,9 @@ def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(llama_server
             "mode": "tools",
             "timeout_s": 300,
             "max_tokens": 700,
+            # no second try with a larger budget: a rambling 135M model would use it all, and
+            # the plumbing under test is one answer (and at most one re-ask)
+            "retry_max_tokens": 0,
             "validation_retries": 1,
             "transport_retries": 0,
         }
