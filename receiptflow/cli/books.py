@@ -118,22 +118,13 @@ def approve_receipts(
     when any receipt was refused."""
     if bool(receipt_ids) == all_ok:
         raise typer.BadParameter("give receipt ids or --all-ok (not both)")
+    from receiptflow.storage import Store
+
     user = who(by)
-    four_eyes = Settings().review.four_eyes
-    refused = 0
-    with _store() as store:
+    settings = Settings()
+    with Store.from_settings(settings) as store:
         ids = store.approvable_ids() if all_ok else list(dict.fromkeys(receipt_ids or []))
-        if four_eyes:  # who edited a receipt cannot approve it (RECEIPTFLOW_REVIEW__FOUR_EYES)
-            edited = [receipt_id for receipt_id in ids if store.edited_by(receipt_id, user)]
-            for receipt_id in edited:
-                typer.echo(
-                    f"receipt {receipt_id}: not approved: {user} edited it, so another "
-                    "approver must approve it (four-eyes rule)",
-                    err=True,
-                )
-            refused = len(edited)
-            ids = [receipt_id for receipt_id in ids if receipt_id not in edited]
-        outcomes = store.approve_clean(ids, user=user)
+        outcomes = store.approve_clean(ids, user=user, four_eyes=settings.review.four_eyes)
     for outcome in outcomes:
         line = f"receipt {outcome.receipt_id}: {outcome.message}"
         if outcome.approved:
@@ -141,7 +132,7 @@ def approve_receipts(
         else:
             typer.echo(line, err=True)
     approved = sum(outcome.approved for outcome in outcomes)
-    refused += len(outcomes) - approved
+    refused = len(outcomes) - approved
     typer.echo(f"{approved} approved by {user}, {refused} refused")
     if refused:
         raise typer.Exit(1)

@@ -18,6 +18,7 @@ from receiptflow.review.app import render
 from receiptflow.review.queue import QueueFilter
 from receiptflow.review.security import check_csrf, reviewer
 from receiptflow.review.web_receipts import conflict_page, form_version
+from receiptflow.settings import Settings
 from receiptflow.storage import StaleVersionError, StorageError, Store
 
 router = APIRouter(dependencies=[Depends(reviewer)])
@@ -77,17 +78,12 @@ async def bulk_approve(request: Request, user: Approver) -> Response:
     if not ids:
         request.session["problem"] = "Tick the receipts to approve first."
         return target
-    refused = []
-    allowed = []
-    for receipt_id in dict.fromkeys(ids):
-        why = roles.four_eyes_refusal(request, receipt_id, user)
-        if why is None:
-            allowed.append(receipt_id)
-        else:
-            refused.append(f"receipt {receipt_id}: {why}")
-    outcomes = _store(request).approve_clean(allowed, user=user) if allowed else []
+    settings: Settings = request.app.state.settings
+    outcomes = _store(request).approve_clean(
+        list(dict.fromkeys(ids)), user=user, four_eyes=settings.review.four_eyes
+    )
     approved = [o for o in outcomes if o.approved]
-    refused += [f"receipt {o.receipt_id} {o.message}" for o in outcomes if not o.approved]
+    refused = [f"receipt {o.receipt_id} {o.message}" for o in outcomes if not o.approved]
     request.session["notice"] = f"Approved {len(approved)} receipt(s)."
     if refused:
         request.session["problem"] = "; ".join(refused)

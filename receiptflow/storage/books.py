@@ -184,16 +184,26 @@ class BooksStore(StoreBase):
         with self._session(read_only=True) as session:
             return list(session.scalars(query.order_by(ReceiptRow.id)))
 
-    def approve_clean(self, receipt_ids: Sequence[int], *, user: str) -> list[ApprovalOutcome]:
+    def approve_clean(
+        self, receipt_ids: Sequence[int], *, user: str, four_eyes: bool = False
+    ) -> list[ApprovalOutcome]:
         """Approve each receipt that is ok and unflagged, one transaction each; say why for
-        the others. A receipt without a category gets its suggestion, kept in the audit."""
-        return [self._approve_one(receipt_id, user) for receipt_id in receipt_ids]
+        the others. A receipt without a category gets its suggestion, kept in the audit.
+        ``four_eyes``: a receipt ``user`` edited is refused (another approver must approve it)."""
+        return [self._approve_one(receipt_id, user, four_eyes) for receipt_id in receipt_ids]
 
-    def _approve_one(self, receipt_id: int, user: str) -> ApprovalOutcome:
+    def _approve_one(self, receipt_id: int, user: str, four_eyes: bool) -> ApprovalOutcome:
         with self._session() as session:
             row = session.get(ReceiptRow, receipt_id, with_for_update=True)
             if row is None:
                 return ApprovalOutcome(receipt_id=receipt_id, approved=False, message="not found")
+            if four_eyes and queries.edited_by(session, receipt_id, user):
+                return ApprovalOutcome(
+                    receipt_id=receipt_id,
+                    approved=False,
+                    message=f"not approved: {user} edited it, so another approver must approve "
+                    "it (four-eyes rule)",
+                )
             if row.status == "approved":  # nothing to look at again: say it plainly
                 return ApprovalOutcome(
                     receipt_id=receipt_id, approved=False, message="not approved: already approved"

@@ -19,7 +19,7 @@ from receiptflow.schemas.currency import minor_unit
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.storage.mapping import trim
-from receiptflow.storage.models import LineItemRow, ReceiptRow
+from receiptflow.storage.models import LineItemRow, ReceiptRow, ReviewEventRow
 from receiptflow.storage.records import RECEIPT_STATUSES, CategoryTotal, MonthTotal, StorageError
 
 POSSIBLE_DUPLICATE = "possible_duplicate"
@@ -65,6 +65,16 @@ def receipts_query(**filters: Any) -> Select[ReceiptRow]:
         selectinload(ReceiptRow.flags),
     )
     return filtered(query, **filters)
+
+
+def edited_by(session: Session, receipt_id: int, user: str) -> bool:
+    """Whether ``user`` ever saved an edit of the receipt (the four-eyes rule's question)."""
+    query = select(func.count(ReviewEventRow.id)).where(
+        ReviewEventRow.receipt_id == receipt_id,
+        ReviewEventRow.user == user,
+        ReviewEventRow.action == "edit",
+    )
+    return int(session.execute(query).scalar_one()) > 0
 
 
 def duplicate_flags(session: Session, receipt: Receipt, *, document_id: int) -> list[Flag]:

@@ -357,13 +357,8 @@ class Store(BooksStore):
 
     def edited_by(self, receipt_id: int, user: str) -> bool:
         """Whether ``user`` ever saved an edit of the receipt (the four-eyes rule's question)."""
-        query = select(func.count(ReviewEventRow.id)).where(
-            ReviewEventRow.receipt_id == receipt_id,
-            ReviewEventRow.user == user,
-            ReviewEventRow.action == "edit",
-        )
         with self._session(read_only=True) as session:
-            return int(session.execute(query).scalar_one()) > 0
+            return queries.edited_by(session, receipt_id, user)
 
     def remove_user(self, name: str) -> None:
         """Delete the reviewer (their review events keep the name, as the audit trail)."""

@@ -221,6 +221,22 @@ def test_bulk_approval_takes_only_clean_receipts_and_fills_suggestions(
     assert len(store.history(clean.id)) == len(events)
 
 
+def test_bulk_approval_under_four_eyes_refuses_the_editor_in_its_transaction(
+    store: Store, make: Make
+) -> None:
+    clean = make(items=[("Coffee", "3.00", None)], total="3.00")
+    edited = clean.receipt.model_copy(update={"receipt_number": "A-17"})
+    store.update_receipt(clean.id, edited, user="carol")
+    (refused,) = store.approve_clean([clean.id], user="carol", four_eyes=True)
+    assert (refused.approved, refused.message) == (
+        False,
+        "not approved: carol edited it, so another approver must approve it (four-eyes rule)",
+    )
+    assert store.get_receipt(clean.id).status == "extracted"  # type: ignore[union-attr]
+    (approved,) = store.approve_clean([clean.id], user="dan", four_eyes=True)
+    assert approved.approved
+
+
 # -- exports that never double-book -----------------------------------------------------------
 
 
