@@ -61,7 +61,10 @@ def images(data: Path, dataset: str, n: int) -> list[Path]:
 
 
 def timed(command: list[str], tree: Path) -> tuple[dict[str, float], str]:
-    """Run ``command`` under /usr/bin/time -v with ``tree`` first on PYTHONPATH."""
+    """Run ``command`` under /usr/bin/time -v in ``tree``, with it first on PYTHONPATH.
+
+    In ``tree`` because ``python -m`` puts the current folder before PYTHONPATH: run from the
+    repository, an ``--against`` revision would import the working tree."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])
     )
@@ -69,6 +72,7 @@ def timed(command: list[str], tree: Path) -> tuple[dict[str, float], str]:
         done = subprocess.run(
             [TIME, "-v", "-o", report.name, *command],
             env=env,
+            cwd=tree,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
