@@ -43,7 +43,7 @@ def _sroie(
     chosen = get_extractor(extractor, settings)
     ocr_cache = None
     if cache is not None and isinstance(chosen, LinesExtractor):
-        ocr_cache = (OcrCache(cache), chosen)
+        ocr_cache = (OcrCache(cache, settings.ocr.signature()), chosen)
     return evaluate_sroie(
         data / "sroie-dev",
         chosen.extract,

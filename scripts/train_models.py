@@ -57,7 +57,8 @@ def _log(message: str) -> None:
 
 
 def fill_ocr_cache(data: Path, cache: Path) -> None:
-    """OCR every WildReceipt photo and SROIE scan not yet in the cache."""
+    """OCR every WildReceipt photo and SROIE scan not yet in the cache (or cached under other
+    OCR settings)."""
     from receiptflow.eval.ocr_cache import OcrCache
     from receiptflow.extractors.local import LocalExtractor
     from receiptflow.ingest.loader import load_document
@@ -73,11 +74,12 @@ def fill_ocr_cache(data: Path, cache: Path) -> None:
         (cache / "sroie", s.receipt_id, s.image_path)
         for s in sroie_samples(data / "sroie-dev", ocr_boxes=False)
     ]
-    missing = [job for job in jobs if OcrCache(job[0]).get(job[1]) is None]
+    signature = settings.ocr.signature()
+    missing = [job for job in jobs if OcrCache(job[0], signature).get(job[1]) is None]
     for done, (folder, receipt_id, path) in enumerate(missing, 1):
         started = time.perf_counter()
         lines = extractor.read_lines(load_document(path, settings.ingest))
-        OcrCache(folder).put(receipt_id, lines, time.perf_counter() - started)
+        OcrCache(folder, signature).put(receipt_id, lines, time.perf_counter() - started)
         _log(f"OCR {done}/{len(missing)} {path.name}")
 
 
@@ -104,7 +106,7 @@ def fill_synthetic(cache: Path, count: int) -> None:
         generate_many(folder, specs, jobs=2)
     settings = Settings()
     extractor = LocalExtractor(settings.ocr, settings.local, check_models=False)
-    ocr = OcrCache(folder / "ocr")
+    ocr = OcrCache(folder / "ocr", settings.ocr.signature())
     truths = sorted(folder.glob("*.lines.json"))
     missing = [t for t in truths if ocr.get(t.name.removesuffix(".lines.json")) is None]
     for done, path in enumerate(missing, 1):

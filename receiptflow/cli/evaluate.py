@@ -111,7 +111,7 @@ def _load(path: Path, settings: Any) -> Any:
     return load_document(path, settings.ingest)
 
 
-def _cache(directory: Path | None, name: str, chosen: Any) -> Any:
+def _cache(directory: Path | None, name: str, chosen: Any, settings: Any) -> Any:
     """The OCR cache and the extractor's OCR/parse steps, when a cache folder was given."""
     from receiptflow.eval.ocr_cache import LinesExtractor, OcrCache
 
@@ -119,7 +119,7 @@ def _cache(directory: Path | None, name: str, chosen: Any) -> Any:
         return None
     if not isinstance(chosen, LinesExtractor):
         raise typer.BadParameter(f"extractor {name!r} has no separate OCR step to cache")
-    return (OcrCache(directory), chosen)
+    return (OcrCache(directory, settings.ocr.signature()), chosen)
 
 
 Subset = tuple[int | None, Any]  # (--limit, --fold)
@@ -136,7 +136,7 @@ def _run_sroie(
     from receiptflow.eval.sroie import evaluate_sroie
 
     settings, name, chosen = _chosen_extractor(extractor)
-    cache = None if ocr_boxes else _cache(ocr_cache, name, chosen)
+    cache = None if ocr_boxes else _cache(ocr_cache, name, chosen, settings)
     return evaluate_sroie(
         directory,
         chosen.extract,
@@ -186,7 +186,7 @@ def _run_photos(
         limit=subset[0],
         fold=subset[1],
         source=f"ocr:{name}" + (" (cached OCR)" if ocr_cache else ""),
-        ocr_cache=_cache(ocr_cache, name, chosen),
+        ocr_cache=_cache(ocr_cache, name, chosen, settings),
     )
 
 

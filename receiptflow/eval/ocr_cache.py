@@ -4,7 +4,9 @@
 and writes ``DIR/<id>.json`` (the lines and the seconds that load + OCR took); later runs parse
 those lines again and count the recorded OCR seconds into the per-receipt time. Only
 extractors that expose their OCR step (``read_lines`` / ``extract_lines``, like ``local``)
-can use it. Delete the folder after changing OCR settings.
+can use it. Each file records the OCR settings' signature (``OcrSettings.signature``: engine,
+detector size, orientation); a cache opened with a signature treats a file
+read under other settings as missing and reads the scan again.
 """
 
 from __future__ import annotations
@@ -30,8 +32,12 @@ class LinesExtractor(Protocol):
 
 
 class OcrCache:
-    def __init__(self, directory: Path) -> None:
+    """``signature`` None reads whatever is cached (what a training step reads right after
+    the fill step that checked it); the fill steps and ``eval`` pass the current one."""
+
+    def __init__(self, directory: Path, signature: str | None = None) -> None:
         self.directory = directory
+        self.signature = signature
 
     def _path(self, receipt_id: str) -> Path:
         return self.directory / f"{receipt_id}.json"
@@ -41,6 +47,8 @@ class OcrCache:
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
+        if self.signature is not None and data.get("ocr") != self.signature:
+            return None
         lines = [
             TextLine(text, (box[0], box[1], box[2], box[3]), confidence, page)
             for text, box, confidence, page in data["lines"]
@@ -50,6 +58,7 @@ class OcrCache:
     def put(self, receipt_id: str, lines: list[TextLine], seconds: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = {
+            "ocr": self.signature,
             "seconds": seconds,
             "lines": [[line.text, list(line.box), line.confidence, line.page] for line in lines],
         }

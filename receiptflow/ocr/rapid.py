@@ -77,7 +77,10 @@ class RapidOcrEngine:
         models = model_dir()
         if models is None or importlib.util.find_spec("onnxruntime") is None:
             return False
-        return all((models / name).is_file() for name in (DET_MODEL, REC_MODEL))
+        return (models / DET_MODEL).is_file() and self._rec_model(models).is_file()
+
+    def _rec_model(self, models: Path) -> Path:
+        return self._settings.rec_model or models / REC_MODEL
 
     def read(self, image: Image.Image, page: int = 0) -> list[TextLine]:
         """Lines in reading order; boxes in the upright image's pixels (see ``orientation``)."""
@@ -107,7 +110,8 @@ class RapidOcrEngine:
             return self._det, self._rec
         models = model_dir()
         if models is None or not self.is_available():
-            raise OcrError(f"RapidOCR models not found in {models}")
+            wanted = [str(models / DET_MODEL), str(self._rec_model(models))] if models else []
+            raise OcrError(f"RapidOCR models not found: {', '.join(wanted) or 'no rapidocr'}")
         try:
             from receiptflow.ocr.ppocr import Detector, Recogniser
         except ImportError as exc:  # pragma: no cover - dependencies of the package
@@ -123,7 +127,7 @@ class RapidOcrEngine:
                 spin_wait=self._settings.spin_wait,
             )
             rec = Recogniser(
-                models / REC_MODEL,
+                self._rec_model(models),
                 threads=1 if parallel else self._threads,
                 min_width=self._tuning.rec_width,
                 spin_wait=self._settings.spin_wait,

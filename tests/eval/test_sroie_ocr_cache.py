@@ -92,3 +92,16 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     lines, seconds = cache.get("A") or ([], 0.0)
     assert lines == LINES
     assert seconds == 1.5
+
+
+def test_lines_read_under_other_ocr_settings_are_read_again(tmp_path: Path) -> None:
+    """A cache filled with the detector capped at 1280 px is stale once it is upscaled."""
+    capped = OcrSettings().signature()
+    upscaled = OcrSettings(min_side=736).signature()
+    assert capped != upscaled
+    OcrCache(tmp_path, capped).put("A", LINES, 1.5)
+    assert OcrCache(tmp_path, capped).get("A") == (LINES, 1.5)
+    assert OcrCache(tmp_path, upscaled).get("A") is None
+    assert OcrCache(tmp_path).get("A") == (LINES, 1.5)  # no signature: whatever is there
+    (tmp_path / "old.json").write_text('{"seconds": 1.0, "lines": []}', encoding="utf-8")
+    assert OcrCache(tmp_path, upscaled).get("old") is None  # written before signatures

@@ -111,3 +111,30 @@ def test_reads_exactly_what_rapidocrs_own_pipeline_reads(models: Path) -> None:
     )
     assert len(ours) >= 9
     assert ours == expected
+
+
+@pytest.mark.ocr
+def test_another_recognition_model_is_loaded_from_its_path(models: Path, tmp_path: Path) -> None:
+    """RECEIPTFLOW_OCR__REC_MODEL: the engine reads with that file (here a copy of the
+    wheel's, so it reads what the default reads) and caches name the model they were read by."""
+    import shutil
+
+    from receiptflow.ocr.ppocr import Recogniser
+
+    copy = tmp_path / "my_rec.onnx"
+    shutil.copyfile(models / REC_MODEL, copy)
+    engine = RapidOcrEngine(OcrSettings(threads=1, fix_orientation=False, rec_model=copy))
+    image, _ = render_receipt()
+    ours = [line.text for line in engine.read(image)]
+    default = RapidOcrEngine(OcrSettings(threads=1, fix_orientation=False))
+    assert ours == [line.text for line in default.read(image)]
+    assert isinstance(engine._rec, Recogniser)
+    assert Path(engine._rec._session._model_path) == copy
+    assert OcrSettings(rec_model=copy).signature() != OcrSettings().signature()
+
+
+def test_a_recognition_model_path_that_is_not_a_file_is_a_settings_error(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="no model file"):
+        OcrSettings(rec_model=tmp_path / "missing.onnx")
