@@ -54,7 +54,8 @@ class NemoExtractor:
                 "(e.g. http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:11434/v1 for Ollama)"
             )
         if self._client is None:
-            from receiptflow.llm.client import LlmClient, endpoint_from
+            from receiptflow.llm.client import LlmClient
+            from receiptflow.llm.endpoint import endpoint_from
             from receiptflow.llm.usage import Price
 
             options = self._options

@@ -80,7 +80,8 @@ class OpenAIVisionExtractor:
                 "OPENAI_API_VERSION), e.g. 2024-10-21"
             )
         if self._client is None:
-            from receiptflow.llm.client import LlmClient, endpoint_from
+            from receiptflow.llm.client import LlmClient
+            from receiptflow.llm.endpoint import endpoint_from
             from receiptflow.llm.pricing import is_reasoning, lookup
 
             model = self._options.priced_model

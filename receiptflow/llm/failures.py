@@ -21,7 +21,7 @@ from instructor.core.exceptions import IncompleteOutputException
 from receiptflow.errors import ConfigError, ExtractionError
 
 if TYPE_CHECKING:
-    from receiptflow.llm.client import Endpoint
+    from receiptflow.llm.endpoint import Endpoint
 
 
 class EndpointConfigError(ConfigError):
