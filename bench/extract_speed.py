@@ -1,7 +1,8 @@
 """End-to-end speed of ``receiptflow extract``: one process over N scans, as a user runs it.
 
     .venv/bin/python bench/extract_speed.py [--dataset sroie|wildreceipt] [--n 20]
-        [--repeat 3] [--against REV] [--data ../shared/datasets] [--json]
+        [--repeat 3] [--against REV | --setting NAME=VALUE ...] [--data ../shared/datasets]
+        [--json]
 
 Each run is two processes under ``/usr/bin/time -v`` (the exact commands are printed):
 1. ``receiptflow extract --format jsonl FILE...`` over the first N images (SROIE: sorted by
@@ -13,7 +14,9 @@ Each run is two processes under ``/usr/bin/time -v`` (the exact commands are pri
 average (1 min) is printed beside every run, since a shared machine makes wall time noisy and
 CPU seconds are the steadier figure. ``--against REV`` extracts that git revision of this
 repository into a temporary folder and measures it in the same way, alternating with the
-working tree run by run (A, B, B, A, A, B, ...), then prints the ratios."""
+working tree run by run (A, B, B, A, A, B, ...), then prints the ratios. ``--setting``
+(e.g. ``RECEIPTFLOW_OCR__SPIN_WAIT=false``, repeatable) does the same with the working tree
+run under those environment variables as the second variant."""
 
 from __future__ import annotations
 
@@ -60,13 +63,15 @@ def images(data: Path, dataset: str, n: int) -> list[Path]:
     return [sample.image_path for sample in list_samples(data / "wildreceipt-dev", n)]
 
 
-def timed(command: list[str], tree: Path) -> tuple[dict[str, float], str]:
+def timed(command: list[str], tree: Path, setting: dict[str, str]) -> tuple[dict[str, float], str]:
     """Run ``command`` under /usr/bin/time -v in ``tree``, with it first on PYTHONPATH.
 
     In ``tree`` because ``python -m`` puts the current folder before PYTHONPATH: run from the
     repository, an ``--against`` revision would import the working tree."""
     env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")]),
+        **setting,
     )
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         done = subprocess.run(
@@ -99,13 +104,17 @@ def _seconds(clock: str) -> float:
     return total
 
 
-def measure(tree: Path, label: str, files: list[Path], args: argparse.Namespace) -> Run:
+Variant = tuple[Path, dict[str, str]]  # a source tree and the environment it runs under
+
+
+def measure(variant: Variant, label: str, files: list[Path], args: argparse.Namespace) -> Run:
+    tree, setting = variant
     python = [sys.executable, "-m", "receiptflow"]
     load_before = os.getloadavg()[0]
-    extract, _ = timed([*python, "extract", "--format", "jsonl", *map(str, files)], tree)
+    extract, _ = timed([*python, "extract", "--format", "jsonl", *map(str, files)], *variant)
     folder = args.data / ("sroie-dev" if args.dataset == "sroie" else "wildreceipt-dev")
     evaluate = [*python, "eval", str(folder), "--dataset", args.dataset]
-    _, report = timed([*evaluate, "--limit", str(len(files)), "--format", "json"], tree)
+    _, report = timed([*evaluate, "--limit", str(len(files)), "--format", "json"], *variant)
     count = len(files)
     return Run(
         tree=label,
@@ -177,7 +186,15 @@ def main() -> None:
     parser.add_argument("--dataset", choices=["sroie", "wildreceipt"], default="sroie")
     parser.add_argument("--n", type=int, default=20, help="images per run (default 20)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per tree")
-    parser.add_argument("--against", metavar="REV", help="also measure this git revision")
+    versus = parser.add_mutually_exclusive_group()
+    versus.add_argument("--against", metavar="REV", help="also measure this git revision")
+    versus.add_argument(
+        "--setting",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="also measure the working tree with this environment variable set",
+    )
     parser.add_argument("--json", action="store_true", help="print the runs as JSON")
     args = parser.parse_args()
     files = images(args.data, args.dataset, args.n)
@@ -186,9 +203,12 @@ def main() -> None:
     print(f"{TIME} -v {sys.executable} -m receiptflow extract --format jsonl <{len(files)} files>")
     print(f"{sys.executable} -m receiptflow eval ... --dataset {args.dataset} --limit {len(files)}")
     with tempfile.TemporaryDirectory(prefix="extract-speed-") as scratch:
-        trees = {"working tree": REPO}
+        trees: dict[str, Variant] = {"working tree": (REPO, {})}
         if args.against:
-            trees[args.against] = checkout(args.against, Path(scratch))
+            trees[args.against] = (checkout(args.against, Path(scratch)), {})
+        if args.setting:
+            setting = dict(item.split("=", 1) for item in args.setting)
+            trees[" ".join(args.setting)] = (REPO, setting)
         runs: list[Run] = []
         print(HEADER, flush=True)
         for repeat in range(args.repeat):
