@@ -111,3 +111,20 @@ def test_dollars_without_another_country_read_month_first_and_dots_day_first() -
     assert not date_order(dotted, currency="USD", country=None).month_first
     australia = rows_of(["SHOP", "10-11-2013", ("TOTAL", "$19.95")])
     assert not date_order(australia, currency="AUD", country="AUD").month_first
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    [
+        "RETURNS WITH RECEIPT THRU 05/31/2016",
+        "VALID UNTIL 05/31/2016",
+        "RETURN BY DATE 05/31/2016 10:00",  # labelled DATE, a time beside it: still a deadline
+        "BEST BEFORE 31.05.2016",
+        "UMTAUSCH BIS 31.05.2016",
+        "CAMBIOS HASTA 31/05/2016",
+    ],
+)
+def test_a_deadline_loses_to_any_other_date(deadline: str) -> None:
+    # the sale date unlabelled and printed below the deadline
+    when = find_when(rows_of(["STORE", deadline, "ITEM 9.00", "2016-04-01"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2016, 4, 1), deadline

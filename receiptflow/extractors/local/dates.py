@@ -167,22 +167,30 @@ def _scored_dates(
     texts: list[str], today: dt.date, day_first: bool
 ) -> list[tuple[float, int, DateMatch]]:
     """Every date printed on the rows, scored: plausible, labelled DATE, a time beside it,
-    high on the page; an expiry or due date scores low."""
+    high on the page; a deadline (expiry, return-by, valid-until) loses to any other date."""
     scored: list[tuple[float, int, DateMatch]] = []
     for index, raw in enumerate(texts):
         text = raw.upper()
         for found in find_dates(raw, day_first=day_first):
-            score = 1.0 if _plausible(found.value, today) else -2.0
-            before = text[: found.start]
-            if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
-                score += 2.0
-            if _OTHER_DATE.search(before):
-                score -= 2.0
-            if find_time(text[found.end :]):
-                score += 0.5
-            score -= 0.01 * index
-            scored.append((score, index, found))
+            scored.append((_score(found, text, today, index), index, found))
     return scored
+
+
+def _score(found: DateMatch, text: str, today: dt.date, index: int) -> float:
+    score = 1.0 if _plausible(found.value, today) else -2.0
+    before = text[: found.start]
+    if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
+        score += 2.0
+    if _OTHER_DATE.search(before):
+        score -= _DEADLINE
+    if find_time(text[found.end :]):
+        score += 0.5
+    return score - 0.01 * index
+
+
+# a labelled deadline with a time beside it (1 + 2 + 0.5 - 5 < 0) still scores below an
+# unlabelled date far down the page
+_DEADLINE = 5.0
 
 
 def _attach_time(rows: list[Row], index: int, date: DateMatch, when: When) -> None:
