@@ -128,3 +128,14 @@ def test_a_deadline_loses_to_any_other_date(deadline: str) -> None:
     # the sale date unlabelled and printed below the deadline
     when = find_when(rows_of(["STORE", deadline, "ITEM 9.00", "2016-04-01"]), today=TODAY)
     assert when.date is not None and when.date.value == dt.date(2016, 4, 1), deadline
+
+
+def test_a_month_on_its_own_line_joins_the_day_and_year_below() -> None:
+    when = find_when(
+        rows_of(["STORE", "APRIL", "1,2016 12:30PM", "RETURNS WITH RECEIPT THRU 05/31/2016"]),
+        today=TODAY,
+    )
+    assert when.date is not None and when.date.value == dt.date(2016, 4, 1)
+    assert when.time == dt.time(12, 30)
+    # a month word over an unrelated number is no date
+    assert find_when(rows_of(["MAY", "12 ITEMS"]), today=TODAY).date is None

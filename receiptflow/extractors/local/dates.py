@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
-from receiptflow.extractors.local.vocab import words
+from receiptflow.extractors.local.vocab import month_regex, words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
 _DATE_LABEL = words("date_label")
@@ -173,7 +173,16 @@ def _scored_dates(
         text = raw.upper()
         for found in find_dates(raw, day_first=day_first):
             scored.append((_score(found, text, today, index), index, found))
+        if index + 1 < len(texts) and _MONTH_ONLY.fullmatch(raw):
+            # "APRIL" then "1,2016 12:30": the month printed on a line of its own
+            joined = f"{raw.strip()} {texts[index + 1]}"
+            for found in find_dates(joined, day_first=day_first):
+                if found.start == 0 and found.end > len(raw.strip()) + 1:
+                    scored.append((_score(found, joined.upper(), today, index), index, found))
     return scored
+
+
+_MONTH_ONLY = re.compile(r"\W*" + month_regex() + r"\W*", re.IGNORECASE)
 
 
 def _score(found: DateMatch, text: str, today: dt.date, index: int) -> float:
