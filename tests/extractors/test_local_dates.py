@@ -139,3 +139,11 @@ def test_a_month_on_its_own_line_joins_the_day_and_year_below() -> None:
     assert when.time == dt.time(12, 30)
     # a month word over an unrelated number is no date
     assert find_when(rows_of(["MAY", "12 ITEMS"]), today=TODAY).date is None
+
+
+def test_a_date_glued_to_a_barcode_is_read_when_nothing_else_is() -> None:
+    when = find_when(rows_of(["STORE", "890327006300548122111/09/07"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2007, 9, 11)
+    # a date standing free wins over one glued to a number
+    when = find_when(rows_of(["890327006300548122111/09/07", "12/09/07"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2007, 9, 12)

@@ -171,8 +171,13 @@ def _scored_dates(
     scored: list[tuple[float, int, DateMatch]] = []
     for index, raw in enumerate(texts):
         text = raw.upper()
-        for found in find_dates(raw, day_first=day_first):
+        found_here = find_dates(raw, day_first=day_first)
+        for found in found_here:
             scored.append((_score(found, text, today, index), index, found))
+        if not found_here:
+            for found in _glued_dates(raw, day_first):
+                score = _score(found, text, today, index) - _GLUED_DOUBT
+                scored.append((score, index, found))
         if index + 1 < len(texts) and _MONTH_ONLY.fullmatch(raw):
             # "APRIL" then "1,2016 12:30": the month printed on a line of its own
             joined = f"{raw.strip()} {texts[index + 1]}"
@@ -183,6 +188,24 @@ def _scored_dates(
 
 
 _MONTH_ONLY = re.compile(r"\W*" + month_regex() + r"\W*", re.IGNORECASE)
+# a date glued to the end of a long number (a barcode or transaction number printed against
+# it: "890327006300548122111/09/07"); printers pad day and month to two digits, so the date
+# is the last dd/dd/yy(yy) of the run, and it is trusted a little less than a date standing free
+_GLUED = re.compile(r"(?<=\d{6})(?=\d{2}([/.-])\d{2}\1(?:19|20)?\d{2}(?![\d/]))")
+_GLUED_DOUBT = 0.5
+
+
+def _glued_dates(raw: str, day_first: bool) -> list[DateMatch]:
+    split = _GLUED.search(raw)
+    if split is None:
+        return []
+    cut = split.start()
+    found = find_dates(raw[cut:], day_first=day_first)
+    return [
+        DateMatch(date.value, date.start + cut, date.end + cut, date.text)
+        for date in found[:1]
+        if date.start == 0
+    ]
 
 
 def _score(found: DateMatch, text: str, today: dt.date, index: int) -> float:
