@@ -147,3 +147,15 @@ def test_a_date_glued_to_a_barcode_is_read_when_nothing_else_is() -> None:
     # a date standing free wins over one glued to a number
     when = find_when(rows_of(["890327006300548122111/09/07", "12/09/07"]), today=TODAY)
     assert when.date is not None and when.date.value == dt.date(2007, 9, 12)
+
+
+def test_a_us_phone_number_reads_month_first_when_no_currency_is_printed() -> None:
+    from receiptflow.extractors.local.dates import date_order
+
+    check = rows_of(["ASIA BAY", "(614) 766 4494", "07/11/12", ("CHECK TOTAL", "65.66")])
+    assert date_order(check, currency=None, country=None).month_first
+    assert not date_order(
+        rows_of(["CAFE", "0293087346", "07/11/12"]), currency=None, country=None
+    ).month_first
+    # another currency still decides
+    assert not date_order(check, currency="EUR", country=None).month_first

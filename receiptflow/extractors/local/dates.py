@@ -83,8 +83,8 @@ class DateOrder:
 
 def date_order(rows: list[Row], *, currency: str | None, country: str | None) -> DateOrder:
     """The receipt's own dates decide when one of them can only be read one way
-    ("02/15/2024"); else a US receipt (dollars and a US address or phone number) prints month
-    first, and a receipt in any other known currency day first."""
+    ("02/15/2024"); else a US receipt (dollars and a US address or phone number, or no currency
+    at all and a US phone number) prints month first, and one in any other currency day first."""
     order = 0
     separators: set[str] = set()
     for row in rows:
@@ -103,6 +103,10 @@ def date_order(rows: list[Row], *, currency: str | None, country: str | None) ->
         return DateOrder(True, 0.9)
     if currency == "USD":
         return DateOrder(True, 0.8)  # "$" and no other country named: most likely the US
+    if _US_PHONE.search(text):
+        # no currency printed at all (a diner's check, a candy shop's till), but a phone
+        # number written the North American way: "(614) 766 4494"
+        return DateOrder(True, 0.8)
     return DateOrder(False, 0.75)  # nothing says: day first is a guess
 
 
