@@ -92,6 +92,8 @@ def test_ocr_slips_in_a_date_are_undone_when_nothing_else_reads() -> None:
         ("Date: O7-03-2016 Time: 6:04PM", dt.date(2016, 3, 7)),
         ("Server: Marcos 02,/22/2014", dt.date(2014, 2, 22)),
         ("2017-02-12144838GST:1 Ling", dt.date(2017, 2, 12)),
+        ("11-Dec-20147:50:45P", dt.date(2014, 12, 11)),
+        ("OR.....25/07/2014 20:40", dt.date(2014, 7, 25)),
     ]:
         when = find_when(rows_of(["SHOP", printed, ("TOTAL", "9.00")]), today=TODAY)
         assert when.date is not None and when.date.value == expected, printed

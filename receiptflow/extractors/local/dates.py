@@ -152,12 +152,16 @@ def find_when(
 
 
 # OCR slips inside printed dates: a letter O for a zero ("201o"), l or I for a one, a stray
-# comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838")
+# comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838") or
+# to the year after a month name ("11-Dec-20147:50:45P"), dot leaders run into the date
+# ("OR.....07/25/2014")
 _REPAIRS = (
     (re.compile(r"(?<=\d)[oO]|[oO](?=\d)"), "0"),
     (re.compile(r"(?<=\d)[lI|](?=\d)|(?<=\d[/.-])[lI](?=\d)"), "1"),
     (re.compile(r"(?<=\d),(?=/)|(?<=/),(?=\d)"), ""),
     (re.compile(r"(?<=\b\d{4}-\d{2}-\d{2})(?=\d)"), " "),
+    (re.compile(r"(?<=[A-Za-z][-/. ](?:19|20)\d{2})(?=\d{1,2}:\d{2})"), " "),
+    (re.compile(r"(?<=\.\.)(?=\d{1,2}[/-]\d{1,2}[/-]\d)"), " "),
 )
 
 
