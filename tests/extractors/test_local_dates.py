@@ -79,6 +79,8 @@ def test_receipt_number(printed: list[Printed], expected: str | None) -> None:
             True,
         ),
         ([("TOTAL", "4.50")], None, False),
+        # a cashier called Jordan says nothing of the country
+        (["IT'SUGAR", ("TOTAL", "7.02"), "SALES ASSOCIATE : JORDAN"], None, False),
     ],
 )
 def test_currency_and_decimal_style(printed: list[Printed], code: str | None, comma: bool) -> None:
