@@ -7,9 +7,9 @@ and digits only. Scoring, per receipt that labels the field:
 
 - ``total``: the extracted total equals (as a Decimal) the amount of a Total_value box.
 - ``date``: the extracted date is a reading of a Date_value box (day/month order from the
-  receipt: month first for US receipts — a US state and ZIP code, or "$" with no sign of
-  another dollar country — except dotted dates, which are European; else day first, unless
-  the printed numbers only read one way).
+  receipt: month first for US receipts — a US state and ZIP code (in one box or two), or "$"
+  or a US phone number with no sign of another dollar country or currency — except dotted
+  dates, which are European; else day first, unless the printed numbers only read one way).
 - ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
@@ -47,13 +47,31 @@ FUZZY_RATIO = 0.8
 KEY_FIELDS = ("total", "date", "merchant")
 
 # class_list.txt indices of the value boxes used here
-STORE_NAME, ADDRESS, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 7, 11, 15, 17, 19, 23
+STORE_NAME, ADDRESS, PHONE, DATE, ITEM, PRICE, SUBTOTAL, TAX, TOTAL = 1, 3, 5, 7, 11, 15, 17, 19, 23
 
 
-# a US state and ZIP code at the end of an address box, as typed: "IL62704", "Ma02114"
-_STATE_ZIP = re.compile(r"[A-Za-z]{2}\d{5}(?:-\d{4})?$")
+# a US state and ZIP code ending an address box, as typed: "IL62704", "Ma02114",
+# "GLENELLYN,IL60137US"; or split over two boxes ("GLENELLYN,IL" then "60137"), the address
+# boxes being joined with a space (a box ends where the space is)
+_US_STATE = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
+    "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_STATE_ZIP = re.compile(
+    rf"(?:{_US_STATE})[\s,.-]*\d{{5}}(?:-\d{{4}})?(?:\s*(?:US|USA|U\.S\.A?\.?))?(?=\s|$)",
+    re.IGNORECASE,
+)
+# a US phone number as the boxes type it: "(614)7664494", "305861-2222", "(609)385-0101"; US
+# area codes and exchanges begin with 2-9, which keeps out "03-79553655", "0293087346"
+_US_PHONE = re.compile(
+    r"(?<![\d+])(?:\([2-9]\d{2}\)\s*|[2-9]\d{2}[-.\s]?)[2-9]\d{2}[-.\s]?\d{4}(?!\d)"
+)
+_OTHER_CURRENCY = re.compile(r"[€£₹]|RM\d")
+# GST and ABN are Australian tax words, but box texts have lost their spaces: "GST2" is a US
+# check's guest count, "SAVINGSTODAY", "DRUGSTORE" and "KINGSTREET" hold the letters
 _OTHER_DOLLAR_COUNTRY = re.compile(
-    r"ABN|GST|PTY|AUSTRALIA|\b(?:NSW|VIC|QLD|WA|TAS|ACT)\d{4}|CANADA|ONTARIO|QUEBEC|ALBERTA|"
+    r"ABN|GST(?![\dO]|S:|REET|RAW)|PTY|AUSTRALIA|(?:NSW|VIC|QLD|TAS)\d{4}(?!\d)|\b(?:WA|ACT)\d{4}|"
+    r"CANADA|ONTARIO|QUEBEC|ALBERTA|"
     r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
 )
 
@@ -92,13 +110,17 @@ class WildSample:
 
     def month_first(self) -> bool:
         """US receipts print month first: a state and ZIP code in the address ("IL62704",
-        spaces being removed from the box texts), or a "$" on a receipt that names no other
-        dollar country (Australia's ABN/GST/PTY and states, Canada's provinces and HST)."""
-        if any(_STATE_ZIP.search(box.text) for box in self.of(ADDRESS)):
+        spaces being removed from the box texts, or "IL" and "60137" in boxes one after the
+        other), or, on a receipt that names no other dollar country (Australia's ABN/GST/PTY
+        and states, Canada's provinces and HST) and no other currency, a "$" or a US phone
+        number ("(614)7664494") in its phone boxes."""
+        address = sorted(self.of(ADDRESS), key=lambda box: (box.centre_y, box.x0))
+        if _STATE_ZIP.search(" ".join(box.text.strip() for box in address)):
             return True
         text = " ".join(box.text for box in self.boxes).upper()
-        elsewhere = _OTHER_DOLLAR_COUNTRY.search(text)
-        return "$" in text and elsewhere is None
+        if _OTHER_DOLLAR_COUNTRY.search(text) or _OTHER_CURRENCY.search(text):
+            return False
+        return "$" in text or any(_US_PHONE.search(box.text) for box in self.of(PHONE))
 
     def dates(self) -> set[dt.date]:
         month_first = self.month_first()

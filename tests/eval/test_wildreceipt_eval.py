@@ -8,7 +8,12 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from receiptflow.eval.wildreceipt import evaluate_wildreceipt, label_amount, list_samples
+from receiptflow.eval.wildreceipt import (
+    WildSample,
+    evaluate_wildreceipt,
+    label_amount,
+    list_samples,
+)
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document
 from receiptflow.schemas.receipt import LineItem, Merchant, Receipt
@@ -107,3 +112,34 @@ def test_scores_count_right_wrong_and_missing_fields(tmp_path: Path) -> None:
     assert trust["wrong_among_unflagged"]["wrong"] == trust["wrong_among_unflagged"]["judged"] == 2
     assert trust["wrong_caught"] == {**trust["wrong_caught"], "wrong": 2, "caught": 0}
     assert trust["fields"]["merchant.name"]["right"] == 1
+
+
+def _sample(tmp_path: Path, *boxes: tuple[str, int]) -> WildSample:
+    """One photo whose boxes are stacked top to bottom in the order given."""
+    annotations = [
+        _box(text, label, 10, 10 * n, 140, 10 * n + 8) for n, (text, label) in enumerate(boxes)
+    ]
+    record = {"file_name": "image_files/Image_7/1/ccc.jpeg", "annotations": annotations}
+    (tmp_path / "labels.txt").write_text(json.dumps(record) + "\n")
+    return list_samples(tmp_path)[0]
+
+
+def test_us_receipts_are_told_by_a_split_state_and_zip_or_a_us_phone(tmp_path: Path) -> None:
+    date = ("12/07/2013", 7)
+    # state and ZIP in boxes one after the other, and a ZIP followed by the country
+    assert _sample(tmp_path, ("GLENELLYN,IL", 3), ("60137", 3), date).dates() == {
+        dt.date(2013, 12, 7)
+    }
+    assert _sample(tmp_path, ("GLENELLYN,IL60137US", 3), date).month_first()
+    # a US phone number with no "$" printed; not when a "GST2" guest count is beside it
+    assert _sample(tmp_path, ("(614)7664494", 5), ("CHK7196", 25), ("GST2", 25), date).month_first()
+    assert _sample(tmp_path, ("305861-2222", 5), date).month_first()
+    # not US: Australia's state and postcode, an ABN, another currency, a non-US number
+    assert not _sample(tmp_path, ("STRATHMOREVIC3041", 3), ("$12.00", 23), date).month_first()
+    assert not _sample(tmp_path, ("(614)7664494", 5), ("ABN:83600128739", 25), date).month_first()
+    assert not _sample(tmp_path, ("305861-2222", 5), ("€9.00", 23), date).month_first()
+    assert not _sample(tmp_path, ("0293087346", 5), date).month_first()
+    assert not _sample(
+        tmp_path, ("BretonischerRing7", 3), ("85630Grasbrunn", 3), date
+    ).month_first()
+    assert _sample(tmp_path, ("0293087346", 5), date).dates() == {dt.date(2013, 7, 12)}

@@ -79,6 +79,8 @@ def test_receipt_number(printed: list[Printed], expected: str | None) -> None:
             True,
         ),
         ([("TOTAL", "4.50")], None, False),
+        # a cashier called Jordan says nothing of the country
+        (["IT'SUGAR", ("TOTAL", "7.02"), "SALES ASSOCIATE : JORDAN"], None, False),
     ],
 )
 def test_currency_and_decimal_style(printed: list[Printed], code: str | None, comma: bool) -> None:
@@ -92,6 +94,8 @@ def test_ocr_slips_in_a_date_are_undone_when_nothing_else_reads() -> None:
         ("Date: O7-03-2016 Time: 6:04PM", dt.date(2016, 3, 7)),
         ("Server: Marcos 02,/22/2014", dt.date(2014, 2, 22)),
         ("2017-02-12144838GST:1 Ling", dt.date(2017, 2, 12)),
+        ("11-Dec-20147:50:45P", dt.date(2014, 12, 11)),
+        ("OR.....25/07/2014 20:40", dt.date(2014, 7, 25)),
     ]:
         when = find_when(rows_of(["SHOP", printed, ("TOTAL", "9.00")]), today=TODAY)
         assert when.date is not None and when.date.value == expected, printed
@@ -111,3 +115,51 @@ def test_dollars_without_another_country_read_month_first_and_dots_day_first() -
     assert not date_order(dotted, currency="USD", country=None).month_first
     australia = rows_of(["SHOP", "10-11-2013", ("TOTAL", "$19.95")])
     assert not date_order(australia, currency="AUD", country="AUD").month_first
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    [
+        "RETURNS WITH RECEIPT THRU 05/31/2016",
+        "VALID UNTIL 05/31/2016",
+        "RETURN BY DATE 05/31/2016 10:00",  # labelled DATE, a time beside it: still a deadline
+        "BEST BEFORE 31.05.2016",
+        "UMTAUSCH BIS 31.05.2016",
+        "CAMBIOS HASTA 31/05/2016",
+    ],
+)
+def test_a_deadline_loses_to_any_other_date(deadline: str) -> None:
+    # the sale date unlabelled and printed below the deadline
+    when = find_when(rows_of(["STORE", deadline, "ITEM 9.00", "2016-04-01"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2016, 4, 1), deadline
+
+
+def test_a_month_on_its_own_line_joins_the_day_and_year_below() -> None:
+    when = find_when(
+        rows_of(["STORE", "APRIL", "1,2016 12:30PM", "RETURNS WITH RECEIPT THRU 05/31/2016"]),
+        today=TODAY,
+    )
+    assert when.date is not None and when.date.value == dt.date(2016, 4, 1)
+    assert when.time == dt.time(12, 30)
+    # a month word over an unrelated number is no date
+    assert find_when(rows_of(["MAY", "12 ITEMS"]), today=TODAY).date is None
+
+
+def test_a_date_glued_to_a_barcode_is_read_when_nothing_else_is() -> None:
+    when = find_when(rows_of(["STORE", "890327006300548122111/09/07"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2007, 9, 11)
+    # a date standing free wins over one glued to a number
+    when = find_when(rows_of(["890327006300548122111/09/07", "12/09/07"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2007, 9, 12)
+
+
+def test_a_us_phone_number_reads_month_first_when_no_currency_is_printed() -> None:
+    from receiptflow.extractors.local.dates import date_order
+
+    check = rows_of(["ASIA BAY", "(614) 766 4494", "07/11/12", ("CHECK TOTAL", "65.66")])
+    assert date_order(check, currency=None, country=None).month_first
+    assert not date_order(
+        rows_of(["CAFE", "0293087346", "07/11/12"]), currency=None, country=None
+    ).month_first
+    # another currency still decides
+    assert not date_order(check, currency="EUR", country=None).month_first

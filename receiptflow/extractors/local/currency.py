@@ -45,7 +45,8 @@ _COUNTRY: list[tuple[str, re.Pattern[str]]] = [
     ("KWD", re.compile(r"(?<![A-Z])(KUWAIT|SALMIYA|HAWALLI)(?![A-Z])|\+965")),
     ("BHD", re.compile(r"(?<![A-Z])(BAHRAIN|MANAMA)(?![A-Z])|\+973")),
     ("OMR", re.compile(r"(?<![A-Z])(OMAN|MUSCAT)(?![A-Z])|\+968")),
-    ("JOD", re.compile(r"(?<![A-Z])(JORDAN|AMMAN)(?![A-Z])|\+962")),
+    # not JORDAN alone: a first name as often as the country ("SALES ASSOCIATE : JORDAN")
+    ("JOD", re.compile(r"(?<![A-Z])(AMMAN|HASHEMITE)(?![A-Z])|\+962")),
     ("JPY", re.compile(r"(?<![A-Z])(JAPAN|TOKYO|OSAKA|KYOTO|[A-Z]+-KU)(?![A-Z])|\+81")),
     ("GBP", re.compile(r"(?<![A-Z])(UNITED KINGDOM|LONDON|VAT REG NO)(?![A-Z])")),
     ("CAD", re.compile(r"(?<![A-Z])(CANADA|ONTARIO|QUEBEC|HST)(?![A-Z])")),

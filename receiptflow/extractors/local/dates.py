@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
-from receiptflow.extractors.local.vocab import words
+from receiptflow.extractors.local.vocab import month_regex, words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
 _DATE_LABEL = words("date_label")
@@ -83,8 +83,8 @@ class DateOrder:
 
 def date_order(rows: list[Row], *, currency: str | None, country: str | None) -> DateOrder:
     """The receipt's own dates decide when one of them can only be read one way
-    ("02/15/2024"); else a US receipt (dollars and a US address or phone number) prints month
-    first, and a receipt in any other known currency day first."""
+    ("02/15/2024"); else a US receipt (dollars and a US address or phone number, or no currency
+    at all and a US phone number) prints month first, and one in any other currency day first."""
     order = 0
     separators: set[str] = set()
     for row in rows:
@@ -103,6 +103,10 @@ def date_order(rows: list[Row], *, currency: str | None, country: str | None) ->
         return DateOrder(True, 0.9)
     if currency == "USD":
         return DateOrder(True, 0.8)  # "$" and no other country named: most likely the US
+    if _US_PHONE.search(text):
+        # no currency printed at all (a diner's check, a candy shop's till), but a phone
+        # number written the North American way: "(614) 766 4494"
+        return DateOrder(True, 0.8)
     return DateOrder(False, 0.75)  # nothing says: day first is a guess
 
 
@@ -148,12 +152,16 @@ def find_when(
 
 
 # OCR slips inside printed dates: a letter O for a zero ("201o"), l or I for a one, a stray
-# comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838")
+# comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838") or
+# to the year after a month name ("11-Dec-20147:50:45P"), dot leaders run into the date
+# ("OR.....07/25/2014")
 _REPAIRS = (
     (re.compile(r"(?<=\d)[oO]|[oO](?=\d)"), "0"),
     (re.compile(r"(?<=\d)[lI|](?=\d)|(?<=\d[/.-])[lI](?=\d)"), "1"),
     (re.compile(r"(?<=\d),(?=/)|(?<=/),(?=\d)"), ""),
     (re.compile(r"(?<=\b\d{4}-\d{2}-\d{2})(?=\d)"), " "),
+    (re.compile(r"(?<=[A-Za-z][-/. ](?:19|20)\d{2})(?=\d{1,2}:\d{2})"), " "),
+    (re.compile(r"(?<=\.\.)(?=\d{1,2}[/-]\d{1,2}[/-]\d)"), " "),
 )
 
 
@@ -167,22 +175,62 @@ def _scored_dates(
     texts: list[str], today: dt.date, day_first: bool
 ) -> list[tuple[float, int, DateMatch]]:
     """Every date printed on the rows, scored: plausible, labelled DATE, a time beside it,
-    high on the page; an expiry or due date scores low."""
+    high on the page; a deadline (expiry, return-by, valid-until) loses to any other date."""
     scored: list[tuple[float, int, DateMatch]] = []
     for index, raw in enumerate(texts):
         text = raw.upper()
-        for found in find_dates(raw, day_first=day_first):
-            score = 1.0 if _plausible(found.value, today) else -2.0
-            before = text[: found.start]
-            if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
-                score += 2.0
-            if _OTHER_DATE.search(before):
-                score -= 2.0
-            if find_time(text[found.end :]):
-                score += 0.5
-            score -= 0.01 * index
-            scored.append((score, index, found))
+        found_here = find_dates(raw, day_first=day_first)
+        for found in found_here:
+            scored.append((_score(found, text, today, index), index, found))
+        if not found_here:
+            for found in _glued_dates(raw, day_first):
+                score = _score(found, text, today, index) - _GLUED_DOUBT
+                scored.append((score, index, found))
+        if index + 1 < len(texts) and _MONTH_ONLY.fullmatch(raw):
+            # "APRIL" then "1,2016 12:30": the month printed on a line of its own
+            joined = f"{raw.strip()} {texts[index + 1]}"
+            for found in find_dates(joined, day_first=day_first):
+                if found.start == 0 and found.end > len(raw.strip()) + 1:
+                    scored.append((_score(found, joined.upper(), today, index), index, found))
     return scored
+
+
+_MONTH_ONLY = re.compile(r"\W*" + month_regex() + r"\W*", re.IGNORECASE)
+# a date glued to the end of a long number (a barcode or transaction number printed against
+# it: "890327006300548122111/09/07"); printers pad day and month to two digits, so the date
+# is the last dd/dd/yy(yy) of the run, and it is trusted a little less than a date standing free
+_GLUED = re.compile(r"(?<=\d{6})(?=\d{2}([/.-])\d{2}\1(?:19|20)?\d{2}(?![\d/]))")
+_GLUED_DOUBT = 0.5
+
+
+def _glued_dates(raw: str, day_first: bool) -> list[DateMatch]:
+    split = _GLUED.search(raw)
+    if split is None:
+        return []
+    cut = split.start()
+    found = find_dates(raw[cut:], day_first=day_first)
+    return [
+        DateMatch(date.value, date.start + cut, date.end + cut, date.text)
+        for date in found[:1]
+        if date.start == 0
+    ]
+
+
+def _score(found: DateMatch, text: str, today: dt.date, index: int) -> float:
+    score = 1.0 if _plausible(found.value, today) else -2.0
+    before = text[: found.start]
+    if _DATE_LABEL.search(before) or _DATE_LABEL.search(text):
+        score += 2.0
+    if _OTHER_DATE.search(before):
+        score -= _DEADLINE
+    if find_time(text[found.end :]):
+        score += 0.5
+    return score - 0.01 * index
+
+
+# a labelled deadline with a time beside it (1 + 2 + 0.5 - 5 < 0) still scores below an
+# unlabelled date far down the page
+_DEADLINE = 5.0
 
 
 def _attach_time(rows: list[Row], index: int, date: DateMatch, when: When) -> None:
