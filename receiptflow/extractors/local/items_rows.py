@@ -50,6 +50,9 @@ class ItemRow:
     char_width: float = 0.0
     off_column: bool = False  # the amount stands left of the receipt's amount column
     trailing_count: str | None = None  # the count read from the name's end ("x2", "X4")
+    # the blank between the name's end and the amount right after it (no count or unit price
+    # column between), in characters: how long a word the printer could still have put there
+    room: float | None = None
 
     @property
     def has_text(self) -> bool:
@@ -172,7 +175,21 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     row.description_x = kept[0].x0 if kept else None
     if words:
         row.char_width = statistics.median((w.x1 - w.x0) / max(len(w.text), 1) for w in words)
+    if kept and amount_at is not None:
+        row.room = _room(words, kept[-1], amount_at, row.char_width)
     return row
+
+
+def _room(words: list[Word], last: Word, amount_at: int, char_width: float) -> float | None:
+    """Characters between the name's last word and the amount, when only a currency sign
+    stands between them; None when a count or unit price column does (a name column of its
+    own may wrap at a width of its own)."""
+    at = next((i for i, word in enumerate(words) if word is last), None)
+    if at is None or char_width <= 0:
+        return None
+    if any(not is_currency_word(word.text) for word in words[at + 1 : amount_at]):
+        return None
+    return (words[amount_at].x0 - last.x1) / char_width
 
 
 def _drop_tax_codes(words: list[Word]) -> list[Word]:
@@ -189,6 +206,8 @@ def _drop_tax_codes(words: list[Word]) -> list[Word]:
 
 def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
     """Find count x unit price = amount; returns the positions used (and numbers after them)."""
+    # "P. Montrachet (4 @114.00) 456.00": the count and unit price in brackets after the name
+    texts = [re.sub(r"^\((?=\d)|(?<=\d)\)$", "", text) for text in texts]
     units = [(position, _unit_value(text, whole=whole)) for position, text in enumerate(texts)]
     for position in range(len(texts) - 1):
         if texts[position] == "@" and units[position + 1][1] is not None:

@@ -1,0 +1,45 @@
+"""Restaurant and shop receipts from the US: a side, a choice or a note printed on a line of
+its own under the item, names wrapped because the line was full, counts in brackets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from items_support import items_of, read
+
+
+def test_a_line_that_would_have_fitted_beside_the_name_is_not_part_of_it() -> None:
+    result = items_of(
+        ("1 Pernil Lunch", "8.59"),
+        "  Trifongo",
+        ("DOUBLE COMBO", "7.69"),
+        "ROOT BEER",
+        ("Ja Jiang Noodles with Chicken", "12.00"),
+        "Sauce",
+        ("Dumplings with", "6.00"),
+        "Pork",
+        ("TOTAL", "34.28"),
+        currency="USD",
+    )
+    assert [item.description for item in result.items] == [
+        "Pernil Lunch",
+        "DOUBLE COMBO",
+        "Ja Jiang Noodles with Chicken Sauce",  # "Sauce" did not fit before the amount
+        "Dumplings with Pork",  # the name breaks off after "with"
+    ]
+    assert result.confidence >= 0.9
+
+
+def test_a_count_and_unit_price_in_brackets_after_the_name() -> None:
+    result = items_of(
+        ("P. Montrachet (4 @114.00)", "456.00"),
+        ("coffee (10 @3.00)", "30.00"),
+        ("Hot Tea", "3.00"),
+        ("TOTAL", "489.00"),
+        currency="USD",
+    )
+    assert read(result) == [
+        ("P. Montrachet", 4, Decimal("114.00"), Decimal("456.00")),
+        ("coffee", 10, Decimal("3.00"), Decimal("30.00")),
+        ("Hot Tea", 1, Decimal("3.00"), Decimal("3.00")),
+    ]
