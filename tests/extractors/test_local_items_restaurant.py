@@ -43,3 +43,14 @@ def test_a_count_and_unit_price_in_brackets_after_the_name() -> None:
         ("coffee", 10, Decimal("3.00"), Decimal("30.00")),
         ("Hot Tea", 1, Decimal("3.00"), Decimal("3.00")),
     ]
+
+
+def test_a_price_at_the_end_of_the_name_is_not_part_of_it_a_size_is() -> None:
+    result = items_of(
+        ("HOT TURK SAND/MP $9.19", "9.19"),
+        ("Coke 1.50", "3.00"),  # a unit price whose count the photo lost
+        ("Cola 0.33", "2.50"),  # a third of a litre
+        ("TOTAL", "14.69"),
+        currency="USD",
+    )
+    assert [item.description for item in result.items] == ["HOT TURK SAND/MP", "Coke", "Cola 0.33"]

@@ -32,6 +32,7 @@ from receiptflow.extractors.local.vocab import words
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
 # "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
+_PRICE = re.compile(r"[$€£]?[1-9]\d{0,3}[.,]\d\d")  # money with cents; not a size "Saft 0,25"
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
 
 
@@ -162,6 +163,8 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used |= {p + 1 for p in used if p + 1 < len(texts) and is_unit(texts[p + 1])}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     kept = [word for word in kept if not _GST_CODE.match(word.text)]
+    while len(kept) > 1 and not whole and _PRICE.fullmatch(kept[-1].text):
+        kept = kept[:-1]  # "SOFT DRINK 2.09  2.09": a price left before the amount, no name
     measured = row.quantity is not None and row.unit_price is not None
     if measured and is_detail_label(" ".join(_zeros_as_o(word.text) for word in kept)):
         kept = []  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99": the quantity line's label
