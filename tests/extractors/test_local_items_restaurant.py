@@ -54,3 +54,14 @@ def test_a_price_at_the_end_of_the_name_is_not_part_of_it_a_size_is() -> None:
         currency="USD",
     )
     assert [item.description for item in result.items] == ["HOT TURK SAND/MP", "Coke", "Cola 0.33"]
+
+
+def test_banners_framed_by_asterisks_are_not_items() -> None:
+    result = items_of(
+        ("*** Eat In ***", "0.00"),
+        ("Kids Fish & Chips", "3.20"),
+        ("*LARGE COMBO*", "1.09"),  # one asterisk: an upgrade that costs
+        ("TOTAL", "4.29"),
+        currency="GBP",
+    )
+    assert [item.description for item in result.items] == ["Kids Fish & Chips", "*LARGE COMBO*"]

@@ -115,6 +115,8 @@ def assemble_items(read: list[ItemRow]) -> Assembled:
     pending_code: str | None = None
     discounts = Decimal(0)
     for position, row in enumerate(read):
+        if _BANNER.fullmatch(row.description):
+            continue  # "*** Eat In ***  0.00", "** DINE-IN **": the order's kind, no product
         deposit = bool(DEPOSIT.search(row.description.upper()))
         if row.amount is not None and not deposit:
             if DISCOUNT.search(row.description) or (row.negative and not _cancel(items, row)):
@@ -223,6 +225,9 @@ def _is_option(row: ItemRow, item: ItemRow) -> bool:
         return row.description_x - item.description_x > tolerance
     return abs(row.description_x - item.description_x) > tolerance
 
+
+# a line framed by runs of asterisks: a banner (the kind of order, a note), never an item
+_BANNER = re.compile(r"\*{2,}[^*]*\*{2,}")
 
 # the end of a name that goes on: "Ja Jiang Noodles with Chicken &", "Choice of Size : (3"
 _GOES_ON = re.compile(
