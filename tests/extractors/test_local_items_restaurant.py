@@ -65,3 +65,17 @@ def test_banners_framed_by_asterisks_are_not_items() -> None:
         currency="GBP",
     )
     assert [item.description for item in result.items] == ["Kids Fish & Chips", "*LARGE COMBO*"]
+
+
+def test_cents_printed_without_the_leading_zero_and_with_a_tax_code_glued_on() -> None:
+    result = items_of(
+        ("1 ZAPPS CAJUN C 2Z", ".99B"),
+        ("1 M&M PRETZEL", ".50F"),
+        "2 ITEMS",
+        ("SUBTOTAL", "1.49"),
+        currency="USD",
+    )
+    assert [(item.description, item.amount) for item in result.items] == [
+        ("ZAPPS CAJUN C 2Z", Decimal("0.99")),
+        ("M&M PRETZEL", Decimal("0.50")),
+    ]
