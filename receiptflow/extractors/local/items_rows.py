@@ -31,8 +31,8 @@ from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
-# "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
 _PRICE = re.compile(r"[$€£]?[1-9]\d{0,3}[.,]\d\d")  # money with cents; not a size "Saft 0,25"
+# "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
 
 
