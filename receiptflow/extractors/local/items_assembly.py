@@ -115,6 +115,8 @@ def assemble_items(read: list[ItemRow]) -> Assembled:
     pending_code: str | None = None
     discounts = Decimal(0)
     for position, row in enumerate(read):
+        if _BANNER.fullmatch(row.description):
+            continue  # "*** Eat In ***  0.00", "** DINE-IN **": the order's kind, no product
         deposit = bool(DEPOSIT.search(row.description.upper()))
         if row.amount is not None and not deposit:
             if DISCOUNT.search(row.description) or (row.negative and not _cancel(items, row)):
@@ -132,7 +134,10 @@ def assemble_items(read: list[ItemRow]) -> Assembled:
                 if names_above or not items or pending_counts or _names_next(row, below, items):
                     pending_names.append(row)
                 elif not items[-1].named or not (
-                    _is_option(row, items[-1].row) or items[-1].wrapped or _is_unit_note(row)
+                    _is_option(row, items[-1].row)
+                    or items[-1].wrapped
+                    or _is_unit_note(row)
+                    or _line_of_its_own(items[-1].row, row)
                 ):
                     items[-1].names.append(row)  # a wrapped name, or the name of a code row
             elif row.quantity is not None or row.unit_price is not None:
@@ -219,6 +224,29 @@ def _is_option(row: ItemRow, item: ItemRow) -> bool:
     if row.amount is not None:
         return row.description_x - item.description_x > tolerance
     return abs(row.description_x - item.description_x) > tolerance
+
+
+# a line framed by runs of asterisks: a banner (the kind of order, a note), never an item
+_BANNER = re.compile(r"\*{2,}[^*]*\*{2,}")
+
+# the end of a name that goes on: "Ja Jiang Noodles with Chicken &", "Choice of Size : (3"
+_GOES_ON = re.compile(
+    r"(?:[&,/+(:-]|\b(?:with|and|of|w/|or|in|de|del|con|mit|und|et|au|aux|a la))$", re.IGNORECASE
+)
+
+
+def _line_of_its_own(priced: ItemRow, row: ItemRow) -> bool:
+    """A name row under a named priced row whose first word would have fitted in the blank
+    before that row's amount: the printer did not wrap the name there, so the row is a line
+    of its own ("Pernil Lunch 8.59" / "Trifongo", "DOUBLE COMBO 7.69" / "ROOT BEER": a side,
+    a choice, a note), not the rest of the name ("Tomato & Tofu Egg 19.00" / "Flower Soup")."""
+    words = row.description.split()
+    if priced.room is None or not words or not priced.has_text:
+        return False
+    name = priced.description
+    if _GOES_ON.search(name) or name.count("(") > name.count(")"):
+        return False
+    return priced.room >= len(words[0]) + 2  # a space before the word and one after it
 
 
 def _names_above(read: list[ItemRow]) -> bool:

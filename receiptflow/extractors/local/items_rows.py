@@ -31,6 +31,7 @@ from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
+_PRICE = re.compile(r"[$€£]?[1-9]\d{0,3}[.,]\d\d")  # money with cents; not a size "Saft 0,25"
 # "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
 
@@ -50,6 +51,9 @@ class ItemRow:
     char_width: float = 0.0
     off_column: bool = False  # the amount stands left of the receipt's amount column
     trailing_count: str | None = None  # the count read from the name's end ("x2", "X4")
+    # the blank between the name's end and the amount right after it (no count or unit price
+    # column between), in characters: how long a word the printer could still have put there
+    room: float | None = None
 
     @property
     def has_text(self) -> bool:
@@ -159,6 +163,8 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     used |= {p + 1 for p in used if p + 1 < len(texts) and is_unit(texts[p + 1])}
     kept = _trim_operators([word for position, word in enumerate(rest) if position not in used])
     kept = [word for word in kept if not _GST_CODE.match(word.text)]
+    while len(kept) > 1 and not whole and _PRICE.fullmatch(kept[-1].text):
+        kept = kept[:-1]  # "SOFT DRINK 2.09  2.09": a price left before the amount, no name
     measured = row.quantity is not None and row.unit_price is not None
     if measured and is_detail_label(" ".join(_zeros_as_o(word.text) for word in kept)):
         kept = []  # "Handeingabe 1,393 kg x 4,99", "QTY 4 @ 10.99": the quantity line's label
@@ -172,7 +178,21 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
     row.description_x = kept[0].x0 if kept else None
     if words:
         row.char_width = statistics.median((w.x1 - w.x0) / max(len(w.text), 1) for w in words)
+    if kept and amount_at is not None:
+        row.room = _room(words, kept[-1], amount_at, row.char_width)
     return row
+
+
+def _room(words: list[Word], last: Word, amount_at: int, char_width: float) -> float | None:
+    """Characters between the name's last word and the amount, when only a currency sign
+    stands between them; None when a count or unit price column does (a name column of its
+    own may wrap at a width of its own)."""
+    at = next((i for i, word in enumerate(words) if word is last), None)
+    if at is None or char_width <= 0:
+        return None
+    if any(not is_currency_word(word.text) for word in words[at + 1 : amount_at]):
+        return None
+    return (words[amount_at].x0 - last.x1) / char_width
 
 
 def _drop_tax_codes(words: list[Word]) -> list[Word]:
@@ -189,6 +209,8 @@ def _drop_tax_codes(words: list[Word]) -> list[Word]:
 
 def _take_count_and_unit(row: ItemRow, texts: list[str], *, whole: bool) -> set[int]:
     """Find count x unit price = amount; returns the positions used (and numbers after them)."""
+    # "P. Montrachet (4 @114.00) 456.00": the count and unit price in brackets after the name
+    texts = [re.sub(r"^\((?=\d)|(?<=\d)\)$", "", text) for text in texts]
     units = [(position, _unit_value(text, whole=whole)) for position, text in enumerate(texts)]
     for position in range(len(texts) - 1):
         if texts[position] == "@" and units[position + 1][1] is not None:

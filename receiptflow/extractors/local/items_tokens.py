@@ -266,12 +266,15 @@ _GLUED = (
     re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
 )
 _LITRE_OCR = frozenset({"I", "|", "L"})
+_CENTS_AND_CODE = re.compile(r"-?\.\d\d[A-Z]")
 
 
 def split_glued(words: list[Word]) -> list[Word]:
     """Words printed (or read) without the spaces between them, split apart."""
     split: list[Word] = []
     for word in words:
+        if _CENTS_AND_CODE.fullmatch(word.text):  # ".99B": cents with no leading zero, a code
+            word = Word(re.sub(r"^(-?)\.", r"\g<1>0.", word.text), word.x0, word.x1)
         match = next((m for pattern in _GLUED if (m := pattern.match(word.text))), None)
         parts = [part for part in match.groups() if part] if match else []
         if len(parts) < 2:
