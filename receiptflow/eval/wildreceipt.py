@@ -14,7 +14,8 @@ and digits only. Scoring, per receipt that labels the field:
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
   of one row joined); an extracted item matches when its description is similar (>= 0.8,
-  letters and digits only) and, for ``items_amount``, its amount is the price.
+  letters and digits only; with its article number before or after it when the extractor
+  read one, as the labels include it) and, for ``items_amount``, its amount is the price.
 """
 
 from __future__ import annotations
@@ -264,7 +265,7 @@ class WildReport:
             tally.given += len(got)
             pairs = sorted(
                 (
-                    (_similar(want.name, alnum_text(item.description)), w, g)
+                    (max(_similar(want.name, name) for name in _item_names(item)), w, g)
                     for w, want in enumerate(expected)
                     for g, item in enumerate(got)
                     if not with_amount or (item.amount is not None and item.amount == want.price)
@@ -298,7 +299,7 @@ class WildReport:
                 for name, score in self.fields.items()
             },
             "line_items": {
-                "match": f"description similarity >= {FUZZY_RATIO}",
+                "match": f"description (with or without sku) similarity >= {FUZZY_RATIO}",
                 "name": self.items.to_dict(),
                 "name_and_amount": self.items_amount.to_dict(),
             },
@@ -352,3 +353,12 @@ def evaluate_wildreceipt(
     ][:limit]
     score_documents(report, samples, extract, load_document, ocr_cache)
     return report
+
+
+def _item_names(item: LineItem) -> list[str]:
+    """The description, and with the article number the extractor read into ``sku`` (WildReceipt
+    labels it as part of the name where the till prints it first: Costco, Ross)."""
+    names = [alnum_text(item.description)]
+    if item.sku:
+        names += [alnum_text(item.sku + item.description), alnum_text(item.description + item.sku)]
+    return names

@@ -143,3 +143,31 @@ def test_us_receipts_are_told_by_a_split_state_and_zip_or_a_us_phone(tmp_path: P
         tmp_path, ("BretonischerRing7", 3), ("85630Grasbrunn", 3), date
     ).month_first()
     assert _sample(tmp_path, ("0293087346", 5), date).dates() == {dt.date(2013, 7, 12)}
+
+
+def test_an_article_number_the_labels_put_in_the_name_matches_the_items_sku(
+    tmp_path: Path,
+) -> None:
+    """Costco labels "990600 CA OIL FEE" as the item's name; the extractor reads the number
+    into ``sku``: the item is found, with its number on either side, and not without it."""
+    annotations = [_box("990600CAOILFEE", 11, 10, 80, 90, 90), _box("1.50", 15, 120, 80, 140, 90)]
+    record = {"file_name": "image_files/Image_7/1/ccc.jpeg", "annotations": annotations}
+    (tmp_path / "labels.txt").write_text(json.dumps(record) + "\n")
+    sample = list_samples(tmp_path)[0]
+    assert [(item.name, item.price) for item in sample.items()] == [
+        ("990600CAOILFEE", Decimal("1.50"))
+    ]
+
+    def hits(*items: LineItem) -> int:
+        receipts = {"ccc": Receipt(line_items=list(items))}
+
+        def load(path: Path) -> Document:
+            return Document(path=path, sha256="", media_type="image/jpeg", size_bytes=0, pages=[])
+
+        report = evaluate_wildreceipt(tmp_path, _extract(receipts), load_document=load)  # type: ignore[arg-type]
+        return int(report.to_dict()["line_items"]["name_and_amount"]["hits"])
+
+    oil_fee = {"description": "CA OIL FEE", "amount": Decimal("1.50")}
+    assert hits(LineItem(**oil_fee, sku="990600")) == 1
+    assert hits(LineItem(description="CA OIL FEE 990600", amount=Decimal("1.50"))) == 0
+    assert hits(LineItem(**oil_fee)) == 0
