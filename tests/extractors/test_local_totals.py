@@ -203,3 +203,21 @@ def test_a_product_that_names_a_saving_is_not_a_discount() -> None:
         ]
     )
     assert [amount for _, amount in totals.discounts] == [Decimal("2.00"), Decimal("0.50")]
+
+
+def test_a_tax_stated_as_included_in_the_total_is_not_the_total() -> None:
+    rows: list[Printed] = [
+        ("Subtotal:", "£16.35"),
+        ("Total:", "£17.99"),
+        ("VAT included in total:", "£2.72"),
+    ]
+    assert total_of(rows) == Decimal("17.99")
+
+
+def test_a_total_glued_to_a_misread_currency_mark_is_read() -> None:
+    # OCR's "E" for "£", "S" for "$", and a rupee prefix stuck to its number
+    assert total_of([("Subtotal:", "£16.35"), ("Total: E17.99",)]) == Decimal("17.99")
+    rows: list[Printed] = [("SUB TOTAL Rs.", "2,424.00"), ("GRAND TOTAL Rs.2,800.00",)]
+    assert total_of(rows) == Decimal("2800.00")
+    # a code glued to a price on an item row is left alone
+    assert total_of([("A123.45 Widget", "3.00"), ("TOTAL", "3.00")]) == Decimal("3.00")

@@ -32,6 +32,19 @@ MOBILE = words("mobile")
 CASH = words("cash", "tendered")  # handing over money reads as cash unless a card is named
 PAID = words("cash", "tendered", "change", "card", "mobile")
 DEPOSIT = words("deposit")
+# the rows that hold a summary amount: worth mending an amount OCR glued to a letter
+SUMMARY_AMOUNT = words(
+    "grand_total",
+    "total",
+    "amount",
+    "subtotal",
+    "tax",
+    "cash",
+    "tendered",
+    "change",
+    "card",
+    "mobile",
+)
 SUMMARY = words("tax_summary")
 # "INCLUSIVE", "INCL.", "INC GST", "INCLUDED", and OCR's "ICLUSIVE"; never "EXCLUSIVE"
 INCLUSIVE = re.compile(
@@ -59,6 +72,8 @@ def label_rank(label: str) -> int:
         return 0  # "Incl. of VAT (20%) 22.82", "Includes GST of $1.81": the tax inside the total
     if TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
         return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
+    if TAX.search(label) and re.search(r"\bINCLUDED?\s?IN\b", label):
+        return 0  # "VAT included in total: 2.72": the same, the tax named first
     if GRAND.search(label) or (inclusive and TOTAL.search(label)):
         return 4
     if TOTAL_WORD.search(label):

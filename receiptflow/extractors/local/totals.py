@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from receiptflow.extractors.local import money_labels as words
 from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.money_repair import unglued
 from receiptflow.extractors.local.tax_rows import is_table_header, rate_of, tax_of_rate_row
 from receiptflow.extractors.local.total_fallback import fallback_total, in_table, printed
 from receiptflow.extractors.local.vocab import currency_word_pattern
@@ -76,6 +77,10 @@ def money_rows(
         if words.SUMMARY.search(upper) or (seen_total and is_table_header(upper)):
             in_summary = True  # a VAT table's heads come after the total, an items' before
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
+        if not amounts and words.SUMMARY_AMOUNT.search(upper):
+            text = unglued(text)  # "Total: E17.99", "GRAND TOTAL Rs.2,800.00"
+            upper = text.upper()
+            amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts:
             continue
         label, printed = upper, text
