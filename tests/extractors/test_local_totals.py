@@ -221,3 +221,30 @@ def test_a_total_glued_to_a_misread_currency_mark_is_read() -> None:
     assert total_of(rows) == Decimal("2800.00")
     # a code glued to a price on an item row is left alone
     assert total_of([("A123.45 Widget", "3.00"), ("TOTAL", "3.00")]) == Decimal("3.00")
+
+
+def test_without_a_total_label_a_payment_with_no_change_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("PADDU 1.00", "120.00"),
+        ("SUB_TOT ITM= 8", "885.00"),
+        ("BL TOT (ROUNDED)",),
+        ("CASH", "1039.00"),
+    ]
+    assert total_of(rows) == Decimal("1039.00")
+    card: list[Printed] = [("Black Tea", "13.00"), ("Fruit Salad", "24.00"), ("Card QAR", "-59.00")]
+    assert total_of(card) == Decimal("-59.00")  # the parser prints it without the sign
+    # a payment smaller than an amount above pays only a part
+    voucher: list[Printed] = [("Fruit Salad", "24.00"), ("Gift Card", "10.00")]
+    assert total_of(voucher) != Decimal("10.00")
+
+
+def test_without_a_total_label_the_subtotal_plus_unlabelled_amounts_under_it_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("DOLLAR BURGER", "1.00"),
+        ("Coors Light Draft", "2.00"),
+        ("Subtotal", "5.25"),
+        ("0.20",),
+        ("5.45",),
+    ]
+    assert total_of(rows) == Decimal("5.45")
+    assert total_of(rows[:4]) == Decimal("5.25")

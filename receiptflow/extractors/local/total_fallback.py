@@ -31,8 +31,9 @@ def printed(rows: list[MoneyRow], value: Decimal) -> AmountMatch | None:
 
 
 def fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -> None:
-    """No labelled total: cash minus change, the subtotal, else the largest amount printed
-    twice."""
+    """No labelled total: cash minus change, the subtotal plus its taxes where printed, a
+    payment with no change that covers every amount, the subtotal plus the unlabelled
+    amounts under it, the subtotal, else the largest amount printed twice."""
     if paid is not None and paid > 0 and (match := printed(rows, paid)) is not None:
         totals.total, totals.total_confidence = match, 0.6
         return
@@ -45,6 +46,12 @@ def fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -
         if (match := printed(rows, due)) is not None:
             totals.total, totals.total_confidence = match, 0.6
             return
+    if (tender := _paid_in_full(rows, totals)) is not None:
+        totals.total, totals.total_confidence = tender, 0.5
+        return
+    if subtotal is not None and (adjusted := _under_the_subtotal(rows, subtotal)) is not None:
+        totals.total, totals.total_confidence = adjusted, 0.5
+        return
     if subtotal is not None:
         totals.total, totals.total_confidence = subtotal.amount, 0.45
         return
@@ -57,6 +64,41 @@ def fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -
     if pool:
         totals.total = max(pool, key=lambda amount: amount.value)
         totals.total_confidence = 0.35 if repeated else 0.2
+
+
+def _paid_in_full(rows: list[MoneyRow], totals: Totals) -> AmountMatch | None:
+    """A payment with no change given ("CASH 1039.00", "Card QAR -59.00") that is at least
+    every other amount printed: paid to the cent, so it is the amount due. A smaller one
+    may pay only a part (a voucher, a gift card)."""
+    if totals.tendered is None or totals.change is not None or totals.tendered == 0:
+        return None
+    tender = next(
+        (
+            m
+            for m in rows
+            if m.amount.value == totals.tendered and words.payment_method(m.label) is not None
+        ),
+        None,
+    )
+    others = [abs(m.amount.value) for m in rows if m is not tender and not in_table(m)]
+    if tender is None or abs(totals.tendered) < max(others, default=Decimal(0)):
+        return None
+    return tender.amount
+
+
+def _under_the_subtotal(rows: list[MoneyRow], subtotal: MoneyRow) -> AmountMatch | None:
+    """An unlabelled amount under the subtotal that is the subtotal plus the unlabelled
+    amounts between ("Subtotal 5.25", "0.20", "5.45"): a tax or fee whose word OCR lost, and
+    the total after it."""
+    position = rows.index(subtotal)
+    between: list[Decimal] = []
+    for money in rows[position + 1 :]:
+        if re.search(r"[^\W\d_]{2}", money.label) or money.count > 1:
+            return None  # a labelled row: the words, not this sum, say what follows
+        if between and money.amount.value == subtotal.amount.value + sum(between):
+            return money.amount
+        between.append(money.amount.value)
+    return None
 
 
 def _sum_of_rows_above(rows: list[MoneyRow]) -> AmountMatch | None:
