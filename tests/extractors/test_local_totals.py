@@ -248,3 +248,20 @@ def test_without_a_total_label_the_subtotal_plus_unlabelled_amounts_under_it_is_
     ]
     assert total_of(rows) == Decimal("5.45")
     assert total_of(rows[:4]) == Decimal("5.25")
+
+
+def test_a_total_that_lost_its_last_digit_is_the_subtotal_plus_tax() -> None:
+    # OCR read the decimal points as spaces and dropped the total's last digit
+    rows: list[Printed] = [
+        ("Sapporo", "$4.00"),
+        ("Subtotal", "$43 70"),
+        ("Tax 1", "$3 61"),
+        ("Total: $47.3",),
+    ]
+    totals = totals_of(rows)
+    assert totals.subtotal == Decimal("43.70")
+    assert [tax[2] for tax in totals.taxes] == [Decimal("3.61")]
+    assert totals.total is not None and totals.total.value == Decimal("47.31")
+    # a one-decimal total the sum does not explain stays as printed
+    other: list[Printed] = [("Subtotal", "$43.70"), ("Tax", "$3.61"), ("Total: $48.3",)]
+    assert total_of(other) == Decimal("48.3")

@@ -30,6 +30,12 @@ def printed(rows: list[MoneyRow], value: Decimal) -> AmountMatch | None:
     return None
 
 
+def due_by_the_subtotal(subtotal: Decimal, totals: Totals) -> Decimal:
+    """The subtotal plus the taxes and service charge, less the discounts."""
+    due = subtotal + sum((tax[2] for tax in totals.taxes), Decimal(0))
+    return due + (totals.service_charge or 0) - sum((d[1] for d in totals.discounts), Decimal(0))
+
+
 def fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -> None:
     """No labelled total: cash minus change, the subtotal plus its taxes where printed, a
     payment with no change that covers every amount, the subtotal plus the unlabelled
@@ -41,8 +47,7 @@ def fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -
         (m for m in rows if words.SUBTOTAL.search(m.label) and m.amount.value > 0), None
     )
     if subtotal is not None and totals.taxes:  # subtotal + tax + service, where printed
-        due = subtotal.amount.value + sum(tax[2] for tax in totals.taxes)
-        due += (totals.service_charge or 0) - sum(d[1] for d in totals.discounts)
+        due = due_by_the_subtotal(subtotal.amount.value, totals)
         if (match := printed(rows, due)) is not None:
             totals.total, totals.total_confidence = match, 0.6
             return

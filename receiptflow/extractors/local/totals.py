@@ -15,9 +15,14 @@ from decimal import Decimal
 
 from receiptflow.extractors.local import money_labels as words
 from receiptflow.extractors.local.layout import Row
-from receiptflow.extractors.local.money_repair import unglued
+from receiptflow.extractors.local.money_repair import joined_cents, lost_cent, unglued
 from receiptflow.extractors.local.tax_rows import is_table_header, rate_of, tax_of_rate_row
-from receiptflow.extractors.local.total_fallback import fallback_total, in_table, printed
+from receiptflow.extractors.local.total_fallback import (
+    due_by_the_subtotal,
+    fallback_total,
+    in_table,
+    printed,
+)
 from receiptflow.extractors.local.vocab import currency_word_pattern
 from receiptflow.schemas.parsing import AmountMatch, find_amounts
 
@@ -76,6 +81,8 @@ def money_rows(
         seen_total = seen_total or any(_total_rank(money) for money in found[-1:])
         if words.SUMMARY.search(upper) or (seen_total and is_table_header(upper)):
             in_summary = True  # a VAT table's heads come after the total, an items' before
+        if words.SUMMARY_AMOUNT.search(upper):
+            text = joined_cents(text)  # "Subtotal $43 70"
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts and words.SUMMARY_AMOUNT.search(upper):
             text = unglued(text)  # "Total: E17.99", "GRAND TOTAL Rs.2,800.00"
@@ -184,6 +191,9 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
         confidence = min(0.98, confidence + 0.08)
     elif len({m.amount.value for _, m in candidates}) > 2:
         confidence -= 0.1
+    if totals.subtotal is not None and totals.taxes:
+        mended = lost_cent(chosen, due_by_the_subtotal(totals.subtotal, totals))
+        chosen, confidence = (mended, 0.6) if mended else (chosen, confidence)
     totals.total, totals.total_confidence = chosen, max(0.05, confidence)
 
 
