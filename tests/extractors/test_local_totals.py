@@ -203,3 +203,65 @@ def test_a_product_that_names_a_saving_is_not_a_discount() -> None:
         ]
     )
     assert [amount for _, amount in totals.discounts] == [Decimal("2.00"), Decimal("0.50")]
+
+
+def test_a_tax_stated_as_included_in_the_total_is_not_the_total() -> None:
+    rows: list[Printed] = [
+        ("Subtotal:", "£16.35"),
+        ("Total:", "£17.99"),
+        ("VAT included in total:", "£2.72"),
+    ]
+    assert total_of(rows) == Decimal("17.99")
+
+
+def test_a_total_glued_to_a_misread_currency_mark_is_read() -> None:
+    # OCR's "E" for "£", "S" for "$", and a rupee prefix stuck to its number
+    assert total_of([("Subtotal:", "£16.35"), ("Total: E17.99",)]) == Decimal("17.99")
+    rows: list[Printed] = [("SUB TOTAL Rs.", "2,424.00"), ("GRAND TOTAL Rs.2,800.00",)]
+    assert total_of(rows) == Decimal("2800.00")
+    # a code glued to a price on an item row is left alone
+    assert total_of([("A123.45 Widget", "3.00"), ("TOTAL", "3.00")]) == Decimal("3.00")
+
+
+def test_without_a_total_label_a_payment_with_no_change_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("PADDU 1.00", "120.00"),
+        ("SUB_TOT ITM= 8", "885.00"),
+        ("BL TOT (ROUNDED)",),
+        ("CASH", "1039.00"),
+    ]
+    assert total_of(rows) == Decimal("1039.00")
+    card: list[Printed] = [("Black Tea", "13.00"), ("Fruit Salad", "24.00"), ("Card QAR", "-59.00")]
+    assert total_of(card) == Decimal("-59.00")  # the parser prints it without the sign
+    # a payment smaller than an amount above pays only a part
+    voucher: list[Printed] = [("Fruit Salad", "24.00"), ("Gift Card", "10.00")]
+    assert total_of(voucher) != Decimal("10.00")
+
+
+def test_without_a_total_label_the_subtotal_plus_unlabelled_amounts_under_it_is_the_total() -> None:
+    rows: list[Printed] = [
+        ("DOLLAR BURGER", "1.00"),
+        ("Coors Light Draft", "2.00"),
+        ("Subtotal", "5.25"),
+        ("0.20",),
+        ("5.45",),
+    ]
+    assert total_of(rows) == Decimal("5.45")
+    assert total_of(rows[:4]) == Decimal("5.25")
+
+
+def test_a_total_that_lost_its_last_digit_is_the_subtotal_plus_tax() -> None:
+    # OCR read the decimal points as spaces and dropped the total's last digit
+    rows: list[Printed] = [
+        ("Sapporo", "$4.00"),
+        ("Subtotal", "$43 70"),
+        ("Tax 1", "$3 61"),
+        ("Total: $47.3",),
+    ]
+    totals = totals_of(rows)
+    assert totals.subtotal == Decimal("43.70")
+    assert [tax[2] for tax in totals.taxes] == [Decimal("3.61")]
+    assert totals.total is not None and totals.total.value == Decimal("47.31")
+    # a one-decimal total the sum does not explain stays as printed
+    other: list[Printed] = [("Subtotal", "$43.70"), ("Tax", "$3.61"), ("Total: $48.3",)]
+    assert total_of(other) == Decimal("48.3")

@@ -12,11 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from receiptflow.extractors.local import money_labels as words
 from receiptflow.extractors.local.layout import Row
+from receiptflow.extractors.local.money_repair import joined_cents, lost_cent, unglued
 from receiptflow.extractors.local.tax_rows import is_table_header, rate_of, tax_of_rate_row
+from receiptflow.extractors.local.total_fallback import (
+    due_by_the_subtotal,
+    fallback_total,
+    in_table,
+    printed,
+)
 from receiptflow.extractors.local.vocab import currency_word_pattern
 from receiptflow.schemas.parsing import AmountMatch, find_amounts
 
@@ -75,7 +81,13 @@ def money_rows(
         seen_total = seen_total or any(_total_rank(money) for money in found[-1:])
         if words.SUMMARY.search(upper) or (seen_total and is_table_header(upper)):
             in_summary = True  # a VAT table's heads come after the total, an items' before
+        if words.SUMMARY_AMOUNT.search(upper):
+            text = joined_cents(text)  # "Subtotal $43 70"
         amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
+        if not amounts and words.SUMMARY_AMOUNT.search(upper):
+            text = unglued(text)  # "Total: E17.99", "GRAND TOTAL Rs.2,800.00"
+            upper = text.upper()
+            amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
         if not amounts:
             continue
         label, printed = upper, text
@@ -144,35 +156,7 @@ def _pull_up_values(rows: list[Row], found: list[MoneyRow]) -> list[MoneyRow]:
 
 def _total_rank(money: MoneyRow) -> int:
     """0 when the row is not a total; higher is a stronger claim to be the amount due."""
-    return _label_rank(money.label)
-
-
-@lru_cache(maxsize=4096)
-def _label_rank(label: str) -> int:
-    if words.NOT_MONEY.search(label) and not words.GRAND.search(label):
-        return 0
-    if words.ROUNDED_TOTAL.search(label):
-        return 5
-    if words.SUBTOTAL.search(label) or words.DISCOUNT.search(label) or words.CHANGE.search(label):
-        return 0
-    if words.PAID.search(label) and not words.GRAND.search(label):
-        return 0
-    inclusive = bool(words.INCLUSIVE.search(label))
-    if words.TAX.search(label) and not inclusive:
-        return 0
-    if (
-        words.TAX.search(label)
-        and not words.TOTAL_WORD.search(label)
-        and not words.AMOUNT.search(label)
-    ):
-        return 0  # "Incl. of VAT (20%) 22.82", "Includes GST of $1.81": the tax inside the total
-    if words.TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
-        return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
-    if words.GRAND.search(label) or (inclusive and words.TOTAL.search(label)):
-        return 4
-    if words.TOTAL_WORD.search(label):
-        return 3
-    return 2 if words.AMOUNT.search(label) else 0
+    return words.label_rank(money.label)
 
 
 def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
@@ -180,11 +164,11 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
     # a total of nothing ("TOTAL 0.00", a voucher) or a refund ("TOTAL -3.29") only when no
     # labelled total is positive: "Total Due 0.00" under "Total 136.95" is what is left to pay
     candidates = [(r, m) for r, m in labelled if m.amount.value > 0] or labelled
-    candidates = [(r, m) for r, m in candidates if not _in_table(m)] or candidates
+    candidates = [(r, m) for r, m in candidates if not in_table(m)] or candidates
     rounded = _rounded_total(rows)
     paid = _cash_minus_change(totals)
     if not candidates and rounded is None:
-        _fallback_total(rows, totals, paid)
+        fallback_total(rows, totals, paid)
         return
     if rounded is not None:  # a total after the rounding row settles it
         rank, chosen = 5, rounded
@@ -196,7 +180,7 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
     confidence = {5: 0.92, 4: 0.9, 3: 0.82, 2: 0.6}.get(rank, 0.5)
     agreeing = [m.amount for _, m in candidates if m.amount.value == paid]
     if paid is not None and paid > 0 and paid != chosen.value:
-        match = agreeing[0] if agreeing else _printed(rows, paid)
+        match = agreeing[0] if agreeing else printed(rows, paid)
         if match is not None and (
             agreeing or abs(paid - chosen.value) <= Decimal("0.10") or rank <= 3
         ):
@@ -207,6 +191,9 @@ def _pick_total(rows: list[MoneyRow], totals: Totals) -> None:
         confidence = min(0.98, confidence + 0.08)
     elif len({m.amount.value for _, m in candidates}) > 2:
         confidence -= 0.1
+    if totals.subtotal is not None and totals.taxes:
+        mended = lost_cent(chosen, due_by_the_subtotal(totals.subtotal, totals))
+        chosen, confidence = (mended, 0.6) if mended else (chosen, confidence)
     totals.total, totals.total_confidence = chosen, max(0.05, confidence)
 
 
@@ -221,62 +208,6 @@ def _rounded_total(rows: list[MoneyRow]) -> AmountMatch | None:
                 below.label
             ):
                 return below.amount
-    return None
-
-
-def _printed(rows: list[MoneyRow], value: Decimal) -> AmountMatch | None:
-    """The first non-payment row printing ``value``."""
-    for money in rows:
-        if (
-            money.amount.value == value
-            and not _payment_method(money.label)
-            and not words.CHANGE.search(money.label)
-        ):
-            return money.amount
-    return None
-
-
-def _fallback_total(rows: list[MoneyRow], totals: Totals, paid: Decimal | None) -> None:
-    """No labelled total: cash minus change, the subtotal, else the largest amount printed
-    twice."""
-    if paid is not None and paid > 0 and (match := _printed(rows, paid)) is not None:
-        totals.total, totals.total_confidence = match, 0.6
-        return
-    subtotal = next(
-        (m for m in rows if words.SUBTOTAL.search(m.label) and m.amount.value > 0), None
-    )
-    if subtotal is not None and totals.taxes:  # subtotal + tax + service, where printed
-        due = subtotal.amount.value + sum(tax[2] for tax in totals.taxes)
-        due += (totals.service_charge or 0) - sum(d[1] for d in totals.discounts)
-        if (match := _printed(rows, due)) is not None:
-            totals.total, totals.total_confidence = match, 0.6
-            return
-    if subtotal is not None:
-        totals.total, totals.total_confidence = subtotal.amount, 0.45
-        return
-    if (summed := _sum_of_rows_above(rows)) is not None:
-        totals.total, totals.total_confidence = summed, 0.5
-        return
-    values = [m.amount for m in rows if m.amount.value > 0 and not _in_table(m)]
-    repeated = [a for a in values if sum(1 for b in values if b.value == a.value) > 1]
-    pool = repeated or values
-    if pool:
-        totals.total = max(pool, key=lambda amount: amount.value)
-        totals.total_confidence = 0.35 if repeated else 0.2
-
-
-def _sum_of_rows_above(rows: list[MoneyRow]) -> AmountMatch | None:
-    """An amount printed without a label under the items that is their sum ("20.90" under
-    eight priced rows): the total whatever the word for it would have been."""
-    for position, money in enumerate(rows):
-        above = [m.amount.value for m in rows[:position] if not _in_table(m)]
-        if (
-            len(above) >= 2
-            and money.count == 1
-            and not re.search(r"[^\W\d_]{2}", money.label)
-            and money.amount.value == sum(above, Decimal(0))
-        ):
-            return money.amount
     return None
 
 
@@ -334,8 +265,8 @@ def _read_labels(rows: list[MoneyRow], all_rows: list[Row], totals: Totals) -> N
             totals.discounts.append((money.printed or label, abs(value)))
         elif words.CHANGE.search(label) and totals.change is None:
             totals.change = abs(value)  # "Rückgeld -25,77": given back, whatever the sign
-        elif totals.tendered is None and _payment_method(label):
-            totals.tendered, totals.method = value, _payment_method(label)
+        elif totals.tendered is None and words.payment_method(label):
+            totals.tendered, totals.method = value, words.payment_method(label)
         elif value < 0 and totals.subtotal is not None and _unlabelled_saving(money, totals):
             totals.discounts.append((money.printed or label, abs(value)))  # "3 for 2 ..."
     _read_tax_table(rows, totals)
@@ -352,13 +283,13 @@ def _read_tax_table(rows: list[MoneyRow], totals: Totals) -> None:
     a tax per rate that no labelled tax row stated; the tax is the amount that is the rate's
     share of another on the row, else (OCR slips) the right-most."""
     stated = {tax[1] for tax in totals.taxes}
-    totals.tax_table = any(_in_table(money) for money in rows)
+    totals.tax_table = any(in_table(money) for money in rows)
     if None in stated:
         return  # "GST 0.51": the table would state the same tax again
     for money in rows:
         rate = rate_of(money.label)
         if (
-            _in_table(money)
+            in_table(money)
             and rate
             and rate not in stated
             and money.count >= 2
@@ -370,22 +301,6 @@ def _read_tax_table(rows: list[MoneyRow], totals: Totals) -> None:
             if tax is not None:
                 totals.taxes.append((money.printed or money.label, rate, tax))
                 stated.add(rate)
-
-
-def _in_table(money: MoneyRow) -> bool:
-    return money.in_summary or money.vat_row
-
-
-def _payment_method(label: str) -> str | None:
-    if _label_rank(label) >= 3:
-        return None
-    if words.MOBILE.search(label):
-        return "mobile"
-    if words.CARD.search(label):
-        return "card"
-    if words.CASH.search(label):
-        return "cash"
-    return None
 
 
 def find_totals(
