@@ -34,11 +34,11 @@ def test_every_field_clearing_its_threshold_stays_ok() -> None:
 
 
 def test_a_doubtful_total_is_flagged_with_field_probability_and_evidence() -> None:
-    result = apply_trust(_result({"total": 0.62, "date": 0.97}), TrustSettings())
+    result = apply_trust(_result({"total": 0.62, "date": 0.99}), TrustSettings())
     assert result.status is ExtractionStatus.FLAGGED
     [flag] = result.flags
     assert (flag.code, flag.field, flag.severity) == (LOW_CONFIDENCE, "total", Severity.ERROR)
-    assert "0.62" in flag.message and "0.97" in flag.message and "RM 9.00" in flag.message
+    assert "0.62" in flag.message and "0.98" in flag.message and "RM 9.00" in flag.message
 
 
 def test_default_thresholds_are_the_ones_training_chose_for_the_bundled_calibrator() -> None:
