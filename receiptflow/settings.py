@@ -55,10 +55,11 @@ class OcrSettings(BaseModel):
     # metadata, as the wheel's): a path, or None for the wheel's own. bench/ocr_int8.py --out
     # writes an int8 copy to try (README "End-to-end speed": quicker, reads worse).
     rec_model: Path | None = None
-    # onnxruntime's idle worker threads spin (wait at 100 % CPU) for the next operator: 8 %
-    # less time per scan on an otherwise idle 2-core machine; on a host shared with other
-    # busy processes, False (threads sleep) was 15 % faster (README, "End-to-end speed")
-    spin_wait: bool = True
+    # True: onnxruntime's idle worker threads spin (wait at 100 % CPU) for the next operator.
+    # Sleeping was as quick on the idle 2-core machine (side by side, bench/extract_speed.py
+    # --setting) and 15 % quicker on a host shared with other busy processes (README,
+    # "End-to-end speed"), and leaves the cores to the other recognition stream
+    spin_wait: bool = False
 
     def signature(self) -> str:
         """What decides the lines read (cached OCR is only reused under the same one)."""

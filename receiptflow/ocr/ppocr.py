@@ -41,7 +41,7 @@ _REC_HEIGHT = 48  # the recogniser's fixed input height
 _MEAN = _STD = [0.5, 0.5, 0.5]
 
 
-def open_session(model: Path, threads: int, *, spin_wait: bool = True) -> ort.InferenceSession:
+def open_session(model: Path, threads: int, *, spin_wait: bool = False) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -73,7 +73,7 @@ class Detector:
         max_side: int,
         min_side: int | None = None,
         box_thresh: float = 0.5,
-        spin_wait: bool = True,
+        spin_wait: bool = False,
     ) -> None:
         self._session = open_session(model, threads, spin_wait=spin_wait)
         limit = ("min", min_side) if min_side is not None else ("max", max_side)
@@ -124,7 +124,7 @@ class Recogniser:
     """CRNN/SVTR text recognition of crops, a batch per call (thread-safe: one session)."""
 
     def __init__(
-        self, model: Path, *, threads: int, min_width: int, spin_wait: bool = True
+        self, model: Path, *, threads: int, min_width: int, spin_wait: bool = False
     ) -> None:
         self._session = open_session(model, threads, spin_wait=spin_wait)
         characters = self._session.get_modelmeta().custom_metadata_map["character"]

@@ -79,11 +79,11 @@ def test_the_engine_passes_the_spin_setting_to_both_sessions(models: Path) -> No
     from receiptflow.ocr.rapid import RapidOcrEngine
     from receiptflow.settings import OcrSettings
 
-    engine = RapidOcrEngine(OcrSettings(spin_wait=False))
-    detector, recogniser = engine._load()
-    for session in (detector._session, recogniser._session):
-        entries = session.get_session_options().get_session_config_entry
-        assert entries("session.intra_op.allow_spinning") == "0"
+    for settings, spinning in ((OcrSettings(), "0"), (OcrSettings(spin_wait=True), "1")):
+        detector, recogniser = RapidOcrEngine(settings)._load()
+        for session in (detector._session, recogniser._session):
+            entries = session.get_session_options().get_session_config_entry
+            assert entries("session.intra_op.allow_spinning") == spinning  # sleeping by default
 
 
 @pytest.mark.ocr
