@@ -79,3 +79,25 @@ def test_tall_boxes_of_tightly_printed_lines_stay_separate_rows() -> None:
         "MANORVILLE , NY 1194",
         "1682-3264",
     ]
+
+
+def test_an_amount_joins_the_row_whose_centre_is_nearest() -> None:
+    # a skewed photo (WildReceipt 28-14-3823): each amount sits a little above its item line,
+    # overlapping the section heading above by just over half its height
+    lines = [
+        TextLine("BEBIDAS", (71, 367, 133, 391)),
+        TextLine("4,00", (328, 379, 366, 402)),
+        TextLine("2 COPA RIOJA", (99, 381, 199, 409)),
+        TextLine("2,40", (327, 397, 368, 423)),
+        TextLine("2 CAFES CON LECHE", (98, 399, 238, 428)),
+        TextLine("ENTRANTES", (71, 422, 147, 446)),
+        TextLine("2,50", (329, 434, 369, 460)),
+        TextLine("1 TAPA MOJAMA DE BARBATE", (101, 436, 291, 463)),
+    ]
+    assert [row.text for row in group_rows(lines)] == [
+        "BEBIDAS",
+        "2 COPA RIOJA 4,00",
+        "2 CAFES CON LECHE 2,40",
+        "ENTRANTES",
+        "1 TAPA MOJAMA DE BARBATE 2,50",
+    ]

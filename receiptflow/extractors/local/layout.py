@@ -6,6 +6,7 @@ several boxes; the parser reasons about rows.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,8 @@ class _Band:
     bottom: float
 
 
+# how much nearer (in text heights) another row's centre must be for a cell to move there
+_MOVE_MARGIN = 0.2
 _SLOPES = np.arange(-30, 31) / 200  # -0.15 .. 0.15, about +-8.5 degrees
 
 
@@ -139,9 +142,39 @@ def group_rows(lines: list[TextLine], min_overlap: float = 0.5) -> list[Row]:
                 grouped[-1].append(band)
             else:
                 grouped.append([band])
+        _move_to_nearest(grouped)
         for group in grouped:
+            if not group:
+                continue
             rows.append(Row(cells=sorted((b.line for b in group), key=lambda c: c.box[0])))
     return rows
+
+
+def _centre(band: _Band) -> float:
+    return (band.top + band.bottom) / 2
+
+
+def _move_to_nearest(grouped: list[list[_Band]]) -> None:
+    """Move a cell to the row above or below when its (tilt-corrected) centre is clearly
+    nearer that row's: grouping takes the first row a line overlaps enough, so on a slightly
+    skewed photo an amount printed a little above its name ("BEBIDAS" / "4,00" / "2 COPA
+    RIOJA") joins the row above. The cell must sit beside that row's cells, not under one."""
+    for index, group in enumerate(grouped):
+        for band in list(group):
+            others = [other for other in group if other is not band]
+            if not others:
+                continue
+            own = abs(_centre(band) - statistics.median(_centre(other) for other in others))
+            for near in (index - 1, index + 1):
+                if not 0 <= near < len(grouped) or not grouped[near]:
+                    continue
+                target = grouped[near]
+                apart = abs(_centre(band) - statistics.median(_centre(other) for other in target))
+                height = band.bottom - band.top
+                if apart < own - _MOVE_MARGIN * height and not _stacked(band, target):
+                    group.remove(band)
+                    target.append(band)
+                    break
 
 
 def ocr_trust(confidence: float, length: int = 10) -> float:
