@@ -1,11 +1,12 @@
-"""PP-OCR text detection and recognition on onnxruntime sessions that receiptflow configures.
+"""PP-OCR text detection and recognition on model runners that receiptflow configures.
 
 RapidOCR's ``RapidOCR`` class builds its sessions from its YAML config with onnxruntime's
 thread defaults (idle worker threads always spin, burning the core another process
 needs on a shared host) and normalises the detector input in float64. Here the wheel's model
 files and RapidOCR's own pre- and post-processing pieces (DB box extraction, crops, CTC
 decoding) are kept, so the reading is the same, while receiptflow owns what costs time:
-- the sessions: intra-op threads as asked, idle worker threads spinning or sleeping as asked;
+- the runtime (``runtime``: onnxruntime, or OpenVINO in f32 or bf16), intra-op threads as
+  asked, onnxruntime's idle worker threads spinning or sleeping as asked;
 - the detector input, normalised through a 256-entry table holding exactly RapidOCR's values;
 - the recognition batches (``plan_batches``): handed to parallel streams longest first.
 Model paths are always explicit, so nothing is ever downloaded."""
@@ -20,7 +21,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 from rapidocr.ch_ppocr_det.main import TextDetector
 from rapidocr.ch_ppocr_det.utils import DBPostProcess, DetPreProcess
 from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
@@ -32,6 +32,8 @@ from rapidocr.utils.process_img import (
     resize_image_within_bounds,
 )
 
+from receiptflow.ocr.runtime import ModelRunner, Precision, Runtime, open_runner
+
 # RapidOCR's Global settings for the page before detection (config.yaml): pages are scaled
 # into 30..2000 px and very wide strips padded to a 1:8 aspect; crops come from that image.
 _PAGE_MIN_SIDE, _PAGE_MAX_SIDE = 30, 2000
@@ -39,18 +41,6 @@ _STRIP_RATIO, _STRIP_MIN_HEIGHT = 8, 30
 _REC_HEIGHT = 48  # the recogniser's fixed input height
 # Mean and spread of both models' inputs (0..255 -> -1..1)
 _MEAN = _STD = [0.5, 0.5, 0.5]
-
-
-def open_session(model: Path, threads: int, *, spin_wait: bool = False) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    # Spinning workers wait for the next operator at 100 % CPU: quickest on an idle machine,
-    # but on cores shared with other busy processes it steals the time the real work needs.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin_wait else "0")
-    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
 @dataclass
@@ -74,8 +64,12 @@ class Detector:
         min_side: int | None = None,
         box_thresh: float = 0.5,
         spin_wait: bool = False,
+        runtime: Runtime = "onnxruntime",
+        precision: Precision = "f32",
     ) -> None:
-        self._session = open_session(model, threads, spin_wait=spin_wait)
+        self._model: ModelRunner = open_runner(
+            model, threads=threads, runtime=runtime, precision=precision, spin_wait=spin_wait
+        )
         limit = ("min", min_side) if min_side is not None else ("max", max_side)
         self._resize = DetPreProcess(limit[1], limit[0], _MEAN, _STD).resize
         self._post = DBPostProcess(
@@ -100,7 +94,7 @@ class Detector:
         scaled = self._resize(page)
         if scaled is None:
             return empty
-        probabilities = self._session.run(None, {"x": self._normalise(scaled)})[0]
+        probabilities = self._model.run(self._normalise(scaled))
         boxes, _scores = self._post(probabilities, page.shape[:2])
         if len(boxes) == 0:
             return empty
@@ -124,10 +118,21 @@ class Recogniser:
     """CRNN/SVTR text recognition of crops, a batch per call (thread-safe: one session)."""
 
     def __init__(
-        self, model: Path, *, threads: int, min_width: int, spin_wait: bool = False
+        self,
+        model: Path,
+        *,
+        threads: int,
+        min_width: int,
+        spin_wait: bool = False,
+        runtime: Runtime = "onnxruntime",
+        precision: Precision = "f32",
     ) -> None:
-        self._session = open_session(model, threads, spin_wait=spin_wait)
-        characters = self._session.get_modelmeta().custom_metadata_map["character"]
+        self._model: ModelRunner = open_runner(
+            model, threads=threads, runtime=runtime, precision=precision, spin_wait=spin_wait
+        )
+        characters = self._model.metadata("character")
+        if characters is None:
+            raise ValueError(f"{model} holds no character list in its metadata")
         self._decoder = CTCLabelDecode(character=characters.splitlines())
         self._min_ratio = min_width / _REC_HEIGHT
 
@@ -137,7 +142,7 @@ class Recogniser:
             return []
         widest = max(self._min_ratio, *(_ratio(crop) for crop in crops))
         batch = np.stack([_rec_input(crop, widest) for crop in crops])
-        scores = self._session.run(None, {"x": batch})[0]
+        scores = self._model.run(batch)
         best = scores.argmax(axis=2)
         confidence = np.take_along_axis(scores, best[:, :, np.newaxis], axis=2)[:, :, 0]
         lines, _words = self._decoder.decode(best, confidence, remove_duplicate=True)

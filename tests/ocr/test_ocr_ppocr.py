@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_ocr_engines import render_receipt
 
-from receiptflow.ocr import ppocr
-from receiptflow.ocr.rapid import DET_MODEL, REC_MODEL, RapidOcrEngine, RapidTuning, model_dir
+from receiptflow.ocr import ppocr, runtime
+from receiptflow.ocr.rapid import DET_MODEL, REC_MODEL, RapidOcrEngine, RapidTuning
+from receiptflow.ocr.runtime import OnnxRunner
 from receiptflow.settings import OcrSettings
 
 
@@ -47,13 +48,6 @@ def box_of(quad: np.ndarray) -> tuple[float, float, float, float]:
     return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 
 
-@pytest.fixture(scope="module")
-def models() -> Path:
-    found = model_dir()
-    assert found is not None and (found / DET_MODEL).is_file(), "rapidocr ships its models"
-    return found
-
-
 def test_detector_input_is_rapidocr_normalisation_exactly(models: Path) -> None:
     from rapidocr.ch_ppocr_det.utils import DetPreProcess
 
@@ -70,7 +64,7 @@ def test_detector_input_is_rapidocr_normalisation_exactly(models: Path) -> None:
 
 @pytest.mark.parametrize("spin_wait", [True, False])
 def test_sessions_spin_only_when_asked(models: Path, spin_wait: bool) -> None:
-    session = ppocr.open_session(models / REC_MODEL, threads=2, spin_wait=spin_wait)
+    session = runtime.open_session(models / REC_MODEL, threads=2, spin_wait=spin_wait)
     entries = session.get_session_options().get_session_config_entry
     assert entries("session.intra_op.allow_spinning") == ("1" if spin_wait else "0")
 
@@ -81,7 +75,9 @@ def test_the_engine_passes_the_spin_setting_to_both_sessions(models: Path) -> No
 
     for settings, spinning in ((OcrSettings(), "0"), (OcrSettings(spin_wait=True), "1")):
         detector, recogniser = RapidOcrEngine(settings)._load()
-        for session in (detector._session, recogniser._session):
+        for runner in (detector._model, recogniser._model):
+            assert isinstance(runner, OnnxRunner)
+            session = runner.session
             entries = session.get_session_options().get_session_config_entry
             assert entries("session.intra_op.allow_spinning") == spinning  # sleeping by default
 
@@ -129,7 +125,8 @@ def test_another_recognition_model_is_loaded_from_its_path(models: Path, tmp_pat
     default = RapidOcrEngine(OcrSettings(threads=1, fix_orientation=False))
     assert ours == [line.text for line in default.read(image)]
     assert isinstance(engine._rec, Recogniser)
-    assert Path(engine._rec._session._model_path) == copy
+    runner = engine._rec._model
+    assert isinstance(runner, OnnxRunner) and Path(runner.session._model_path) == copy
     assert OcrSettings(rec_model=copy).signature() != OcrSettings().signature()
 
 

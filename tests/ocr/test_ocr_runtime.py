@@ -1,0 +1,60 @@
+"""RapidOCR's models on OpenVINO read what they read on onnxruntime (OcrSettings.runtime)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from test_ocr_engines import render_receipt
+
+from receiptflow.ocr.rapid import REC_MODEL, RapidOcrEngine
+from receiptflow.ocr.runtime import OnnxRunner, OpenVinoRunner, open_runner
+from receiptflow.settings import OcrSettings
+
+
+def test_openvino_gives_the_recogniser_the_same_character_list(models: Path) -> None:
+    onnx = OnnxRunner(models / REC_MODEL, threads=1)
+    vino = OpenVinoRunner(models / REC_MODEL, threads=1)
+    characters = onnx.metadata("character")
+    assert characters is not None and len(characters.splitlines()) > 1000
+    assert vino.metadata("character") == characters
+    assert vino.metadata("no such key") is None and onnx.metadata("no such key") is None
+
+
+def test_openvino_f32_scores_match_onnxruntime(models: Path) -> None:
+    batch = np.random.default_rng(7).uniform(-1, 1, (2, 3, 48, 200)).astype(np.float32)
+    onnx = open_runner(models / REC_MODEL, threads=1).run(batch)
+    vino = open_runner(models / REC_MODEL, threads=1, runtime="openvino").run(batch)
+    assert vino.shape == onnx.shape
+    assert np.abs(vino - onnx).max() < 1e-3
+    assert np.array_equal(vino.argmax(axis=2), onnx.argmax(axis=2))
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("precision", ["f32", "bf16"])
+def test_the_engine_on_openvino_reads_the_same_lines(precision: str) -> None:
+    image, _ = render_receipt()
+    default = RapidOcrEngine(OcrSettings(fix_orientation=False)).read(image)
+    settings = OcrSettings(fix_orientation=False, runtime="openvino", precision=precision)
+    engine = RapidOcrEngine(settings)  # two recognition streams share one compiled model
+    ours = engine.read(image)
+    assert isinstance(engine._rec._model, OpenVinoRunner)  # type: ignore[union-attr]
+    assert [line.text for line in ours] == [line.text for line in default]
+    boxes = np.array([line.box for line in ours]) - np.array([line.box for line in default])
+    assert np.abs(boxes).max() <= (1 if precision == "f32" else 6)  # bf16 moves an edge a little
+    for mine, theirs in zip(ours, default, strict=True):
+        assert mine.confidence == pytest.approx(theirs.confidence, abs=0.02)
+
+
+def test_bf16_is_its_own_ocr_cache_signature_and_needs_openvino() -> None:
+    assert OcrSettings(runtime="openvino").signature() == OcrSettings().signature()
+    bf16 = OcrSettings(runtime="openvino", precision="bf16").signature()
+    assert bf16 != OcrSettings().signature() and "bf16" in bf16
+    with pytest.raises(ValidationError, match="bf16 needs runtime openvino"):
+        OcrSettings(precision="bf16")
+    with pytest.raises(ValidationError):
+        OcrSettings(runtime="tensorflow")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="bf16 needs openvino"):
+        open_runner(Path("unused.onnx"), threads=1, precision="bf16")
