@@ -60,25 +60,16 @@ class OcrSettings(BaseModel):
     # --setting) and 15 % quicker on a host shared with other busy processes (README,
     # "End-to-end speed"), and leaves the cores to the other recognition stream
     spin_wait: bool = False
-    # Where RapidOCR's models run: onnxruntime, or OpenVINO (pip install 'receiptflow[openvino]')
-    # in f32 (reads the same) or bf16 (CPUs with AVX-512 BF16/AMX: about a quarter less
-    # recognition CPU, now and then another character; README "End-to-end speed").
-    runtime: Literal["onnxruntime", "openvino"] = "onnxruntime"
-    precision: Literal["f32", "bf16"] = "f32"
+    # "bf16": the recogniser (most of the OCR time) runs on OpenVINO in bfloat16 on CPUs with
+    # AVX-512 BF16 or AMX (pip install 'receiptflow[openvino]'): about a quarter less OCR CPU,
+    # now and then another character read (README "End-to-end speed"). "f32": onnxruntime.
+    rec_precision: Literal["f32", "bf16"] = "f32"
 
     def signature(self) -> str:
         """What decides the lines read (cached OCR is only reused under the same one)."""
-        engine = self.engine
-        if self.precision != "f32":  # f32 on either runtime reads the same lines
-            engine += f"+{self.runtime}-{self.precision}"
+        engine = self.engine if self.rec_precision == "f32" else f"{self.engine}+rec-bf16"
         parts = (engine, self.rec_model, self.max_side, self.min_side, self.fix_orientation)
         return "/".join(str(part) for part in parts)
-
-    @model_validator(mode="after")
-    def _bf16_needs_openvino(self) -> OcrSettings:
-        if self.precision == "bf16" and self.runtime != "openvino":
-            raise ValueError("precision bf16 needs runtime openvino (onnxruntime runs f32)")
-        return self
 
     @field_validator("rec_model")
     @classmethod

@@ -1,5 +1,5 @@
 """RapidOCR's PP-OCRv6 small models (shipped inside the ``rapidocr`` wheel) on onnxruntime
-(or OpenVINO, ``OcrSettings.runtime``).
+(recognition on OpenVINO in bfloat16 with ``OcrSettings.rec_precision``).
 
 Speed choices, each measured by ``bench/ocr_compare.py`` / ``bench/extract_speed.py``:
 - no angle classifier per text box; whole-page orientation is handled by ``orientation``;
@@ -126,16 +126,15 @@ class RapidOcrEngine:
                 min_side=self._settings.min_side,
                 box_thresh=self._tuning.box_thresh,
                 spin_wait=self._settings.spin_wait,
-                runtime=self._settings.runtime,
-                precision=self._settings.precision,
             )
+            bf16 = self._settings.rec_precision == "bf16"
             rec = Recogniser(
                 self._rec_model(models),
                 threads=1 if parallel else self._threads,
                 min_width=self._tuning.rec_width,
                 spin_wait=self._settings.spin_wait,
-                runtime=self._settings.runtime,
-                precision=self._settings.precision,
+                runtime="openvino" if bf16 else "onnxruntime",
+                precision=self._settings.rec_precision,
             )
         except Exception as exc:
             raise OcrError(f"RapidOCR models failed to load: {exc}") from exc

@@ -1,11 +1,12 @@
-"""Where the PP-OCR models run: onnxruntime (the default) or OpenVINO (optional, quicker).
+"""Where the PP-OCR models run: onnxruntime (the default) or OpenVINO (optional).
 
 Both take the same ONNX files from the ``rapidocr`` wheel and return the same arrays; a
-``ModelRunner`` is what ``ppocr``'s detector and recogniser call. OpenVINO can run the
-models in bfloat16 on CPUs with AVX-512 BF16 or AMX (``precision="bf16"``): about a quarter
-less OCR CPU on the 2-core machine, and now and then another character read (README,
-"End-to-end speed"). In float32 OpenVINO reads what onnxruntime reads, but more slowly
-here, so onnxruntime stays the default.
+``ModelRunner`` is what ``ppocr``'s detector and recogniser call. OpenVINO can run a model
+in bfloat16 on CPUs with AVX-512 BF16 or AMX: the recogniser so
+(``OcrSettings.rec_precision="bf16"``) takes about a quarter less OCR CPU on the 2-core
+machine and now and then reads another character (README, "End-to-end speed"). In float32
+OpenVINO reads what onnxruntime reads but was ~20 % slower here, and the detector in bf16
+saved little and moved boxes, so both stay on onnxruntime otherwise.
 Nothing here downloads anything: the model path is always given."""
 
 from __future__ import annotations
