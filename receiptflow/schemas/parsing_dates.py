@@ -28,6 +28,11 @@ def _month() -> str:
 
 _YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"
 _DSEP = r"\s?[/\-.]\s?"
+# around a month name, two digits are not the year when they are the hour of a time
+# ("DEC23 02:52PM" is December 23rd at 2:52) or the day before an apostrophe's year
+# ("S#1 JUL.30'11" is July 30th 2011, not 1 July 2030); "DEC23'14" and "27Dec'16" write the
+# year with an apostrophe
+_YEAR_END = r"(?!\d|\s?[:.]\d{2}(?!\d)|['’´]\d)"
 
 
 @cache
@@ -61,10 +66,10 @@ def _date_patterns() -> list[re.Pattern[str]]:
             + r"[\s/\-.,]*"
             + connector
             + month
-            + r"[\s/\-.,']*"
+            + r"[\s/\-.,'’´]*"
             + connector
             + _YEAR
-            + r"(?!\d)",
+            + _YEAR_END,
             re.IGNORECASE,
         ),
         # Dec 30, 2017 / OCT 9, 2018
@@ -73,9 +78,9 @@ def _date_patterns() -> list[re.Pattern[str]]:
             + month
             + r"[\s/\-.]*(?P<d>\d{1,2})"
             + suffix
-            + r"[\s,/\-.]*"
+            + r"[\s,/\-.'’´]*"
             + _YEAR
-            + r"(?!\d)",
+            + _YEAR_END,
             re.IGNORECASE,
         ),
         # 20180304 / 25032018

@@ -96,9 +96,17 @@ def test_ocr_slips_in_a_date_are_undone_when_nothing_else_reads() -> None:
         ("2017-02-12144838GST:1 Ling", dt.date(2017, 2, 12)),
         ("11-Dec-20147:50:45P", dt.date(2014, 12, 11)),
         ("OR.....25/07/2014 20:40", dt.date(2014, 7, 25)),
+        # a month name with one letter misread, between its day and year
+        ("20Nar'17 21:05", dt.date(2017, 3, 20)),
+        ("14/dun/2017 08:34:22", dt.date(2017, 6, 14)),
+        # a one for the l of July, a colon for the year's apostrophe
+        ("Tbl 31/1 Ju119'14 12:36PM", dt.date(2014, 7, 19)),
+        ("APR11:17 4:03PM", dt.date(2017, 4, 11)),
     ]:
         when = find_when(rows_of(["SHOP", printed, ("TOTAL", "9.00")]), today=TODAY)
         assert when.date is not None and when.date.value == expected, printed
+    # three letters one slip away from two different months are left alone ("OET": OCT or SET)
+    assert find_when(rows_of(["SHOP", "20Oet'17"]), today=TODAY).date is None
     # a date that reads as printed is not second-guessed
     when = find_when(rows_of(["05/01/2018", "REF 2017-02-12144838"]), today=TODAY)
     assert when.date is not None and when.date.value == dt.date(2018, 1, 5)

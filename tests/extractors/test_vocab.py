@@ -116,3 +116,13 @@ def test_the_language_guess_is_the_vocabulary_printed_most(text: str, code: str)
 def test_one_shared_or_stray_word_names_no_language() -> None:
     assert vocab.guess_language("TOTAL 12.00").code is None  # en, fr, es, pt alike
     assert vocab.guess_language("SNACK BAR\nTOTAL 12.00").code is None  # "BAR" alone
+
+
+def test_a_misread_month_is_mended_only_when_one_month_is_one_letter_away() -> None:
+    from receiptflow.extractors.local.vocab import misread_month
+
+    assert misread_month("Nar") == "MAR"
+    assert misread_month("dun") == "JUN"
+    assert misread_month("Jun") is None  # a month as printed needs no mending
+    assert misread_month("Oet") is None  # OCT, OKT or SET (Italian September)
+    assert misread_month("Xyz") is None

@@ -241,6 +241,26 @@ def test_month_names_in_every_language(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a US restaurant till's "JUL19'14 12:36PM": the year after an apostrophe
+        ("DEC23'14 2:52PM", dt.date(2014, 12, 23)),
+        ("Jul.30'11(Sat)07:27", dt.date(2011, 7, 30)),
+        ("27Dec´16", dt.date(2016, 12, 27)),
+        # two digits that open a time are its hour, not the year
+        ("CLOSED DEC23 02:52PM", None),
+        ("23 DEC 02:52", None),
+        # the day before an apostrophe's year is not a year
+        ("S#1 JUL.30'11", dt.date(2011, 7, 30)),
+        ("Dec 30, 2017 12:30", dt.date(2017, 12, 30)),
+        ("15 Jun 18 08:34:31 PM", dt.date(2018, 6, 15)),
+    ],
+)
+def test_month_name_dates_beside_times_and_apostrophes(text: str, expected: dt.date | None) -> None:
+    assert parse_date(text, day_first=False) == expected
+
+
 MONTH_NAMES = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
-from receiptflow.extractors.local.vocab import month_regex, words
+from receiptflow.extractors.local.vocab import misread_month, month_regex, words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 
 _DATE_LABEL = words("date_label")
@@ -154,8 +154,14 @@ def find_when(
 # OCR slips inside printed dates: a letter O for a zero ("201o"), l or I for a one, a stray
 # comma beside a slash ("02,/22/2014"), the time glued to an ISO date ("2017-02-12144838") or
 # to the year after a month name ("11-Dec-20147:50:45P"), dot leaders run into the date
-# ("OR.....07/25/2014")
+# ("OR.....07/25/2014"); in the "JUL19'14 12:36PM" of US restaurant tills, a one for the l of
+# July ("Ju119'14", "Ju1.30'11") and a colon for the year's apostrophe ("APR11:17 4:03PM")
 _REPAIRS = (
+    (re.compile(r"(?<![A-Za-z])(J[uU])[1I|](?=[\s.]?\d)"), r"\1L"),
+    (
+        re.compile(r"(?<![A-Za-z])([A-Za-z]{3}\.?\s?\d{1,2})[:;](\d{2})(?=\s+\d{1,2}:\d{2})"),
+        r"\1'\2",
+    ),
     (re.compile(r"(?<=\d)[oO]|[oO](?=\d)"), "0"),
     (re.compile(r"(?<=\d)[lI|](?=\d)|(?<=\d[/.-])[lI](?=\d)"), "1"),
     (re.compile(r"(?<=\d),(?=/)|(?<=/),(?=\d)"), ""),
@@ -165,10 +171,19 @@ _REPAIRS = (
 )
 
 
+# three letters between a day and a year ("20Nar'17", "14/dun/2017"): a month name with a
+# letter misread, mended when only one month is one letter away
+_MONTH_SLOT = re.compile(r"(\d[\s/.-]?)([A-Za-z]{3})(?=[\s/.,'’-]?\d)")
+
+
+def _mended_month(match: re.Match[str]) -> str:
+    return match.group(1) + (misread_month(match.group(2)) or match.group(2))
+
+
 def ocr_repaired(text: str) -> str:
     for pattern, replacement in _REPAIRS:
         text = pattern.sub(replacement, text)
-    return text
+    return _MONTH_SLOT.sub(_mended_month, text)
 
 
 def _scored_dates(

@@ -278,6 +278,33 @@ def month_regex() -> str:
 
 
 @cache
+def _short_months() -> dict[str, int]:
+    """Three-letter month names of every language, folded: "MAR" -> 3, "DEZ" -> 12."""
+    return {
+        fold(name): month
+        for lang in languages().values()
+        for name, month in lang.months.items()
+        if len(fold(name)) == 3
+    }
+
+
+def misread_month(word: str) -> str | None:
+    """The month abbreviation that a three-letter ``word`` is with one letter misread ("NAR"
+    for MAR, "DUN" for JUN), when only one month is that close; else None."""
+    folded = fold(word)
+    if len(folded) != 3 or folded in _short_months():
+        return None
+    close = {
+        name: month
+        for name, month in _short_months().items()
+        if sum(a != b for a, b in zip(name, folded, strict=True)) == 1
+    }
+    if len(set(close.values())) != 1:
+        return None
+    return min(close)
+
+
+@cache
 def date_connectors() -> str:
     """Words between a day, the month and the year ("15 de enero de 2018"), as a regex."""
     names = {phrase_regex(word) for lang in languages().values() for word in lang.date_connectors}
