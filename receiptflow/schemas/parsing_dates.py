@@ -28,6 +28,9 @@ def _month() -> str:
 
 _YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"
 _DSEP = r"\s?[/\-.]\s?"
+# a numeric date does not continue a number ("1-27-02-2014", "3.15.01.2019"); a dash after a
+# label's colon ("DATE:-27-02-2014", common on Indian bills) is no part of a number
+_NUMERIC_START = r"(?:(?<=:-)|(?<![\d/.-]))"
 # around a month name, two digits are not the year when they are the hour of a time
 # ("DEC23 02:52PM" is December 23rd at 2:52) or the day before an apostrophe's year
 # ("S#1 JUL.30'11" is July 30th 2011, not 1 July 2030); "DEC23'14" and "27Dec'16" write the
@@ -43,7 +46,8 @@ def _date_patterns() -> list[re.Pattern[str]]:
     return [
         # 2019-01-15, 2019/01/15
         re.compile(
-            r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})"
+            _NUMERIC_START
+            + r"(?P<y>(?:19|20)\d{2})"
             + _DSEP
             + r"(?P<m>\d{1,2})"
             + _DSEP
@@ -51,7 +55,8 @@ def _date_patterns() -> list[re.Pattern[str]]:
         ),
         # 15/01/2019, 15-01-19, 30.12.2017, 01/15/2019
         re.compile(
-            r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s1>"
+            _NUMERIC_START
+            + r"(?P<a>\d{1,2})(?P<s1>"
             + _DSEP
             + r")(?P<b>\d{1,2})(?P<s2>"
             + _DSEP

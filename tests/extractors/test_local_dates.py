@@ -107,6 +107,8 @@ def test_ocr_slips_in_a_date_are_undone_when_nothing_else_reads() -> None:
         assert when.date is not None and when.date.value == expected, printed
     # three letters one slip away from two different months are left alone ("OET": OCT or SET)
     assert find_when(rows_of(["SHOP", "20Oet'17"]), today=TODAY).date is None
+    # nor three letters between two counts that do not look like a day and a year
+    assert find_when(rows_of(["CAFE", "TABLE 0006 KOTS 01 CVR 01"]), today=TODAY).date is None
     # a date that reads as printed is not second-guessed
     when = find_when(rows_of(["05/01/2018", "REF 2017-02-12144838"]), today=TODAY)
     assert when.date is not None and when.date.value == dt.date(2018, 1, 5)

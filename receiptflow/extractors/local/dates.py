@@ -17,7 +17,7 @@ from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 _DATE_LABEL = words("date_label")
 _OTHER_DATE = words("other_date_label")  # expiry, validity: not the sale date
 _NUMERIC_DATE = re.compile(
-    r"(?<![\d/.-])(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
+    r"(?:(?<=:-)|(?<![\d/.-]))(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
 )
 _US_PHONE = re.compile(
     r"\(\d{3}\)\s?\d{3}[-.\s]\d{4}(?!\d)|(?<![\d+])\+?1[-\s]\d{3}[-\s]\d{3}-\d{4}"
@@ -172,12 +172,19 @@ _REPAIRS = (
 
 
 # three letters between a day and a year ("20Nar'17", "14/dun/2017"): a month name with a
-# letter misread, mended when only one month is one letter away
-_MONTH_SLOT = re.compile(r"(\d[\s/.-]?)([A-Za-z]{3})(?=[\s/.,'’-]?\d)")
+# letter misread, mended when only one month is one letter away. The year must look like one:
+# after the same separator as the day's, or an apostrophe's two digits, or 19xx/20xx; "KOTS
+# 01 CVR 01" (covers) is no date
+_MONTH_SLOT = re.compile(
+    r"(?<![\dA-Za-z])(?P<day>\d{1,2})"
+    r"(?:(?P<sep>[/.-])(?P<a>[A-Za-z]{3})(?=(?P=sep)(?:19|20)?\d{2}(?!\d))"
+    r"|(?P<space>\s?)(?P<b>[A-Za-z]{3})(?=\s?(?:['’]\d{2}|(?:19|20)\d{2})(?!\d)))"
+)
 
 
 def _mended_month(match: re.Match[str]) -> str:
-    return match.group(1) + (misread_month(match.group(2)) or match.group(2))
+    word = match["a"] or match["b"]
+    return match["day"] + (match["sep"] or match["space"]) + (misread_month(word) or word)
 
 
 def ocr_repaired(text: str) -> str:

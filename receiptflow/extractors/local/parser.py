@@ -237,6 +237,7 @@ def parse_lines(
         row_features=features,
         roles=roles,
         language=language,
+        when=when,
     )
 
 
