@@ -163,6 +163,24 @@ def test_whole_amounts_with_thousands_groups() -> None:
         assert receipt.payment is not None and receipt.payment.change == Decimal("4500")
 
 
+def test_a_summary_row_with_a_grouped_whole_amount_on_a_receipt_read_as_cents() -> None:
+    # dong printed beside "USD" (an exchange rate line): the currency says cents, but the
+    # total row's thousands groups still say money
+    rows: list[Printed] = [
+        ("Iced Coffee 1", "29,000"),
+        ("Lime Juice 1", "39,000"),
+        ("Sub-total", "68,000"),
+        ("Gift voucher", "-20,000"),
+        ("Total", "48,000"),
+        ("USD 1 =", "21,080.00"),
+    ]
+    assert total_of(rows) == Decimal("48000")
+    # a count of items on a total row is no amount
+    assert total_of([("BREAD", "2.50"), ("TOTAL ITEMS", "12"), ("TOTAL", "2.50")]) == Decimal(
+        "2.50"
+    )
+
+
 def test_an_unlabelled_amount_that_sums_the_rows_above_is_the_total() -> None:
     rows: list[Printed] = [
         ("2 COPA RIOJA", "4,00"),
@@ -184,6 +202,11 @@ def test_a_tax_inside_the_total_is_not_the_total() -> None:
     ]
     assert total_of(rows) == Decimal("136.95")
     assert total_of([("TOTAL", "$19.95"), ("Includes GST of", "$1.81")]) == Decimal("19.95")
+    # Australia's "TOTAL INCLUDES GST" under the total states the tax, and a rate needs not
+    # be printed; "TOTAL INCLUDING GST" still labels the total
+    rows = [("SUBTOTAL", "43.80"), ("TOTAL", "$43.80"), ("TOTAL INCLUDES GST", "$3.98")]
+    assert total_of(rows) == Decimal("43.80")
+    assert total_of([("SUBTOTAL", "40.00"), ("TOTAL INCLUDING GST", "$44.00")]) == Decimal("44.00")
 
 
 def test_a_total_of_nothing_or_a_refund_is_still_the_total() -> None:

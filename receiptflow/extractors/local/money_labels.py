@@ -70,8 +70,12 @@ def label_rank(label: str) -> int:
         return 0
     if TAX.search(label) and not TOTAL_WORD.search(label) and not AMOUNT.search(label):
         return 0  # "Incl. of VAT (20%) 22.82", "Includes GST of $1.81": the tax inside the total
-    if TAX.search(label) and "%" in label and re.search(r"INCLUDE[SD]?", label):
-        return 0  # "TOTAL INCLUDES 6% GST 0.74" states the tax inside the total
+    if TAX.search(label) and (
+        re.search(r"\bINCLUDES\b", label) or ("%" in label and re.search(r"INCLUDE[SD]?", label))
+    ):
+        # "TOTAL INCLUDES 6% GST 0.74", Australia's "TOTAL INCLUDES GST $3.98": a sentence
+        # stating the tax inside the total (while "TOTAL INCLUDING GST" labels the total)
+        return 0
     if TAX.search(label) and re.search(r"\bINCLUDED?\s?IN\b", label):
         return 0  # "VAT included in total: 2.72": the same, the tax named first
     if GRAND.search(label) or (inclusive and TOTAL.search(label)):

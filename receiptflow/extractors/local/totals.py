@@ -70,6 +70,16 @@ def _money(amounts: list[AmountMatch], whole: bool, minor: int = 2) -> list[Amou
     ]
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,'’]\d{3})+")
+
+
+def _grouped_whole(amounts: list[AmountMatch]) -> list[AmountMatch]:
+    """Whole amounts printed with thousands groups ("Total 48,000", "Total 134.999"), on a
+    summary row when the receipt was not recognised as one in a currency without cents (dong,
+    rupiah): grouping marks money, where a bare "Total 12" is a count of items."""
+    return [a for a in amounts if a.decimals == 0 and _THOUSANDS.fullmatch(a.text.strip())]
+
+
 def money_rows(
     rows: list[Row], decimal_comma: bool | None = None, whole: bool = False, minor: int = 2
 ) -> list[MoneyRow]:
@@ -88,6 +98,8 @@ def money_rows(
             text = unglued(text)  # "Total: E17.99", "GRAND TOTAL Rs.2,800.00"
             upper = text.upper()
             amounts = _money(find_amounts(text, decimal_comma=decimal_comma), whole, minor)
+            if not amounts:
+                amounts = _grouped_whole(find_amounts(text, decimal_comma=decimal_comma))
         if not amounts:
             continue
         label, printed = upper, text
