@@ -181,6 +181,25 @@ def test_a_summary_row_with_a_grouped_whole_amount_on_a_receipt_read_as_cents() 
     )
 
 
+def test_a_total_rounded_to_whole_rupees_is_the_subtotal_plus_its_taxes() -> None:
+    rows: list[Printed] = [
+        ("BTR UTTAPPA 1", "54.28"),
+        ("SWEET LASSI 1", "44.76"),
+        ("Sub Total:", "99.04"),
+        ("SGST 02.5% :", "2.48"),
+        ("CGST 02.5% :", "2.48"),
+        ("2/2 Total :", "104"),
+        ("KOT Nos.:", "201"),
+    ]
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("104")
+    assert [tax[2] for tax in totals.taxes] == [Decimal("2.48"), Decimal("2.48")]
+    # a whole number that is not the subtotal plus the taxes stays a count
+    rows[-2] = ("Total Items :", "2")
+    totals = totals_of(rows)
+    assert totals.total is not None and totals.total.value == Decimal("99.04")
+
+
 def test_an_unlabelled_amount_that_sums_the_rows_above_is_the_total() -> None:
     rows: list[Printed] = [
         ("2 COPA RIOJA", "4,00"),

@@ -8,13 +8,14 @@ sum of the rows above, else the largest amount printed twice.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from receiptflow.extractors.local import money_labels as words
-from receiptflow.schemas.parsing import AmountMatch
+from receiptflow.schemas.parsing import AmountMatch, find_amounts
 
 if TYPE_CHECKING:
+    from receiptflow.extractors.local.layout import Row
     from receiptflow.extractors.local.totals import MoneyRow, Totals
 
 
@@ -123,3 +124,25 @@ def _sum_of_rows_above(rows: list[MoneyRow]) -> AmountMatch | None:
 
 def in_table(money: MoneyRow) -> bool:
     return money.in_summary or money.vat_row
+
+
+def whole_total(rows: list[Row], totals: Totals) -> None:
+    """Bills that round the amount due to the whole unit (India's "Total : 104" under "Sub
+    Total: 99.04", "SGST 2.5% : 2.48", "CGST 2.5% : 2.48") print it without decimals, which
+    reads as a count, not money: a whole number on a total row that is the subtotal plus its
+    taxes, rounded, is the total, where the subtotal stood in for it."""
+    if totals.subtotal is None or not totals.taxes:
+        return
+    if totals.total is not None and totals.total.value != totals.subtotal:
+        return
+    due = due_by_the_subtotal(totals.subtotal, totals)
+    whole = due.to_integral_value(rounding=ROUND_HALF_UP)
+    if whole == totals.subtotal:
+        return
+    for row in rows:
+        if words.label_rank(row.text.upper()) < 3:
+            continue
+        for amount in find_amounts(row.text):
+            if amount.decimals == 0 and not amount.mark and amount.value == whole:
+                totals.total, totals.total_confidence = amount, 0.6
+                return

@@ -22,6 +22,7 @@ from receiptflow.extractors.local.total_fallback import (
     fallback_total,
     in_table,
     printed,
+    whole_total,
 )
 from receiptflow.extractors.local.vocab import currency_word_pattern
 from receiptflow.schemas.parsing import AmountMatch, find_amounts
@@ -325,4 +326,5 @@ def find_totals(
     totals.marks = [m.amount for m in found if m.amount.mark]
     _read_labels(found, rows, totals)
     _pick_total(found, totals)
+    whole_total(rows, totals)
     return totals
