@@ -88,6 +88,14 @@ def _date_patterns() -> list[re.Pattern[str]]:
             + _YEAR_END,
             re.IGNORECASE,
         ),
+        # Jun 15 12:47:59 2011: C's asctime (fuel pumps, card terminals), the time between
+        # the day and the year
+        re.compile(
+            r"(?<![^\W\d_])"
+            + month
+            + r"\s+(?P<d>\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?P<y>(?:19|20)\d{2})(?!\d)",
+            re.IGNORECASE,
+        ),
         # 20180304 / 25032018
         re.compile(r"(?<!\d)(?P<compact>\d{8})(?!\d)"),
     ]

@@ -39,6 +39,10 @@ def test_time_on_the_date_row_and_printed_text_kept() -> None:
     when = find_when(rows_of(["30 DEC 17", "18:40:57"]), today=TODAY)
     assert when.date is not None and when.date.text == "30 DEC 17"
     assert when.time == dt.time(18, 40, 57)
+    # asctime prints the time inside the date
+    when = find_when(rows_of(["PUMP 04", "Jun 15 12:47:59 2011"]), today=TODAY)
+    assert when.date is not None and when.date.value == dt.date(2011, 6, 15)
+    assert when.time == dt.time(12, 47, 59)
 
 
 def test_implausible_dates_lose_and_no_date_gives_nothing() -> None:

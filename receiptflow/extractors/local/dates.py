@@ -258,7 +258,8 @@ _DEADLINE = 5.0
 def _attach_time(rows: list[Row], index: int, date: DateMatch, when: When) -> None:
     """The time printed after the date on its row, else the nearest row with a time."""
     text = rows[index].text
-    same_row = find_time(text[date.end :]) or find_time(text[: date.start])
+    # "Jun 15 12:47:59 2011" (asctime) holds its time inside the date
+    same_row = find_time(text[date.end :]) or find_time(text[: date.start]) or find_time(date.text)
     if same_row is not None:
         when.time, when.time_text, when.time_confidence = same_row.value, same_row.text, 0.9
         return
