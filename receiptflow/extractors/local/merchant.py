@@ -23,6 +23,7 @@ import numpy as np
 from receiptflow.extractors.local.header import Header
 from receiptflow.extractors.local.header_rules import (
     LEGAL,
+    address_start,
     name_like,
     tidy_spacing,
     without_reg_no,
@@ -71,16 +72,25 @@ def brand_text(text: str) -> str:
 
 def _joined_rows(rows: list[Row], roles: np.ndarray, merchant: int, row: int) -> list[int]:
     """The chosen row with a neighbour above or below that is also likely the merchant and
-    reads as a name ("ILIO'S" over "Restaurant")."""
+    reads as a name ("ILIO'S" over "Restaurant"), not as the start of the address under it
+    ("4461 East Commerce Way", "1-1-24 Kristal Point")."""
     chosen = [row]
     for neighbour in (row - 1, row + 1):
         if (
             0 <= neighbour < len(rows)
             and roles[neighbour, merchant] >= JOIN
             and name_like(rows[neighbour].text.upper())
+            and not (neighbour > row and address_start(rows[neighbour].text.upper()))
         ):
             chosen.append(neighbour)
     return sorted(chosen)
+
+
+def _name_text(row: Row) -> str:
+    """A row's text without the cells printed beside the name that are no part of it: "Faji"
+    with "TAX INVOICE (ABB)/RECEIPT" on the same line."""
+    kept = [cell.text for cell in row.cells if name_like(cell.text.upper())]
+    return " ".join(kept) if kept and len(row.cells) > 1 else row.text
 
 
 def apply_classifier(
@@ -101,7 +111,7 @@ def apply_classifier(
             )
         return header
     picked = _joined_rows(rows, roles, merchant, choice.row)
-    name = brand_text(" ".join(rows[index].text for index in picked))
+    name = brand_text(" ".join(_name_text(rows[index]) for index in picked))
     if not name:
         return header
     header.name = name
