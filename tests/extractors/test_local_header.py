@@ -88,6 +88,18 @@ def test_a_notice_above_the_name_is_not_the_name() -> None:
     assert header.address == "PT17920 SEK U9, SHAH ALAM"
 
 
+def test_an_outlet_number_a_tax_number_or_a_priced_item_is_not_the_name() -> None:
+    # a store's number under its name carries the trade word STORE, and is still no name
+    header = header_of(["DISNEY PARKS", "Crystal Palace", "Store Number 322", "Lake Buena Vista"])
+    assert header.name == "DISNEY PARKS"
+    # India's GSTIN under the brand
+    header = header_of(["Jungle Jamboree", "GSTIN:07AAEFF2441G12S", "UNIT OF: FUTOMIC DINERS"])
+    assert header.name != "GSTIN:07AAEFF2441G12S"
+    # a German "SB" (self-service) item whose letters read as a legal suffix
+    header = header_of(["Netto", "Heidelberg", ("SB Schinkenspeck 300g", "2,29 B")])
+    assert header.name == "Netto"
+
+
 def test_address_ends_before_phone_but_keeps_town_printed_beside_it() -> None:
     header = header_of(
         [

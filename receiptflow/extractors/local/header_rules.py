@@ -135,15 +135,24 @@ def address_start(text: str) -> bool:
 
 
 NAME_STOP = re.compile(
-    r"(?<![A-Z])(?:TEL|FAX|PHONE|H/P|GST|SST|VAT|REG|TAX|INVOICE|RECEIPT|DATE|CASHIER|TABLE|"
+    r"(?<![A-Z])(?:TEL|FAX|PHONE|H/P|GST|GSTIN|SST|VAT|REG|TAX|INVOICE|RECEIPT|DATE|CASHIER|TABLE|"
     r"THANK|WELCOME|RETURNABLE|REFUND|EXCHANGE|SOLD|PLEASE|VISIT|CHECK|ORDER|MEMBER|"
     r"FORMERLY|KNOWN AS|LICENSEE|TERMINAL|SLIP|COPY)(?![A-Z])|@|HTTP|WWW"
 )
 
 
+# "STORE NUMBER 322", "SHOP #12": the outlet's number, no name
+_OUTLET_NUMBER = re.compile(
+    r"\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+\W*"
+)
+# a price closing the row, maybe with its tax class ("SB SCHINKENSPECK 300G 2,29 B"): an item
+_PRICED = re.compile(r"(?<![\d.,])\d{1,5}[.,]\d{2}(?:\s?[A-Z*])?\s*$")
+
+
 def name_like(text: str) -> bool:
     """Could this row be (part of) a business name: mostly letters, not a notice, not a title,
-    not a contact / tax / registration row, not wholly in brackets."""
+    not a contact / tax / registration row, not wholly in brackets, not an outlet's number,
+    not an item with its price."""
     letters = sum(char.isalpha() for char in text)
     return (
         letters >= 3
@@ -152,6 +161,8 @@ def name_like(text: str) -> bool:
         and not is_reg_row(text)
         and not TITLE.match(text)
         and not re.fullmatch(r"\s*[(\[<].*[)\]>]\s*", text)
+        and not _OUTLET_NUMBER.fullmatch(text)
+        and not _PRICED.search(text)
         and find_date(text) is None
     )
 
