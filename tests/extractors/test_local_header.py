@@ -98,6 +98,9 @@ def test_an_outlet_number_a_tax_number_or_a_priced_item_is_not_the_name() -> Non
     # a German "SB" (self-service) item whose letters read as a legal suffix
     header = header_of(["Netto", "Heidelberg", ("SB Schinkenspeck 300g", "2,29 B")])
     assert header.name == "Netto"
+    # the outlet's number printed before the name is no part of it
+    header = header_of([("Store 1", "G.W.P.LLC"), "300 WASHINGTON WAY", "CASHIER: SYSADMIN"])
+    assert header.name == "G.W.P.LLC"
 
 
 def test_address_ends_before_phone_but_keeps_town_printed_beside_it() -> None:

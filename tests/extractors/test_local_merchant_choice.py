@@ -11,10 +11,12 @@ from receiptflow.extractors.local.merchant import apply_classifier
 
 
 def named(rows: list[Printed], probabilities: list[float], rule_row: int | None = None) -> str:
-    """The name after the classifier, given its probability of "merchant" for each row."""
+    """The name after the classifier, given its probability of "merchant" for each row (the
+    rules' name: the text of ``rule_row``)."""
     grouped = group_rows(lines_of(rows))
     roles = np.array([[p] for p in probabilities])
-    header = apply_classifier(Header(name_row=rule_row), grouped, roles, 0, legal_first=False)
+    rules = Header(name_row=rule_row, name=None if rule_row is None else grouped[rule_row].text)
+    header = apply_classifier(rules, grouped, roles, 0, legal_first=False)
     return header.name or ""
 
 
@@ -29,3 +31,15 @@ def test_a_title_printed_on_the_name_row_is_no_part_of_the_name() -> None:
     assert named(rows, [0.9, 0.2]) == "Faji"
     # cells that all read as a name stay together
     assert named([("BURGER", "PROJECT"), "12 MAIN ST"], [0.9, 0.1]) == "BURGER PROJECT"
+
+
+def test_the_classifier_does_not_move_the_name_to_a_street() -> None:
+    rows: list[Printed] = [
+        ("CHEERS", "STORE"),
+        "THE CENTRAL",
+        "6 Eu Tong Sen Street #01-05/06/14",
+        "Singapore 059817",
+    ]
+    assert named(rows, [0.3, 0.1, 0.8, 0.0], rule_row=0) == "CHEERS STORE"  # the rules' name
+    # a brand that opens with digits is no street
+    assert named(["7-ELEVEN", "12 MAIN ST"], [0.9, 0.1], rule_row=1) == "7-ELEVEN"

@@ -25,6 +25,7 @@ from receiptflow.extractors.local.header_rules import (
     name_score,
     row_upper,
     tidy_spacing,
+    without_outlet_number,
     without_reg_no,
 )
 from receiptflow.extractors.local.layout import Row, ocr_trust
@@ -169,7 +170,7 @@ def _join_name(rows: list[Row], index: int) -> str:
             break
         first -= 1
         text = f"{rows[first].text} {text}"
-    return tidy_spacing(_unglue(_strip_after_legal(_STAMPED.sub(" ", text))))
+    return tidy_spacing(_unglue(_strip_after_legal(without_outlet_number(_STAMPED.sub(" ", text)))))
 
 
 def _brand_above(rows: list[Row], name_row: int) -> int:

@@ -145,6 +145,16 @@ NAME_STOP = re.compile(
 _OUTLET_NUMBER = re.compile(
     r"\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+\W*"
 )
+_OUTLET_FIRST = re.compile(
+    r"^\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+\s+(?=\w)", re.I
+)
+
+
+def without_outlet_number(text: str) -> str:
+    """The name without the outlet's number printed before it: "Store 1 G.W.P.LLC"."""
+    return _OUTLET_FIRST.sub("", text)
+
+
 # a price closing the row, maybe with its tax class ("SB SCHINKENSPECK 300G 2,29 B"): an item
 _PRICED = re.compile(r"(?<![\d.,])\d{1,5}[.,]\d{2}(?:\s?[A-Z*])?\s*$")
 

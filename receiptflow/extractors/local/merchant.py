@@ -22,10 +22,12 @@ import numpy as np
 
 from receiptflow.extractors.local.header import Header
 from receiptflow.extractors.local.header_rules import (
+    ADDRESS_WORD,
     LEGAL,
     address_start,
     name_like,
     tidy_spacing,
+    without_outlet_number,
     without_reg_no,
 )
 from receiptflow.extractors.local.layout import Row, ocr_trust
@@ -64,7 +66,7 @@ def classifier_choice(
 
 def brand_text(text: str) -> str:
     """A brand row without greetings, registration and store numbers."""
-    name = _GREETING.sub("", text)
+    name = without_outlet_number(_GREETING.sub("", text))
     name = without_reg_no(name)
     name = _STORE_NUMBER.sub("", name)
     return tidy_spacing(re.sub(r"\s+", " ", name).strip(" ,:;-*#"))
@@ -86,6 +88,12 @@ def _joined_rows(rows: list[Row], roles: np.ndarray, merchant: int, row: int) ->
     return sorted(chosen)
 
 
+def _street_row(text: str) -> bool:
+    """A house number then a street ("6 EU TONG SEN STREET #01-05", "1-1-24 KRISTAL POINT ...
+    JALAN TUN"): the address, however large it is printed; "7-ELEVEN" names no street."""
+    return bool(re.match(r"\W*\d", text)) and bool(ADDRESS_WORD.search(text))
+
+
 def _name_text(row: Row) -> str:
     """A row's text without the cells printed beside the name that are no part of it: "Faji"
     with "TAX INVOICE (ABB)/RECEIPT" on the same line."""
@@ -103,6 +111,8 @@ def apply_classifier(
         choice = None
     else:
         choice = classifier_choice(roles, merchant, header.name_row)
+    if choice is not None and _street_row(rows[choice.row].text.upper()):
+        choice = None
     if choice is None:
         if header.name_row is not None and len(roles):
             # the rules' row, with the classifier's view of it folded into the confidence
