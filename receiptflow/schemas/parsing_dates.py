@@ -31,6 +31,11 @@ _DSEP = r"\s?[/\-.]\s?"
 # a numeric date does not continue a number ("1-27-02-2014", "3.15.01.2019"); a dash after a
 # label's colon ("DATE:-27-02-2014", common on Indian bills) is no part of a number
 _NUMERIC_START = r"(?:(?<=:-)|(?<![\d/.-]))"
+# a month name starts a word, or follows an English weekday that OCR glued to it ("TueDec 10,
+# 2024", "ThuAug09,2012")
+_AFTER_WEEKDAY = (
+    r"(?:(?<![^\W\d_])|(?<=MON|TUE|WED|THU|FRI|SAT|SUN)|(?<=Mon|Tue|Wed|Thu|Fri|Sat|Sun))"
+)
 # around a month name, two digits are not the year when they are the hour of a time
 # ("DEC23 02:52PM" is December 23rd at 2:52) or the day before an apostrophe's year
 # ("S#1 JUL.30'11" is July 30th 2011, not 1 July 2030); "DEC23'14" and "27Dec'16" write the
@@ -77,9 +82,9 @@ def _date_patterns() -> list[re.Pattern[str]]:
             + _YEAR_END,
             re.IGNORECASE,
         ),
-        # Dec 30, 2017 / OCT 9, 2018
+        # Dec 30, 2017 / OCT 9, 2018 / TueDec 10, 2024 (the weekday glued on)
         re.compile(
-            r"(?<![^\W\d_])"
+            _AFTER_WEEKDAY
             + month
             + r"[\s/\-.]*(?P<d>\d{1,2})"
             + suffix

@@ -255,6 +255,10 @@ def test_month_names_in_every_language(text: str, expected: dt.date) -> None:
         ("S#1 JUL.30'11", dt.date(2011, 7, 30)),
         ("Dec 30, 2017 12:30", dt.date(2017, 12, 30)),
         ("15 Jun 18 08:34:31 PM", dt.date(2018, 6, 15)),
+        # the weekday glued to the month by OCR or by the printer
+        ("Date: TueDec 10, 2024", dt.date(2024, 12, 10)),
+        ("ThuAug09,2012", dt.date(2012, 8, 9)),
+        ("XDec 10, 2024", None),
         # C's asctime on fuel pumps and card terminals: the time between the day and the year
         ("Wed Jun 15 12:47:59 2011", dt.date(2011, 6, 15)),
         # a dash after a label's colon does not join the date to a number before it
