@@ -102,7 +102,7 @@ class Calibrator:
 
 
 # A date read only after undoing OCR's slips in it ("201o" for a year, "Ju119'14", "20Nar'17")
-# was right 10 times of 11 on the development photos and scans (the one wrong: "201o" printed
+# was right 9 times of 10 on the development photos and scans (the one wrong: "201o" printed
 # 2016, an o for a 6). The repair may have guessed the digit the photo lost, so such a date is
 # never worth more than that, whatever the scorer learnt: a threshold above it flags it.
 REPAIRED_DATE_CEILING = 0.9
