@@ -41,7 +41,7 @@ from receiptflow.eval.report import (
 )
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
-from receiptflow.eval.wildreceipt_rows import Box, priced_rows, rows_of, tilt_bound
+from receiptflow.eval.wildreceipt_rows import Box, height_rate, priced_rows, rows_of
 from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
@@ -133,7 +133,7 @@ class WildSample:
         row-mates found after taking the photo's tilt out (see ``_priced_rows``)."""
         found: list[ExpectedItem] = []
         names, prices = self.of(ITEM), self.of(PRICE)
-        for row, price in priced_rows(names, prices, tilt_bound([*names, *prices])):
+        for row, price in priced_rows(names, prices, height_rate([*names, *prices])):
             name = alnum_text("".join(box.text for box in row))
             if name:
                 found.append(ExpectedItem(name, label_amount(price.text)))

@@ -30,15 +30,21 @@ class Box:
 _SLOPES = sorted((step / 200 for step in range(-30, 31)), key=abs)
 
 
-def priced_rows(names: list[Box], prices: list[Box], bound: float) -> list[tuple[list[Box], Box]]:
-    """The rows of name boxes and the price on each, under the tilt (up to ``bound``) that
-    prices the most rows. On a photo a few degrees off, a price box at the right edge stands
-    half a row above or below its name at the left, and pairing by plain vertical overlap
-    gives each name the next row's price. A tilt that shifts every name onto the next row's
-    price prices one row fewer (the last has none), unless an unlabelled row's price stands
-    at the end ("*** Eat In *** 0.00"): hence the bound. On ties the smaller tilt wins."""
+def priced_rows(names: list[Box], prices: list[Box], rate: float) -> list[tuple[list[Box], Box]]:
+    """The rows of name boxes and the price on each, under the tilt that prices the most
+    rows. On a photo a few degrees off, a price box at the right edge stands half a row above
+    or below its name at the left, and pairing by plain vertical overlap gives each name the
+    next row's price. The boxes' ``height_rate`` tells how steep the tilt is, give or take:
+    it bounds the tilts tried (else a tilt that shifts every name onto the price above would
+    price as many rows when an unlabelled row's price stands there, "*** Eat In *** 0.00"),
+    and on ties the tilt nearest it wins (a tilt of a full row's shift prices as many rows
+    as the true one, the last name left without a price either way)."""
     best: list[tuple[list[Box], Box]] = []
-    for slope in (slope for slope in _SLOPES if abs(slope) <= bound):
+    tried = sorted(
+        (slope for slope in _SLOPES if abs(slope) <= 1.25 * rate + 0.02),
+        key=lambda slope: (abs(abs(slope) - rate), abs(slope)),
+    )
+    for slope in tried:
         rows = rows_of([_level(box, slope) for box in names], apart=True)
         paired = _pair(rows, [_level(box, slope) for box in prices])
         if len(paired) > len(best):
@@ -46,18 +52,18 @@ def priced_rows(names: list[Box], prices: list[Box], bound: float) -> list[tuple
     return best
 
 
-def tilt_bound(boxes: list[Box]) -> float:
-    """How steep the photo's tilt can be. The boxes are axis-aligned rectangles, and a tilted
-    line's rectangle is taller than its text by |slope| x its width: the median rate at which
-    the height of the item and price boxes grows with their width (pairs of boxes of clearly
-    different widths) is |slope|, give or take; near 0 on a straight photo."""
+def height_rate(boxes: list[Box]) -> float:
+    """How steep the photo's tilt is, give or take. The boxes are axis-aligned rectangles,
+    and a tilted line's rectangle is taller than its text by |slope| x its width: the median
+    rate at which the height of the item and price boxes grows with their width (pairs of
+    boxes of clearly different widths); near 0 on a straight photo."""
     rates = [
         ((a.y1 - a.y0) - (b.y1 - b.y0)) / wider
         for index, a in enumerate(boxes)
         for b in boxes[index + 1 :]
         if abs(wider := (a.x1 - a.x0) - (b.x1 - b.x0)) >= 0.2 * max(a.x1 - a.x0, b.x1 - b.x0)
     ]
-    return 1.25 * max(statistics.median(rates), 0.0) + 0.02 if rates else 0.02
+    return max(statistics.median(rates), 0.0) if rates else 0.0
 
 
 def _pair(rows: list[list[Box]], prices: list[Box]) -> list[tuple[list[Box], Box]]:
