@@ -66,6 +66,8 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
         text = words[position].text
         if is_tax_code(text) or is_currency_word(text) or _is_speck(text):
             continue
+        if position == len(words) - 1 and _is_scrap(words, position):
+            continue
         if not whole and _is_code_after_amount(words, position):
             continue
         if text.startswith("@") or (text.endswith("%") and money_value(text, whole=whole) is None):
@@ -129,6 +131,17 @@ def _zeros_as_o(word: str) -> str:
     if len(_LETTER.findall(word)) < 2:
         return word
     return re.sub(r"(?<=[^\W\d_])0(?=[a-z])|(?<=[a-z])0", "o", word).replace("0", "O")
+
+
+def _is_scrap(words: list[Word], position: int) -> bool:
+    """A scrap of lower-case letters after the amount at the end of the row ("30.00 plu",
+    "24.00 bou"): the edge of something beside the receipt in a photo, or of the facing
+    page; tills print their tax codes in capitals ("T1", "SR")."""
+    return (
+        position > 0
+        and re.fullmatch(r"[a-z]{1,3}", words[position].text) is not None
+        and _WITH_CENTS.fullmatch(words[position - 1].text) is not None
+    )
 
 
 def _is_speck(text: str) -> bool:
