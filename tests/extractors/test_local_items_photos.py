@@ -25,3 +25,23 @@ def test_a_lower_case_scrap_after_the_amount_is_not_the_rows_end() -> None:
     ]
     assert amounts(result) == money("30.00", "24.00", "3.00")
     assert result.items[0].quantity == Decimal(3)
+
+
+def test_article_numbers_behind_a_flag_glued_to_the_name_or_after_a_dash_are_skus() -> None:
+    """A warehouse club prints a flag ("E", smeared "EE") before the article number, and OCR
+    runs a number into the name; a stationer prints the barcode after a dash."""
+    result = items_of(
+        ("EE 325112 ICE TEA 10OZ", "5.29"),
+        ("461070 CAFE STEAMER", "8.89"),
+        ("519639LIPT ICE TEA", "9.99"),
+        ("RECIPE CRDS 4X6 F -400100960608", "0.50"),
+        ("SUBTOTAL", "24.67"),
+        currency="USD",
+    )
+    assert [(item.sku, item.description) for item in result.items] == [
+        ("325112", "ICE TEA 10OZ"),
+        ("461070", "CAFE STEAMER"),
+        ("519639", "LIPT ICE TEA"),
+        ("400100960608", "RECIPE CRDS 4X6"),  # "F": the food-stamp flag
+    ]
+    assert result.adds_up

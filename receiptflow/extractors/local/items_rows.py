@@ -31,6 +31,7 @@ from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
+_FLAG = re.compile(r"([A-Z])\1{0,4}")  # one capital, repeated when the print smears: "E", "EE"
 _PRICE = re.compile(r"[$€£]?[1-9]\d{0,3}[.,]\d\d")  # money with cents; not a size "Saft 0,25"
 # "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
@@ -159,9 +160,11 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    barcode = next((w for w in rest if re.fullmatch(r"\d{8,14}", w.text)), None)
+    if len(rest) > 2 and _FLAG.fullmatch(rest[0].text) and is_code(rest[1].text):
+        rest = rest[1:]  # "E 325112 ICE TEA": a flag before the article number ("EE": smeared)
+    barcode = next((w for w in rest if re.fullmatch(r"-?\d{8,14}", w.text)), None)
     if barcode is not None and len(rest) > 1:  # "BANANAS 000000004011 F", "1 SR 9555586101265"
-        row.sku = barcode.text
+        row.sku = barcode.text.lstrip("-")  # "RECIPE CRDS 4X6 F -400100960608"
         rest = _drop_tax_codes([w for w in rest if w is not barcode])
         if rest and re.fullmatch(r"[A-Z]", rest[-1].text):
             rest = rest[:-1]  # the department / food-stamp flag printed after the code
