@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from receiptflow.extractors.local.items_assembly import assemble_items
-from receiptflow.extractors.local.items_region import region
+from receiptflow.extractors.local.items_region import is_item_tax, region
 from receiptflow.extractors.local.items_rows import (
     ItemRow,
     find_amount,
@@ -77,7 +77,9 @@ def _find(
         return ItemsResult(confidence=0.2)
     start, end = found
     read = [
-        _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
+        _read(index, all_words[index], whole=whole, column=column)
+        for index in range(start, end)
+        if not is_item_tax(all_words, index, whole=whole)
     ]
     assembled = assemble_items(read)
     after = all_words[end : end + 8]
