@@ -45,3 +45,19 @@ def test_article_numbers_behind_a_flag_glued_to_the_name_or_after_a_dash_are_sku
         ("400100960608", "RECIPE CRDS 4X6"),  # "F": the food-stamp flag
     ]
     assert result.adds_up
+
+
+def test_a_dollar_sign_read_as_a_five_is_put_back_when_the_items_then_add_up() -> None:
+    """OCR reads "$4.75" as "54.75"; the subtotal says which item's 5 was the dollar sign."""
+    rows = (
+        ("Signature MC x3", "$24.00"),
+        ("Cafe Latte", "54.75"),
+        ("Fresh Squeezed Orange Juice", "$5.50"),
+        ("Subtotal", "$34.25"),
+    )
+    result = items_of(*rows, currency="USD")
+    assert amounts(result) == money("24.00", "4.75", "5.50")
+    assert result.adds_up
+    # in euros no 5 is a dollar sign; nor where no total says so
+    assert amounts(items_of(*rows, currency="EUR"))[1] == Decimal("54.75")
+    assert amounts(items_of(*rows[:3], currency="USD"))[1] == Decimal("54.75")

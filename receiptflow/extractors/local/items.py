@@ -58,18 +58,28 @@ def find_line_items(
     all_words = [join_spaced_cents(split_glued(row_words(row))) for row in rows]
     if _prints_class_digits(all_words):
         all_words = [split_class_digit(words) for words in all_words]
+    dollar = currency in _DOLLARS
     if whole is not None:
-        return _find(rows, origin, all_words, whole=whole)
+        return _find(rows, origin, all_words, whole=whole, dollar=dollar)
     whole = whole_amounts(currency) if currency else looks_whole(all_words)
-    found = _find(rows, origin, all_words, whole=whole)
+    found = _find(rows, origin, all_words, whole=whole, dollar=dollar)
     if whole or found.adds_up:
         return found
     other = _find(rows, origin, all_words, whole=True)
     return other if other.adds_up else found
 
 
+# currencies printed with "$"
+_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"})
+
+
 def _find(
-    rows: list[Row], origin: list[int], all_words: list[list[Word]], *, whole: bool
+    rows: list[Row],
+    origin: list[int],
+    all_words: list[list[Word]],
+    *,
+    whole: bool,
+    dollar: bool = False,
 ) -> ItemsResult:
     column = _amount_column(all_words, whole=whole)
     found = region(rows, all_words, whole=whole, column=column)
@@ -83,7 +93,9 @@ def _find(
     ]
     assembled = assemble_items(read)
     after = all_words[end : end + 8]
-    sums = Sums(printed_totals(after, whole=whole), labelled_totals(after, whole=whole))
+    sums = Sums(
+        printed_totals(after, whole=whole), labelled_totals(after, whole=whole), dollar=dollar
+    )
     items = sums.best_reading(assembled.items, assembled.discounts)
     if not items:
         return ItemsResult(confidence=0.2)
