@@ -61,3 +61,38 @@ def test_a_dollar_sign_read_as_a_five_is_put_back_when_the_items_then_add_up() -
     # in euros no 5 is a dollar sign; nor where no total says so
     assert amounts(items_of(*rows, currency="EUR"))[1] == Decimal("54.75")
     assert amounts(items_of(*rows[:3], currency="USD"))[1] == Decimal("54.75")
+
+
+def test_a_card_slip_printed_above_the_items_is_passed_over() -> None:
+    """The terminal's slip comes first ("Purchase $ 1.48" / "VISA"): a region with no item
+    in it; the items follow."""
+    result = items_of(
+        ("Purchase $", "1.48"),
+        "VISA #XXXXXXXXXXX3009",
+        "Auth # 01336C",
+        "GROCERY",
+        ("PAPER BAG", "0.10", "F"),
+        ("BANANAS", "1.38", "F"),
+        ("BALANCE DUE", "1.48"),
+        currency="USD",
+    )
+    assert [item.description for item in result.items] == ["PAPER BAG", "BANANAS"]
+    assert result.adds_up
+
+
+def test_items_priced_mid_page_left_of_the_summarys_amounts() -> None:
+    """A restaurant prints the items' prices mid-page and the summary's at the edge: the
+    items' own column, not the page's, says which numbers are their amounts."""
+    result = items_of(
+        "TABLE: 34 DINE-IN",
+        "Ramen Special           15.90",
+        "Ramen / Egg             13.90",
+        "Ramen /Seaweed          12.90",
+        ("SUBTOTAL", "42.70"),
+        ("SC", "4.27"),
+        ("GST", "3.29"),
+        ("PAY THIS AMOUNT:", "$50.26"),
+        currency="SGD",
+    )
+    assert amounts(result) == money("15.90", "13.90", "12.90")
+    assert result.adds_up
