@@ -20,6 +20,9 @@ from receiptflow.extractors.local.items_tokens import Word, is_count_line, split
         ("LX", ["l", "X"]),
         ("4x0,69", ["4x", "0,69"]),
         ("6313426185217LECHE", ["6313426185217", "LECHE"]),
+        ("519639LIPT", ["519639", "LIPT"]),  # an article number run into the name
+        ("1.00.110.00", ["1.00", "110.00"]),  # a quantity and a rate, the space read as "."
+        ("12.05.2014", ["12.05.2014"]),  # a date stays whole
         ("0,5l", ["0,5l"]),
         ("x2", ["x2"]),
     ],
