@@ -13,7 +13,8 @@ and digits only. Scoring, per receipt that labels the field:
 - ``merchant``: the extracted name, letters and digits only, is similar (ratio >= 0.8) to the
   Store_name_value boxes (each alone, or those of one row, or all of them joined).
 - line items: an item is a Prod_item_value box with a Prod_price_value box on its row (boxes
-  of one row joined); an extracted item matches when its description is similar (>= 0.8,
+  of one row joined; rows found after taking the photo's tilt out, each price given once:
+  ``wildreceipt_rows``); an extracted item matches when its description is similar (>= 0.8,
   letters and digits only; with its article number before or after it when the extractor
   read one, as the labels include it) and, for ``items_amount``, its amount is the price.
 """
@@ -40,6 +41,7 @@ from receiptflow.eval.report import (
 )
 from receiptflow.eval.sroie import Extract, LoadDocument
 from receiptflow.eval.trust import Outcome, TrustFigures, trust_figures
+from receiptflow.eval.wildreceipt_rows import Box, height_rate, priced_rows, rows_of
 from receiptflow.extractors.base import ExtractionResult
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import LineItem
@@ -75,20 +77,6 @@ _OTHER_DOLLAR_COUNTRY = re.compile(
     r"CANADA|ONTARIO|QUEBEC|ALBERTA|"
     r"\bHST\b|\b(?:ON|QC|BC|AB)[A-Z]\d[A-Z]|SINGAPORE|NEWZEALAND|HONGKONG|MALAYSIA"
 )
-
-
-@dataclass(frozen=True)
-class Box:
-    text: str
-    label: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def centre_y(self) -> float:
-        return (self.y0 + self.y1) / 2
 
 
 @dataclass(frozen=True)
@@ -136,39 +124,20 @@ class WildSample:
     def merchant_names(self) -> list[str]:
         boxes = sorted(self.of(STORE_NAME), key=lambda box: (box.centre_y, box.x0))
         names = [alnum_text(box.text) for box in boxes]
-        names += [alnum_text("".join(box.text for box in row)) for row in _rows(boxes)]
+        names += [alnum_text("".join(box.text for box in row)) for row in rows_of(boxes)]
         names.append(alnum_text("".join(box.text for box in boxes)))
         return [name for name in dict.fromkeys(names) if name]
 
     def items(self) -> list[ExpectedItem]:
+        """Each row of item-name boxes with the right-most price box on its row, rows and
+        row-mates found after taking the photo's tilt out (see ``_priced_rows``)."""
         found: list[ExpectedItem] = []
-        prices = self.of(PRICE)
-        for row in _rows(self.of(ITEM)):
+        names, prices = self.of(ITEM), self.of(PRICE)
+        for row, price in priced_rows(names, prices, height_rate([*names, *prices])):
             name = alnum_text("".join(box.text for box in row))
-            top, bottom = min(b.y0 for b in row), max(b.y1 for b in row)
-            beside = [p for p in prices if _overlap(top, bottom, p.y0, p.y1) >= 0.5]
-            if not name or not beside:
-                continue
-            price = label_amount(max(beside, key=lambda box: box.x1).text)
-            found.append(ExpectedItem(name, price))
+            if name:
+                found.append(ExpectedItem(name, label_amount(price.text)))
         return found
-
-
-def _overlap(top: float, bottom: float, other_top: float, other_bottom: float) -> float:
-    shared = min(bottom, other_bottom) - max(top, other_top)
-    height = min(bottom - top, other_bottom - other_top) or 1.0
-    return max(0.0, shared) / height
-
-
-def _rows(boxes: list[Box]) -> list[list[Box]]:
-    """Boxes grouped into rows by vertical overlap, top to bottom, left to right."""
-    rows: list[list[Box]] = []
-    for box in sorted(boxes, key=lambda item: item.centre_y):
-        if rows and _overlap(rows[-1][0].y0, rows[-1][0].y1, box.y0, box.y1) >= 0.5:
-            rows[-1].append(box)
-        else:
-            rows.append([box])
-    return [sorted(row, key=lambda box: box.x0) for row in rows]
 
 
 def label_amount(text: str) -> Decimal | None:

@@ -171,3 +171,45 @@ def test_an_article_number_the_labels_put_in_the_name_matches_the_items_sku(
     assert hits(LineItem(**oil_fee, sku="990600")) == 1
     assert hits(LineItem(description="CA OIL FEE 990600", amount=Decimal("1.50"))) == 0
     assert hits(LineItem(**oil_fee)) == 0
+
+
+def _items_of(tmp_path: Path, annotations: list[dict[str, object]]) -> list[tuple[str, Decimal]]:
+    record = {"file_name": "image_files/Image_9/9/ddd.jpeg", "annotations": annotations}
+    (tmp_path / "labels.txt").write_text(json.dumps(record) + "\n")
+    return [(item.name, item.price) for item in list_samples(tmp_path)[0].items() if item.price]
+
+
+def test_on_a_tilted_photo_each_name_keeps_the_price_printed_on_its_line(tmp_path: Path) -> None:
+    """A photo about 3 degrees off: each price, far right, stands 8 px above its name, more
+    than half a row, so by plain overlap every name took the next line's price. The boxes
+    are axis-aligned, taller than the text by the tilt times their width, which bounds it."""
+    rows = [("Cappuccino", "4,50"), ("Cola", "10,50"), ("SourcyBlauw", "7,00"), ("Tea", "2,80")]
+    annotations = []
+    for line, (name, price) in enumerate(rows):
+        top = 100 + 15 * line
+        width = 40 + 10 * len(name)  # the longer the name, the taller its tilted box
+        annotations.append(_box(name, 11, 10, top, 10 + width, top + 12 + 0.05 * width))
+        annotations.append(_box(price, 15, 170, top - 8, 200, top + 12 - 8 + 1.5))
+    assert _items_of(tmp_path, annotations) == [
+        ("CAPPUCCINO", Decimal("4.50")),
+        ("COLA", Decimal("10.50")),
+        ("SOURCYBLAUW", Decimal("7.00")),
+        ("TEA", Decimal("2.80")),
+    ]
+
+
+def test_on_a_straight_photo_an_unlabelled_price_does_not_shift_the_items(tmp_path: Path) -> None:
+    """ "*** Eat In *** 0.00" above the items: its price is labelled, its name is not. A tilt
+    that moved every name onto the price above would price as many rows; a straight photo's
+    boxes (as tall for long names as for short) rule it out."""
+    rows = [("KidsFish&Chips", "3.20"), ("FishBites7pc", "2.85"), ("Coke", "1.50")]
+    annotations = [_box("£0.00", 15, 170, 88, 200, 97)]
+    for line, (name, price) in enumerate(rows):
+        top = 100 + 11 * line
+        annotations.append(_box(name, 11, 10, top, 10 + 8 * len(name), top + 9))
+        annotations.append(_box(price, 15, 170, top, 200, top + 9))
+    assert _items_of(tmp_path, annotations) == [
+        ("KIDSFISHCHIPS", Decimal("3.20")),
+        ("FISHBITES7PC", Decimal("2.85")),
+        ("COKE", Decimal("1.50")),
+    ]

@@ -20,6 +20,9 @@ from receiptflow.extractors.local.items_tokens import Word, is_count_line, split
         ("LX", ["l", "X"]),
         ("4x0,69", ["4x", "0,69"]),
         ("6313426185217LECHE", ["6313426185217", "LECHE"]),
+        ("519639LIPT", ["519639", "LIPT"]),  # an article number run into the name
+        ("1.00.110.00", ["1.00", "110.00"]),  # a quantity and a rate, the space read as "."
+        ("12.05.2014", ["12.05.2014"]),  # a date stays whole
         ("0,5l", ["0,5l"]),
         ("x2", ["x2"]),
     ],
@@ -247,3 +250,25 @@ def test_a_vat_row_ends_the_items_a_percent_in_a_name_does_not() -> None:
         ("Total (Impuestos Incl.)", "61,00 €"),
     )
     assert amounts(result) == money("31.00", "30.00")
+
+
+def test_a_tax_row_under_each_item_is_neither_an_item_nor_the_end_of_the_items() -> None:
+    """Indian tills print each item's GST under it; the summary comes after the last."""
+    result = items_of(
+        "Item Qty Price Amount",
+        ("G.FISH 320.00", "320.00"),
+        ("TAX 18.00%", "57.60"),
+        ("CHAPATI 25.00", "25.00"),
+        ("TAX 18.00%", "4.50"),
+        ("VANILA", "75.00"),
+        ("TAX 18.00%", "13.50"),
+        ("Subtotal", "495.60"),
+        ("TAX(18.0%) Amount:", "75.60"),
+        ("TOTAL", "495.60"),
+        currency="INR",
+    )
+    assert [(item.description, item.amount) for item in result.items] == [
+        ("G.FISH", Decimal("320.00")),
+        ("CHAPATI", Decimal("25.00")),
+        ("VANILA", Decimal("75.00")),
+    ]

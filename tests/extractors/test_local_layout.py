@@ -101,3 +101,55 @@ def test_an_amount_joins_the_row_whose_centre_is_nearest() -> None:
         "ENTRANTES",
         "1 TAPA MOJAMA DE BARBATE 2,50",
     ]
+
+
+def test_a_steep_photo_whose_prices_line_up_with_the_next_row_too() -> None:
+    """A phone photo about 7 degrees off (slope 0.12) of a bill whose prices stand 250 px
+    right of the names: the tilt drops a price by 30 px, one full row, so under no tilt at
+    all each line below lines up with the price of the line above just as well ("Thank you"
+    with the last price). The boxes tell them apart: the long names' boxes are the tall ones."""
+    dishes = ["Wonton Soup", "Tofu Miso Soup", "Hot Tea", "Shirley Temple", "Combo Fried Rice"]
+    prices = ["2.00", "2.50", "4.50", "1.00", "3.00"]
+    rows = [
+        [(dish, 20, 20 + 13 * len(dish)), (price, 300, 350)]
+        for dish, price in zip(dishes, prices, strict=True)
+    ]
+    lines = tilted([*rows, [("Thank you", 20, 137)]], 0.12)
+    assert abs(page_slope(lines) - 0.12) <= 0.02
+    assert [row.text for row in group_rows(lines)] == [
+        *(f"{dish} {price}" for dish, price in zip(dishes, prices, strict=True)),
+        "Thank you",
+    ]
+
+
+def test_tightly_printed_amounts_a_little_higher_than_their_names_stay_on_their_rows() -> None:
+    """Lines 14 px apart in 20 px boxes, on a photo a little off: each amount, 220 px right of
+    its name, stands 3 px higher. Every slope from -0.02 to 0 lines up as many pairs; at the
+    edge of that run (0) each amount joined the row above, the heading first."""
+    boxes = [
+        ("**", (105, 178, 131, 192)),
+        ("DINE-IN **", (131, 177, 229, 194)),
+        ("1 SOFT DRINK", (41, 187, 126, 207)),
+        ("2.09", (199, 190, 231, 209)),
+        ("2.09", (254, 185, 288, 204)),
+        ("1 SOFT DRINK", (41, 203, 126, 220)),
+        ("2.09", (200, 203, 233, 222)),
+        ("2.09", (256, 198, 290, 217)),
+        ("1 HOT TURK SAND/MP", (37, 214, 164, 236)),
+        ("9.19", (199, 212, 236, 238)),
+        ("9.19", (258, 212, 293, 231)),
+        ("1 CRAB CAKE SND/FF", (36, 228, 178, 253)),
+        ("8.75", (203, 231, 236, 250)),
+        ("8.75", (260, 225, 297, 247)),
+        ("Sub Total", (159, 276, 227, 297)),
+        ("22.12", (261, 268, 307, 293)),
+    ]
+    lines = [TextLine(text, box) for text, box in boxes]
+    assert [row.text for row in group_rows(lines)] == [
+        "** DINE-IN **",
+        "1 SOFT DRINK 2.09 2.09",
+        "1 SOFT DRINK 2.09 2.09",
+        "1 HOT TURK SAND/MP 9.19 9.19",
+        "1 CRAB CAKE SND/FF 8.75 8.75",
+        "Sub Total 22.12",
+    ]

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from receiptflow.extractors.local.items_assembly import assemble_items
-from receiptflow.extractors.local.items_region import region
+from receiptflow.extractors.local.items_region import is_item_tax, region
 from receiptflow.extractors.local.items_rows import (
     ItemRow,
     find_amount,
@@ -58,33 +58,74 @@ def find_line_items(
     all_words = [join_spaced_cents(split_glued(row_words(row))) for row in rows]
     if _prints_class_digits(all_words):
         all_words = [split_class_digit(words) for words in all_words]
+    dollar = currency in _DOLLARS
     if whole is not None:
-        return _find(rows, origin, all_words, whole=whole)
+        return _find(rows, origin, all_words, whole=whole, dollar=dollar)
     whole = whole_amounts(currency) if currency else looks_whole(all_words)
-    found = _find(rows, origin, all_words, whole=whole)
+    found = _find(rows, origin, all_words, whole=whole, dollar=dollar)
     if whole or found.adds_up:
         return found
     other = _find(rows, origin, all_words, whole=True)
     return other if other.adds_up else found
 
 
+# currencies printed with "$"
+_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"})
+
+
 def _find(
-    rows: list[Row], origin: list[int], all_words: list[list[Word]], *, whole: bool
+    rows: list[Row],
+    origin: list[int],
+    all_words: list[list[Word]],
+    *,
+    whole: bool,
+    dollar: bool = False,
 ) -> ItemsResult:
     column = _amount_column(all_words, whole=whole)
-    found = region(rows, all_words, whole=whole, column=column)
+    skip = 0
+    for _ in range(_MOST_REGIONS):
+        found = _find_in(rows, origin, all_words, skip, whole=whole, dollar=dollar, column=column)
+        if not isinstance(found, int):
+            return found
+        skip = found  # nothing read as an item up to this row: look again below it
+    return ItemsResult(confidence=0.2)
+
+
+# regions tried in turn: a card slip above the items ("Purchase $ 1.48" / "VISA") reads as
+# a region of its own with no item in it
+_MOST_REGIONS = 3
+
+
+def _find_in(
+    rows: list[Row],
+    origin: list[int],
+    all_words: list[list[Word]],
+    skip: int,
+    *,
+    whole: bool,
+    dollar: bool,
+    column: float | None,
+) -> ItemsResult | int:
+    """The items of the first region at or below row ``skip``; when that region holds none,
+    the row after it (to look again from), and when there is no region, an empty result."""
+    found = region(rows[skip:], all_words[skip:], whole=whole, column=column)
     if found is None:
         return ItemsResult(confidence=0.2)
-    start, end = found
+    start, end = found[0] + skip, found[1] + skip
+    column = _own_column(all_words[start:end], column, whole=whole)
     read = [
-        _read(index, all_words[index], whole=whole, column=column) for index in range(start, end)
+        _read(index, all_words[index], whole=whole, column=column)
+        for index in range(start, end)
+        if not is_item_tax(all_words, index, whole=whole)
     ]
     assembled = assemble_items(read)
     after = all_words[end : end + 8]
-    sums = Sums(printed_totals(after, whole=whole), labelled_totals(after, whole=whole))
+    sums = Sums(
+        printed_totals(after, whole=whole), labelled_totals(after, whole=whole), dollar=dollar
+    )
     items = sums.best_reading(assembled.items, assembled.discounts)
     if not items:
-        return ItemsResult(confidence=0.2)
+        return end if end < len(rows) else ItemsResult(confidence=0.2)
     return ItemsResult(
         items=items,
         confidence=sums.confidence(items, assembled.discounts),
@@ -92,6 +133,19 @@ def _find(
         last_row=max(origin[row.index] for row in read if row.amount is not None or row.has_text),
         adds_up=sums.adds_up(items, assembled.discounts),
     )
+
+
+def _own_column(all_words: list[list[Word]], column: float | None, *, whole: bool) -> float | None:
+    """The items' own amount column when every amount of theirs stands left of the page's
+    (a restaurant bill's items "Ramen Special 15.90" mid-page, "SUBTOTAL 42.69" at the edge):
+    else the page's, against which a lone price left of it is a unit price or an option's."""
+    if column is None:
+        return None
+    placed = [(words, find_amount(words, whole=whole)) for words in all_words]
+    priced = [(words, at) for words, at in placed if at is not None and at > 0]
+    if not priced or not all(left_of_column(words, at, column) for words, at in priced):
+        return column
+    return _amount_column(all_words, whole=whole)
 
 
 def _prints_class_digits(all_words: list[list[Word]]) -> bool:

@@ -57,7 +57,7 @@ def region(
     start = region_start(rows, all_words, amounts, whole=whole)
     if start is None:
         return None
-    return start, region_end(rows, start, all_words, amounts)
+    return start, region_end(rows, start, all_words, amounts, whole=whole)
 
 
 def region_start(
@@ -168,13 +168,20 @@ def _back_over_names(rows: list[Row], index: int, words: list[Word], *, whole: b
 
 
 def region_end(
-    rows: list[Row], start: int, all_words: list[list[Word]], amounts: list[Decimal | None]
+    rows: list[Row],
+    start: int,
+    all_words: list[list[Word]],
+    amounts: list[Decimal | None],
+    *,
+    whole: bool = False,
 ) -> int:
     seen_item = False
     running = Decimal(0)  # what the rows so far add up to
     for index in range(start, len(rows)):
         text = rows[index].text
         amount = amounts[index]
+        if seen_item and is_item_tax(all_words, index, whole=whole):
+            continue  # "G.FISH 320.00" / "TAX 18.00% 57.60": the tax of the item above
         if seen_item and _is_rate_row(all_words[index]):
             return index  # "10,00 %: Base: 112,73 Cuota: 11,27": the VAT summary
         priced_total = (
@@ -189,6 +196,23 @@ def region_end(
         seen_item = seen_item or bool(re.search(r"\d", text))
         running += amount or 0
     return len(rows)
+
+
+def is_item_tax(all_words: list[list[Word]], index: int, *, whole: bool) -> bool:
+    """A tax row printed under each item ("TAX 18.00% 57.60" under "G.FISH 320.00 320.00",
+    Indian tills): its amount is its rate of the amount of the row just above."""
+    words = all_words[index]
+    text = " ".join(word.text for word in words)
+    rate = rate_of(text)
+    if index == 0 or rate is None or not TAX.search(text.upper()):
+        return False
+    amount, above = (
+        _amount(words, whole=whole, column=None),
+        _amount(all_words[index - 1], whole=whole, column=None),
+    )
+    if amount is None or above is None or amount <= 0:
+        return False
+    return abs(above * rate / 100 - amount) <= Decimal("0.02") + amount / 200
 
 
 def _amount(words: list[Word], *, whole: bool, column: float | None) -> Decimal | None:

@@ -31,6 +31,7 @@ from receiptflow.extractors.local.vocab import words
 
 _LETTER = re.compile(r"[^\W\d_]")
 _GST_CODE = re.compile(r"^[\[(]?[SZ]R[\])]?[:.]?$")  # Malaysian GST: standard / zero rated
+_FLAG = re.compile(r"([A-Z])\1{0,4}")  # one capital, repeated when the print smears: "E", "EE"
 _PRICE = re.compile(r"[$€£]?[1-9]\d{0,3}[.,]\d\d")  # money with cents; not a size "Saft 0,25"
 # "/kg", "/l" (OCR: "/I", "/1", "/|"), "/ea"
 _UNIT_PRICE_SUFFIX = re.compile(r"/(?:kg|KG|Kg|lb|LB|l|L|I|1|\||ea|EA|pc|PC)$")
@@ -65,6 +66,8 @@ def find_amount(words: list[Word], *, whole: bool) -> int | None:
     for position in range(len(words) - 1, -1, -1):
         text = words[position].text
         if is_tax_code(text) or is_currency_word(text) or _is_speck(text):
+            continue
+        if position == len(words) - 1 and _is_scrap(words, position):
             continue
         if not whole and _is_code_after_amount(words, position):
             continue
@@ -131,6 +134,17 @@ def _zeros_as_o(word: str) -> str:
     return re.sub(r"(?<=[^\W\d_])0(?=[a-z])|(?<=[a-z])0", "o", word).replace("0", "O")
 
 
+def _is_scrap(words: list[Word], position: int) -> bool:
+    """A scrap of lower-case letters after the amount at the end of the row ("30.00 plu",
+    "24.00 bou"): the edge of something beside the receipt in a photo, or of the facing
+    page; tills print their tax codes in capitals ("T1", "SR")."""
+    return (
+        position > 0
+        and re.fullmatch(r"[a-z]{1,3}", words[position].text) is not None
+        and _WITH_CENTS.fullmatch(words[position - 1].text) is not None
+    )
+
+
 def _is_speck(text: str) -> bool:
     """A lone non-ASCII mark after the amount: a smudge OCR read as a glyph, "円", "※"."""
     return len(text) == 1 and not text.isascii()
@@ -146,9 +160,11 @@ def read_row(index: int, words: list[Word], *, whole: bool, amount_at: int | Non
         row.negative = is_negative_amount(amount_word.text)
         rest = [word for word in words[:amount_at] if not is_currency_word(word.text)]
     rest = _drop_tax_codes(rest)
-    barcode = next((w for w in rest if re.fullmatch(r"\d{8,14}", w.text)), None)
+    if len(rest) > 2 and _FLAG.fullmatch(rest[0].text) and is_code(rest[1].text):
+        rest = rest[1:]  # "E 325112 ICE TEA": a flag before the article number ("EE": smeared)
+    barcode = next((w for w in rest if re.fullmatch(r"-?\d{8,14}", w.text)), None)
     if barcode is not None and len(rest) > 1:  # "BANANAS 000000004011 F", "1 SR 9555586101265"
-        row.sku = barcode.text
+        row.sku = barcode.text.lstrip("-")  # "RECIPE CRDS 4X6 F -400100960608"
         rest = _drop_tax_codes([w for w in rest if w is not barcode])
         if rest and re.fullmatch(r"[A-Z]", rest[-1].text):
             rest = rest[:-1]  # the department / food-stamp flag printed after the code

@@ -27,6 +27,7 @@ from receiptflow.extractors.local.money_labels import (
 )
 from receiptflow.schemas.receipt import LineItem
 
+_FIFTY, _SIXTY = Decimal(50), Decimal(60)
 _MOST_DOUBTFUL = 6  # items tried left out, at most two at a time
 
 
@@ -72,6 +73,7 @@ def _summary_like(description: str) -> bool:
 class Sums:
     printed: list[Decimal]  # every amount below the items
     labelled: list[Decimal]  # the totals and subtotals among them
+    dollar: bool = False  # amounts printed after "$", which OCR may read as a 5
 
     def adds_up(self, items: list[LineItem], discounts: Decimal, *, labelled: bool = False) -> bool:
         """The items' sum, or the sum less the discounts, is printed below them (``labelled``:
@@ -87,6 +89,9 @@ class Sums:
         them does: first a subtotal read as an item, then the doubtful items left out."""
         if self.adds_up(items, discounts):
             return items
+        mended = self._dollar_read_as_five(items, discounts) if self.dollar else None
+        if mended is not None:
+            return mended
         items = self._without_running_sum(items, discounts)
         if self.adds_up(items, discounts) or len(items) < 3:
             return items
@@ -102,6 +107,23 @@ class Sums:
                 if self.adds_up(kept, discounts, labelled=True):
                     return kept
         return items
+
+    def _dollar_read_as_five(
+        self, items: list[LineItem], discounts: Decimal
+    ) -> list[LineItem] | None:
+        """The items with one amount's leading 5 read back as the "$" it was ("Cafe Latte
+        54.75" for $4.75, a phone photo's OCR), when that and nothing else makes them add up
+        to a labelled total or subtotal."""
+        for at, item in enumerate(items):
+            if item.amount is None or not _FIFTY <= item.amount < _SIXTY:
+                continue
+            amount = item.amount - _FIFTY
+            unit = item.unit_price if item.unit_price != item.amount else amount
+            fixed = item.model_copy(update={"amount": amount, "unit_price": unit})
+            mended = [*items[:at], fixed, *items[at + 1 :]]
+            if self.adds_up(mended, discounts, labelled=True):
+                return mended
+        return None
 
     def _without_running_sum(self, items: list[LineItem], discounts: Decimal) -> list[LineItem]:
         """The items up to one whose amount is the sum of all items above it: a subtotal

@@ -262,6 +262,9 @@ def _decimal(text: str) -> Decimal | None:
 _GLUED = (
     re.compile(r"^(\d{1,3}[xX*]|[xX@*])(@)?(\d+[.,]\d{2,3})?$"),  # and "2x@", "2x@1.25"
     re.compile(r"^(\d{8,14})([^\W\d_]{2}.*)$"),
+    re.compile(r"^(\d{5,7})([A-Z]{3}.*)$"),  # an article number and the name: "519639LIPT"
+    # a quantity and a price whose space OCR read as a point: "1.00.110.00"
+    re.compile(r"^(\d{1,3}\.\d\d)\.(\d+\.\d\d)$"),
     re.compile(r"^([A-Z]{1,2}\d?)([$€£]\d+[.,]\d\d)$"),  # a tax class before: "T2$10.00"
     re.compile(r"^(\d+[.,]\d+)?([lIL|])([xX*@])([$€£]?\d*[.,]?\d*[€$£]?)$"),
 )
