@@ -73,6 +73,7 @@ class RapidOcrEngine:
         self._det: Detector | None = None
         self._rec: Recogniser | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._groups = 1  # recognition batches are formed per share of the boxes (plan_batches)
 
     def is_available(self) -> bool:
         models = model_dir()
@@ -118,6 +119,7 @@ class RapidOcrEngine:
         except ImportError as exc:  # pragma: no cover - dependencies of the package
             raise OcrError(f"rapidocr or onnxruntime cannot be imported: {exc}") from exc
         parallel = self._tuning.parallel_rec and self._threads > 1
+        bf16 = self._settings.rec_precision == "bf16"
         try:
             det = Detector(
                 models / DET_MODEL,
@@ -127,10 +129,11 @@ class RapidOcrEngine:
                 box_thresh=self._tuning.box_thresh,
                 spin_wait=self._settings.spin_wait,
             )
-            bf16 = self._settings.rec_precision == "bf16"
             rec = Recogniser(
                 self._rec_model(models),
-                threads=1 if parallel else self._threads,
+                # OpenVINO ran two requests of one compiled model one after the other (and
+                # once deadlocked two threads); one request with two threads is quicker.
+                threads=1 if parallel and not bf16 else self._threads,
                 min_width=self._tuning.rec_width,
                 spin_wait=self._settings.spin_wait,
                 runtime="openvino" if bf16 else "onnxruntime",
@@ -138,8 +141,10 @@ class RapidOcrEngine:
             )
         except Exception as exc:
             raise OcrError(f"RapidOCR models failed to load: {exc}") from exc
-        if parallel:
+        if parallel and not bf16:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="rapidocr-rec")
+        # the same batches either way: a batch's padding changes what a crop reads as
+        self._groups = self._threads if parallel else 1
         self._det, self._rec = det, rec
         return det, rec
 
@@ -171,7 +176,7 @@ class RapidOcrEngine:
     def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         from receiptflow.ocr.ppocr import plan_batches
 
-        batches = plan_batches(crops, self._tuning.rec_batch, self._threads if self._pool else 1)
+        batches = plan_batches(crops, self._tuning.rec_batch, self._groups)
 
         def run(batch: list[int]) -> list[tuple[str, float]]:
             return rec.recognise([crops[i] for i in batch])

@@ -73,8 +73,9 @@ class OnnxRunner:
 
 
 class OpenVinoRunner:
-    """An OpenVINO CPU model; each calling thread gets its own infer request (a request is
-    not thread-safe, the compiled model is)."""
+    """An OpenVINO CPU model with one infer request, one call at a time: two requests of one
+    compiled model called from two threads ran one after the other anyway, and once (in a
+    20-scan eval) both threads hung in the input copy. Give it more ``threads`` instead."""
 
     def __init__(self, model: Path, *, threads: int, precision: Precision = "f32") -> None:
         try:
@@ -95,15 +96,13 @@ class OpenVinoRunner:
             # from 1.1 to 1.45 GB over 20 SROIE scans for no measurable speed.
             "CPU_RUNTIME_CACHE_CAPACITY": 20,
         }
-        self._compiled = core.compile_model(self._model, "CPU", config)
-        self._local = threading.local()
+        self._request = core.compile_model(self._model, "CPU", config).create_infer_request()
+        self._lock = threading.Lock()
 
     def run(self, x: np.ndarray) -> np.ndarray:
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self._compiled.create_infer_request()
-        # copy: the request reuses its output buffer on the next call
-        return np.array(request.infer({0: x})[0], copy=True)
+        with self._lock:
+            # copy: the request reuses its output buffer on the next call
+            return np.array(self._request.infer({0: x})[0], copy=True)
 
     def metadata(self, key: str) -> str | None:
         # ONNX metadata_props arrive under the model's "framework" runtime info

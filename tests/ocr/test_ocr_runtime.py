@@ -55,6 +55,8 @@ def test_bf16_recognition_is_the_setting_and_its_own_ocr_cache_signature() -> No
     engine = RapidOcrEngine(OcrSettings(rec_precision="bf16"))
     det, rec = engine._load()
     assert isinstance(rec._model, OpenVinoRunner) and isinstance(det._model, OnnxRunner)
+    # one OpenVINO request with both threads, fed the batches the two onnxruntime streams get
+    assert engine._pool is None and engine._groups == OcrSettings().threads == 2
     assert isinstance(RapidOcrEngine(OcrSettings())._load()[1]._model, OnnxRunner)
     bf16 = OcrSettings(rec_precision="bf16").signature()
     assert bf16 != OcrSettings().signature() and "bf16" in bf16
@@ -62,3 +64,18 @@ def test_bf16_recognition_is_the_setting_and_its_own_ocr_cache_signature() -> No
         OcrSettings(rec_precision="int8")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="bf16 needs openvino"):
         open_runner(Path("unused.onnx"), threads=1, precision="bf16")
+
+
+def test_openvino_runner_calls_from_several_threads_give_each_its_own_answer(
+    models: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    batches = [rng.uniform(-1, 1, (2, 3, 48, w)).astype(np.float32) for w in (160, 240, 320)]
+    runner = OpenVinoRunner(models / REC_MODEL, threads=1)
+    alone = [runner.run(batch) for batch in batches]
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(runner.run, batches * 3))
+    for index, scores in enumerate(together):
+        assert np.array_equal(scores, alone[index % 3])
