@@ -130,7 +130,7 @@ class WildSample:
 
     def items(self) -> list[ExpectedItem]:
         """Each row of item-name boxes with the right-most price box on its row, rows and
-        row-mates found after taking the photo's tilt out (see ``_priced_rows``)."""
+        row-mates found after taking the photo's tilt out (see ``wildreceipt_rows.priced_rows``)."""
         found: list[ExpectedItem] = []
         names, prices = self.of(ITEM), self.of(PRICE)
         for row, price in priced_rows(names, prices, height_rate([*names, *prices])):

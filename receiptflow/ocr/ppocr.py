@@ -5,8 +5,8 @@ thread defaults (idle worker threads always spin, burning the core another proce
 needs on a shared host) and normalises the detector input in float64. Here the wheel's model
 files and RapidOCR's own pre- and post-processing pieces (DB box extraction, crops, CTC
 decoding) are kept, so the reading is the same, while receiptflow owns what costs time:
-- the runtime (``runtime``: onnxruntime, or OpenVINO in f32 or bf16), intra-op threads as
-  asked, onnxruntime's idle worker threads spinning or sleeping as asked;
+- the runtime (onnxruntime; the recogniser also on OpenVINO, ``runtime``), intra-op threads
+  as asked, onnxruntime's idle worker threads spinning or sleeping as asked;
 - the detector input, normalised through a 256-entry table holding exactly RapidOCR's values;
 - the recognition batches (``plan_batches``): handed to parallel streams longest first.
 Model paths are always explicit, so nothing is ever downloaded."""
@@ -64,12 +64,8 @@ class Detector:
         min_side: int | None = None,
         box_thresh: float = 0.5,
         spin_wait: bool = False,
-        runtime: Runtime = "onnxruntime",
-        precision: Precision = "f32",
     ) -> None:
-        self._model: ModelRunner = open_runner(
-            model, threads=threads, runtime=runtime, precision=precision, spin_wait=spin_wait
-        )
+        self._model: ModelRunner = open_runner(model, threads=threads, spin_wait=spin_wait)
         limit = ("min", min_side) if min_side is not None else ("max", max_side)
         self._resize = DetPreProcess(limit[1], limit[0], _MEAN, _STD).resize
         self._post = DBPostProcess(

@@ -30,7 +30,7 @@ _YEAR = r"(?P<y>(?:19|20)\d{2}|\d{2})"
 _DSEP = r"\s?[/\-.]\s?"
 # a numeric date does not continue a number ("1-27-02-2014", "3.15.01.2019"); a dash after a
 # label's colon ("DATE:-27-02-2014", common on Indian bills) is no part of a number
-_NUMERIC_START = r"(?:(?<=:-)|(?<![\d/.-]))"
+NUMERIC_START = r"(?:(?<=:-)|(?<![\d/.-]))"
 # a month name starts a word, or follows an English weekday that OCR glued to it ("TueDec 10,
 # 2024", "ThuAug09,2012")
 _AFTER_WEEKDAY = (
@@ -51,7 +51,7 @@ def _date_patterns() -> list[re.Pattern[str]]:
     return [
         # 2019-01-15, 2019/01/15
         re.compile(
-            _NUMERIC_START
+            NUMERIC_START
             + r"(?P<y>(?:19|20)\d{2})"
             + _DSEP
             + r"(?P<m>\d{1,2})"
@@ -60,7 +60,7 @@ def _date_patterns() -> list[re.Pattern[str]]:
         ),
         # 15/01/2019, 15-01-19, 30.12.2017, 01/15/2019
         re.compile(
-            _NUMERIC_START
+            NUMERIC_START
             + r"(?P<a>\d{1,2})(?P<s1>"
             + _DSEP
             + r")(?P<b>\d{1,2})(?P<s2>"

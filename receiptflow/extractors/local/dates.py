@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from receiptflow.extractors.local.layout import Row, ocr_trust
 from receiptflow.extractors.local.vocab import misread_month, month_regex, words
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
+from receiptflow.schemas.parsing_dates import NUMERIC_START
 
 _DATE_LABEL = words("date_label")
 _OTHER_DATE = words("other_date_label")  # expiry, validity: not the sale date
 _NUMERIC_DATE = re.compile(
-    r"(?:(?<=:-)|(?<![\d/.-]))(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
+    NUMERIC_START + r"(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?:19|20)?\d{2}(?![\d/])"
 )
 _US_PHONE = re.compile(
     r"\(\d{3}\)\s?\d{3}[-.\s]\d{4}(?!\d)|(?<![\d+])\+?1[-\s]\d{3}[-\s]\d{3}-\d{4}"

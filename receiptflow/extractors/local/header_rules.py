@@ -142,12 +142,9 @@ NAME_STOP = re.compile(
 
 
 # "STORE NUMBER 322", "SHOP #12": the outlet's number, no name
-_OUTLET_NUMBER = re.compile(
-    r"\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+\W*"
-)
-_OUTLET_FIRST = re.compile(
-    r"^\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+\s+(?=\w)", re.I
-)
+_OUTLET = r"\W*(?:STORE|SHOP|BRANCH|OUTLET)\s*(?:#|NO\.?|NUMBER|NR\.?)?\s*:?\s*\d+"
+_OUTLET_NUMBER = re.compile(_OUTLET + r"\W*")
+_OUTLET_FIRST = re.compile("^" + _OUTLET + r"\s+(?=\w)", re.I)
 
 
 def without_outlet_number(text: str) -> str:
