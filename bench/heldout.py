@@ -96,6 +96,7 @@ class Tally:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
         self.calibration: dict[str, list[dict[str, Any]]] = {}
+        self.wrong_unflagged_ids: list[str] = []
 
     def add(self, key: str, value: int) -> None:
         self.counts[key] = self.counts.get(key, 0) + int(value)
@@ -131,6 +132,7 @@ def _collect(tally: Tally, dataset: str, report: dict[str, Any]) -> None:
     wrong_among = trust.get("wrong_among_unflagged") or {}
     tally.add("judged", wrong_among.get("judged", 0))
     tally.add("wrong_passed", wrong_among.get("wrong", 0))
+    tally.wrong_unflagged_ids += wrong_among.get("receipt_ids", [])
     caught = trust.get("wrong_caught") or {}
     tally.add("wrong", caught.get("wrong", 0))
     tally.add("caught", caught.get("caught", 0))
@@ -150,6 +152,7 @@ def _summary(tally: Tally) -> dict[str, Any]:
         summary["line_items_f1"] = round(f1, 4)
     summary["passed_unflagged"] = tally.share("passed", "receipts")
     summary["wrong_among_unflagged"] = tally.share("wrong_passed", "judged")
+    summary["wrong_unflagged_ids"] = sorted(tally.wrong_unflagged_ids)
     summary["wrong_caught"] = tally.share("caught", "wrong")
     merged = {name: merge_reliability(blocks) for name, blocks in tally.calibration.items()}
     summary["ece"] = {name: figures["ece"] for name, figures in merged.items()}

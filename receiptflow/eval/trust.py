@@ -60,6 +60,9 @@ class ScoredReceipt(Protocol):
     """What the figures read from a receipt's outcome (``Outcome`` has it)."""
 
     @property
+    def receipt_id(self) -> str: ...
+
+    @property
     def status(self) -> str: ...
 
     @property
@@ -124,6 +127,8 @@ class TrustFigures:
     caught: int  # ... of which not ok
     fields: dict[str, FieldTrust]
     bins: int = DEFAULT_BINS
+    # which ok receipts were wrong: the ones to look at when the share is not zero
+    wrong_unflagged_ids: tuple[str, ...] = ()
 
     @property
     def passed(self) -> int:
@@ -152,6 +157,7 @@ class TrustFigures:
                 "judged": self.judged_unflagged,
                 "wrong": self.wrong_unflagged,
                 "share": rounded(self.unflagged_wrong_share),
+                "receipt_ids": list(self.wrong_unflagged_ids),
                 "note": f"ok receipts that label {checked}; only labelled fields count, "
                 "a labelled field left empty is wrong",
             },
@@ -186,6 +192,7 @@ def trust_figures(
     receipt wrong (date and total; CORD labels no date, so there only the total counts)."""
     statuses: Counter[str] = Counter()
     judged = wrong_unflagged = wrong = caught = 0
+    wrong_unflagged_ids: list[str] = []
     per_field: dict[str, _FieldTally] = {}
     for outcome in outcomes:
         status = _status(outcome)
@@ -195,6 +202,8 @@ def trust_figures(
         if status == OK and any(name in verdicts for name in checked):
             judged += 1
             wrong_unflagged += is_wrong
+            if is_wrong:
+                wrong_unflagged_ids.append(outcome.receipt_id)
         wrong += is_wrong
         caught += is_wrong and status != OK
         if verdicts:
@@ -212,6 +221,7 @@ def trust_figures(
         caught=caught,
         fields={name: per_field[name].figures(bins) for name in _ordered(per_field)},
         bins=bins,
+        wrong_unflagged_ids=tuple(wrong_unflagged_ids),
     )
 
 

@@ -84,7 +84,8 @@ def _draw(pyplot: Any, name: str, figures: dict[str, Any], dataset: str, path: P
         ece = figures.get("ece")
         shown_ece = "—" if ece is None else f"{ece:.3f}"
         top.set_title(
-            f"{dataset} {name}: ECE {shown_ece} ({len(bins)} equal-width bins, "
+            # two lines: one would run past the figure's edges with a long dataset name
+            f"{dataset} {name}: ECE {shown_ece}\n({len(bins)} equal-width bins, "
             f"{figures['with_probability']} values)".strip()
         )
         width = 1 / len(bins)

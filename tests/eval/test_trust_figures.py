@@ -19,6 +19,7 @@ def test_decision_figures_count_only_labelled_fields() -> None:
     # A and B label a date or total; C does not and is not judged
     assert (figures.wrong_unflagged, figures.judged_unflagged) == (1, 2)
     assert figures.unflagged_wrong_share == 0.5
+    assert figures.wrong_unflagged_ids == ("B",)  # the one to look at
     # B, D and E are wrong; D and E were flagged or failed
     assert (figures.caught, figures.wrong) == (2, 3)
     assert figures.caught_share == pytest.approx(2 / 3)
@@ -58,6 +59,7 @@ def test_empty_run_has_no_shares_and_is_json() -> None:
 def test_json_block_carries_the_definitions_and_reliability() -> None:
     data = trust_figures(hand_made_outcomes()).to_dict()
     assert data["wrong_among_unflagged"]["share"] == 0.5
+    assert data["wrong_among_unflagged"]["receipt_ids"] == ["B"]
     assert "only labelled fields count" in data["wrong_among_unflagged"]["note"]
     assert data["calibration"]["binning"] == "equal-width over [0, 1]"
     total = data["fields"]["total"]
