@@ -195,7 +195,7 @@ def test_other_trust_thresholds_or_model_files_miss_the_cache(tmp_path: Path) ->
     settings = Settings(home=tmp_path)
     key = extractor_fingerprint(settings)
     stricter = settings.model_copy(deep=True)
-    stricter.trust.total = 0.99
+    stricter.trust.total = 0.999  # stricter than the default
     retrained = settings.model_copy(deep=True)
     model = tmp_path / "row_roles.json"
     data = load_model("row_roles.json")
