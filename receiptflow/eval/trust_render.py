@@ -53,6 +53,8 @@ def _decision_table(figures: TrustFigures) -> Any:
         f"Only labelled fields count: 'of' for the unflagged row is the ok receipts that label "
         f"{checked}. A labelled field left empty is wrong."
     )
+    if figures.wrong_unflagged_ids:
+        table.caption += f" Passed but wrong: {', '.join(figures.wrong_unflagged_ids)}."
     return table
 
 

@@ -110,3 +110,11 @@ def test_merged_folds_equal_one_run_over_all_their_pairs() -> None:
     assert merged == calibration(first + second).to_dict()
     with pytest.raises(ValueError):
         merge_reliability([calibration(first, 10).to_dict(), calibration(second, 5).to_dict()])
+
+
+def test_text_report_names_the_receipts_passed_wrong() -> None:
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    console.print(*trust_figures(hand_made_outcomes()).render())
+    assert "Passed but wrong: B." in " ".join(console.export_text().split())  # caption wraps
