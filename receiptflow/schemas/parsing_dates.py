@@ -32,10 +32,8 @@ _DSEP = r"\s?[/\-.]\s?"
 # label's colon ("DATE:-27-02-2014", common on Indian bills) is no part of a number
 NUMERIC_START = r"(?:(?<=:-)|(?<![\d/.-]))"
 # a month name starts a word, or follows an English weekday that OCR glued to it ("TueDec 10,
-# 2024", "ThuAug09,2012")
-_AFTER_WEEKDAY = (
-    r"(?:(?<![^\W\d_])|(?<=MON|TUE|WED|THU|FRI|SAT|SUN)|(?<=Mon|Tue|Wed|Thu|Fri|Sat|Sun))"
-)
+# 2024", "ThuAug09,2012"); the pattern it opens ignores case, so one spelling covers all
+_AFTER_WEEKDAY = r"(?:(?<![^\W\d_])|(?<=MON|TUE|WED|THU|FRI|SAT|SUN))"
 # around a month name, two digits are not the year when they are the hour of a time
 # ("DEC23 02:52PM" is December 23rd at 2:52) or the day before an apostrophe's year
 # ("S#1 JUL.30'11" is July 30th 2011, not 1 July 2030); "DEC23'14" and "27Dec'16" write the
