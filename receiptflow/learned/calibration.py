@@ -18,7 +18,7 @@ import numpy as np
 
 from receiptflow.learned.training import SEED, group_of
 from receiptflow.learned.trees import to_flat
-from receiptflow.trust.calibrator import logit
+from receiptflow.trust.calibrator import capped, logit
 from receiptflow.trust.local_signals import FIELD_SIGNALS
 
 SCORER_PARAMS: dict[str, Any] = {
@@ -223,7 +223,10 @@ def fit_receipt(judged: list[Judged], oof: dict[str, dict[int, float]]) -> dict[
         labelled = [name for name in RECEIPT_FIELDS if name in item.right]
         if not labelled:
             continue
-        probabilities = {name: oof[name][index] for name in RECEIPT_FIELDS if index in oof[name]}
+        probabilities = capped(
+            {name: oof[name][index] for name in RECEIPT_FIELDS if index in oof[name]},
+            item.signals,
+        )
         rows.append(
             [
                 logit(probabilities.get(name, 0.0)) if name in labelled else logit(0.99)
@@ -243,7 +246,8 @@ def fit_receipt(judged: list[Judged], oof: dict[str, dict[int, float]]) -> dict[
 
 def probabilities(judged: list[Judged], fits: dict[str, FieldFit]) -> list[dict[str, float]]:
     """Per receipt and present field: the out-of-dataset probability where the field is
-    labelled, else the final model's (it was not trained on that field of that receipt)."""
+    labelled, else the final model's (it was not trained on that field of that receipt),
+    capped as the extractor caps it at run time."""
     found: list[dict[str, float]] = []
     for index, item in enumerate(judged):
         values = {}
@@ -255,7 +259,7 @@ def probabilities(judged: list[Judged], fits: dict[str, FieldFit]) -> list[dict[
             else:
                 score = fit.scorer.predict(item.signals[name].reshape(1, -1))
                 values[name] = float(fit.isotonic.predict(score)[0])
-        found.append(values)
+        found.append(capped(values, item.signals))
     return found
 
 

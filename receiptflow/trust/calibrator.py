@@ -83,20 +83,18 @@ class Calibrator:
             float(receipt["intercept"]),
         )
 
-    def probabilities(
-        self,
-        signals: dict[str, np.ndarray],
-        present: set[str],
-        ceilings: dict[str, float] | None = None,
-    ) -> dict[str, float]:
-        """Probability per field that has a value (``present``), plus the receipt's; a field
-        in ``ceilings`` gets at most that (``reading_ceilings``)."""
-        ceilings = ceilings or {}
-        found = {
-            name: round(min(calibrator.probability(signals[name]), ceilings.get(name, 1.0)), 4)
-            for name, calibrator in self.fields.items()
-            if name in present and name in signals
-        }
+    def probabilities(self, signals: dict[str, np.ndarray], present: set[str]) -> dict[str, float]:
+        """Probability per field that has a value (``present``), capped by how it was read
+        (``capped``), plus the receipt's."""
+        found = capped(
+            {
+                name: calibrator.probability(signals[name])
+                for name, calibrator in self.fields.items()
+                if name in present and name in signals
+            },
+            signals,
+        )
+        found = {name: round(value, 4) for name, value in found.items()}
         found[RECEIPT] = round(self.receipt.probability(found), 4)
         return found
 
@@ -108,9 +106,17 @@ class Calibrator:
 REPAIRED_DATE_CEILING = 0.9
 
 
-def reading_ceilings(*, date_repaired: bool) -> dict[str, float]:
-    """The most each field's probability can be, given how it was read."""
-    return {"date": REPAIRED_DATE_CEILING} if date_repaired else {}
+def capped(probabilities: dict[str, float], signals: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each field's probability at most what its reading allows (a repaired date: the
+    ceiling). Run time and training (``learned/calibration``) both call this, so the
+    thresholds training chooses judge the probabilities the extractor gives."""
+    from receiptflow.trust.local_signals import FIELD_SIGNALS
+
+    found = dict(probabilities)
+    date = signals.get("date")
+    if "date" in found and date is not None and date[FIELD_SIGNALS["date"].index("repaired")]:
+        found["date"] = min(found["date"], REPAIRED_DATE_CEILING)
+    return found
 
 
 @functools.cache

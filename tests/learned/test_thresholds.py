@@ -50,3 +50,27 @@ def test_when_no_threshold_keeps_the_goal_the_strictest_one_is_used() -> None:
     rows = _receipts("wildreceipt", 10, total=0.999, right=False)
     thresholds, _rates = choose_thresholds([r[0] for r in rows], [r[1] for r in rows])
     assert thresholds == {"total": 0.99, "date": 0.99, "merchant.name": None}
+
+
+def test_training_judges_a_repaired_date_as_capped_as_the_extractor_gives_it() -> None:
+    import numpy as np
+
+    from receiptflow.learned.calibration import FieldFit, probabilities
+    from receiptflow.trust.calibrator import REPAIRED_DATE_CEILING
+    from receiptflow.trust.local_signals import FIELD_SIGNALS
+
+    def reading(repaired: bool) -> Judged:
+        date = np.zeros(len(FIELD_SIGNALS["date"]))
+        date[FIELD_SIGNALS["date"].index("repaired")] = float(repaired)
+        return Judged("wildreceipt", "", {"date": date}, {"date"}, {"date": True})
+
+    judged = [reading(False), reading(True)]
+    fits = {"date": FieldFit(scorer=None, isotonic=None, oof={0: 0.97, 1: 0.97})}
+    clean, repaired = probabilities(judged, fits)
+    assert clean == {"date": 0.97}
+    assert repaired == {"date": REPAIRED_DATE_CEILING}
+    # so a date threshold above the ceiling flags the repaired date in training as at run time
+    rates = {"total": 0.5, "date": 0.95}
+    from receiptflow.learned.calibration import pass_rates
+
+    assert pass_rates(judged, [clean, repaired], rates)["wildreceipt"]["passed"] == 0.5

@@ -20,7 +20,7 @@ from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.settings import TrustSettings
 from receiptflow.trust import apply_trust
-from receiptflow.trust.calibrator import local_calibrator, reading_ceilings
+from receiptflow.trust.calibrator import local_calibrator
 from receiptflow.trust.local_signals import Reading, local_signals
 
 if TYPE_CHECKING:
@@ -131,8 +131,7 @@ class LocalExtractor:
         assessment = self.assess(lines)
         parsed = assessment.parsed
         calibrator = local_calibrator(self._options.calibrator)
-        ceilings = reading_ceilings(date_repaired=parsed.when.repaired)
-        probabilities = calibrator.probabilities(assessment.signals, assessment.present, ceilings)
+        probabilities = calibrator.probabilities(assessment.signals, assessment.present)
         flags = assessment.flags
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
         result = ExtractionResult(
