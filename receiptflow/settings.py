@@ -198,8 +198,8 @@ class TrustSettings(FieldThresholds):
     on the data these defaults were chosen on): ``RECEIPTFLOW_TRUST__LLM__DATE`` etc."""
 
     enabled: bool = True
-    date: float | None = 0.85
-    total: float | None = 0.99
+    date: float | None = 0.7
+    total: float | None = 0.98
     llm: FieldThresholds = Field(default_factory=_llm_thresholds)
 
     def for_method(self, method: str) -> TrustSettings:

@@ -202,6 +202,32 @@ def cross_fitted_roles(rows: Any, scratch: str) -> list[Path]:
     return paths
 
 
+def cross_fitted_readings(
+    data: Path, cache: Path, synthetic: int, rows: Any, exclude: str | None, fold: Any = None
+) -> list[Any]:
+    """The local extractor's readings of every truth receipt (``calibration.Judged``), each
+    read with a line-role classifier that was not trained on it: the calibrator's inputs."""
+    from receiptflow.extractors.local import LocalExtractor
+    from receiptflow.learned import calibration
+    from receiptflow.learned.training import cross_fit_part
+    from receiptflow.settings import Settings
+
+    started = time.perf_counter()
+    settings = Settings()
+    receipts = _kept(truth_receipts(data, cache, synthetic), exclude, fold)
+    judged_at: dict[int, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for part, path in enumerate(cross_fitted_roles(rows, scratch)):
+            options = settings.local.model_copy(update={"role_model": str(path)})
+            extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
+            members = [i for i, r in enumerate(receipts) if cross_fit_part(r.receipt_id) == part]
+            found = calibration.judge_all(extractor, [receipts[i] for i in members])
+            judged_at.update(zip(members, found, strict=True))
+    judged = [judged_at[index] for index in range(len(receipts))]
+    _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
+    return judged
+
+
 def train_trust(
     data: Path,
     cache: Path,
@@ -211,31 +237,16 @@ def train_trust(
     exclude: str | None,
     fold: Any = None,
 ) -> None:
-    from receiptflow.extractors.local import LocalExtractor
     from receiptflow.extractors.local.roles import role_model
     from receiptflow.learned import calibration
     from receiptflow.learned.files import load_model
-    from receiptflow.learned.training import cross_fit_part
-    from receiptflow.settings import Settings
     from receiptflow.trust.calibrator import local_calibrator
 
     load_model.cache_clear()  # the models just written, not the ones loaded before
     role_model.cache_clear()
     local_calibrator.cache_clear()
     started = time.perf_counter()
-    settings = Settings()
-    receipts = _kept(truth_receipts(data, cache, synthetic), exclude, fold)
-    judged_at: dict[int, Any] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        # each receipt is read with a line-role classifier that was not trained on it
-        for part, path in enumerate(cross_fitted_roles(rows, scratch)):
-            options = settings.local.model_copy(update={"role_model": str(path)})
-            extractor = LocalExtractor(settings.ocr, options, settings.trust, check_models=False)
-            members = [i for i, r in enumerate(receipts) if cross_fit_part(r.receipt_id) == part]
-            found = calibration.judge_all(extractor, [receipts[i] for i in members])
-            judged_at.update(zip(members, found, strict=True))
-    judged = [judged_at[index] for index in range(len(receipts))]
-    _log(f"trust: {len(judged)} receipts assessed ({time.perf_counter() - started:.0f} s)")
+    judged = cross_fitted_readings(data, cache, synthetic, rows, exclude, fold)
     fits, fields, nested = {}, {}, {}
     for name in calibration.all_fields(judged):
         fits[name] = calibration.fit_field(judged, name)

@@ -24,6 +24,7 @@ from receiptflow.extractors.local.row_features import FEATURE_NAMES, RuleView
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import Receipt
+from receiptflow.trust.total_rivals import RIVAL_SIGNALS, rival_signals
 
 # Row features copied from the row a field was read from (``row_features.FEATURE_NAMES``)
 _ROW = (
@@ -70,9 +71,7 @@ FIELD_SIGNALS: dict[str, tuple[str, ...]] = {
         "cash_minus_change",
         "printed_times",
         "is_largest",
-        "equals_subtotal_despite_tax",
-        "larger_claim_below",
-        "amount_rows_below",
+        *RIVAL_SIGNALS,
         "field_flags",
         *_COMMON,
     ),
@@ -233,30 +232,8 @@ def _total_signals(reading: Reading) -> dict[str, float]:
         "cash_minus_change": (-1.0 if paid is None or total is None else float(paid == total)),
         "printed_times": float(values.count(total)) if total is not None else 0.0,
         "is_largest": float(total is not None and bool(values) and total >= max(values)),
-        **_below_total(reading, index, claims),
+        **rival_signals(reading, index, claims),
         "field_flags": _field_flags(reading.flags, "total"),
-    }
-
-
-def _below_total(reading: Reading, index: int | None, claims: list[int]) -> dict[str, float]:
-    """What follows the total's row: a larger amount on a row that also claims to be a total
-    (the true total below a subtotal read as the total), and how many amount rows follow."""
-    receipt, total = reading.receipt, reading.receipt.total
-    exclusive = [tax for tax in receipt.taxes if not tax.inclusive]
-    below = range(index + 1, len(reading.rows)) if index is not None else range(0)
-    amounts = FEATURE_NAMES.index("has_amount")
-    larger = any(
-        abs(amount.value) > total
-        for row in claims
-        if row in below and total is not None
-        for amount in find_amounts(reading.rows[row].text)[-1:]
-    )
-    return {
-        "equals_subtotal_despite_tax": float(
-            total is not None and total == receipt.subtotal and bool(exclusive)
-        ),
-        "larger_claim_below": float(larger),
-        "amount_rows_below": float(sum(reading.row_features[row][amounts] > 0 for row in below)),
     }
 
 
