@@ -24,6 +24,7 @@ from servers_support import free_port
 
 from receiptflow.extractors import ExtractionStatus, get_extractor
 from receiptflow.ingest.document import TextLine
+from receiptflow.llm import prompts
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.settings import Settings
 
@@ -96,7 +97,14 @@ PRINTED = {
 LINES = [TextLine(json.dumps(PRINTED), (0, 0, 1000, 20))]
 
 
-def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(llama_server: str) -> None:
+def test_nemo_tools_mode_on_llamacpp_returns_a_schema_valid_receipt(
+    llama_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fence's nonce is random per request, so every run sent the 135M model another
+    # prompt, and now and then it rambled to max_tokens (a clean-clone CI run on 2026-12-07
+    # failed so). Greedy decoding of one fixed prompt is repeatable: the plumbing is what is
+    # tested, and a nonce is still put in the fence, only always the same.
+    monkeypatch.setattr(prompts.secrets, "token_hex", lambda _bytes: "5eed5eed5eed5eed")
     settings = Settings(
         nemo={
             "base_url": llama_server,
