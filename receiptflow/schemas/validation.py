@@ -143,7 +143,8 @@ def _check_lines(receipt: Receipt, tol: Tolerances) -> list[Flag]:
     return flags
 
 
-def _items_sum(receipt: Receipt) -> Decimal | None:
+def items_sum(receipt: Receipt) -> Decimal | None:
+    """The line items' amounts added up; None when there are none or one has no amount."""
     amounts = [item.amount for item in receipt.line_items]
     if not amounts or any(amount is None for amount in amounts):
         return None
@@ -151,7 +152,7 @@ def _items_sum(receipt: Receipt) -> Decimal | None:
 
 
 def _check_items_vs_subtotal(receipt: Receipt, tol: Tolerances) -> list[Flag]:
-    items = _items_sum(receipt)
+    items = items_sum(receipt)
     if items is None or receipt.subtotal is None:
         return []
     allowed = minor_unit(receipt.currency) * tol.sum_minor_units
@@ -222,7 +223,7 @@ def _check_total(receipt: Receipt, tol: Tolerances) -> list[Flag]:
     if receipt.subtotal is not None:
         base_name, base = "subtotal", receipt.subtotal
     else:
-        items = _items_sum(receipt)
+        items = items_sum(receipt)
         if items is None:
             return []  # nothing to check the total against
         base_name, base = "line items", items

@@ -24,6 +24,7 @@ from receiptflow.extractors.local.row_features import FEATURE_NAMES, RuleView
 from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import Receipt
+from receiptflow.schemas.validation import items_sum
 from receiptflow.trust.total_rivals import RIVAL_SIGNALS, rival_signals
 
 # Row features copied from the row a field was read from (``row_features.FEATURE_NAMES``)
@@ -194,13 +195,6 @@ def _common(reading: Reading) -> dict[str, float]:
     }
 
 
-def _items_sum(receipt: Receipt) -> Decimal | None:
-    amounts = [item.amount for item in receipt.line_items if item.amount is not None]
-    if not amounts or len(amounts) != len(receipt.line_items):
-        return None
-    return sum(amounts, Decimal(0))
-
-
 def _total_signals(reading: Reading) -> dict[str, float]:
     receipt, total = reading.receipt, reading.receipt.total
     index = reading.rules.total_row
@@ -212,7 +206,7 @@ def _total_signals(reading: Reading) -> dict[str, float]:
         if row[FEATURE_NAMES.index("has_amount")]
     ]
     claimed = {abs(a.value) for i in claims for a in find_amounts(reading.rows[i].text)[-1:]}
-    items = _items_sum(receipt)
+    items = items_sum(receipt)
     payment = receipt.payment
     paid = None
     if payment is not None and payment.tendered is not None and payment.change is not None:
@@ -282,7 +276,7 @@ def _merchant_signals(reading: Reading) -> dict[str, float]:
 
 def _subtotal_signals(reading: Reading) -> dict[str, float]:
     receipt = reading.receipt
-    items = _items_sum(receipt)
+    items = items_sum(receipt)
     return {
         "found": float(receipt.subtotal is not None),
         "items_add_up": float(items is not None and items == receipt.subtotal),
@@ -311,7 +305,7 @@ def _tax_signals(reading: Reading) -> dict[str, float]:
 
 def _items_signals(reading: Reading) -> dict[str, float]:
     receipt = reading.receipt
-    items = _items_sum(receipt)
+    items = items_sum(receipt)
     consistent = sum(
         1
         for item in receipt.line_items

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from receiptflow.extractors.local.row_features import FEATURE_NAMES
 from receiptflow.schemas.parsing import find_amounts
+from receiptflow.schemas.validation import items_sum
 
 if TYPE_CHECKING:
     from receiptflow.trust.local_signals import Reading
@@ -39,12 +40,13 @@ RIVAL_SIGNALS = (
 )
 
 
-def _last_amount(reading: Reading, row: int) -> Decimal | None:
-    found = find_amounts(reading.rows[row].text)
-    return abs(found[-1].value) if found else None
+def _last_amounts(reading: Reading) -> list[Decimal | None]:
+    """Each row's right-most amount (unsigned), parsed once for all the signals below."""
+    found = [find_amounts(row.text) for row in reading.rows]
+    return [abs(amounts[-1].value) if amounts else None for amounts in found]
 
 
-def _rival_role(reading: Reading, total: Decimal | None) -> float:
+def _rival_role(reading: Reading, last: list[Decimal | None], total: Decimal | None) -> float:
     """The line-role classifier's highest total probability on a row whose amount is not the
     total (-1 without the classifier)."""
     if reading.roles is None or not len(reading.roles):
@@ -54,19 +56,21 @@ def _rival_role(reading: Reading, total: Decimal | None) -> float:
     column = reading.roles[:, role_index("total")]
     best = 0.0
     for row, features in enumerate(reading.row_features):
-        if features[_HAS_AMOUNT] and _last_amount(reading, row) != total:
+        if features[_HAS_AMOUNT] and last[row] != total:
             best = max(best, float(column[row]))
     return best
 
 
-def _payment_rows(reading: Reading, total: Decimal | None) -> tuple[float, float]:
+def _payment_rows(
+    reading: Reading, last: list[Decimal | None], total: Decimal | None
+) -> tuple[float, float]:
     """Rows paying by card or cash (not change): how many carry the total, how many another
     amount that is not more than the total (cash handed over is usually more)."""
     agree = differ = 0
     for row, features in enumerate(reading.row_features):
         if not any(features[i] for i in _PAYMENT_WORDS) or features[_CHANGE]:
             continue
-        amount = _last_amount(reading, row)
+        amount = last[row]
         if amount is None or total is None:
             continue
         agree += amount == total
@@ -78,10 +82,9 @@ def _sums(reading: Reading) -> set[Decimal]:
     """What the total should be by the receipt's own arithmetic: the subtotal (or the items)
     plus the taxes added on top."""
     receipt = reading.receipt
-    amounts = [item.amount for item in receipt.line_items]
     bases = {receipt.subtotal} if receipt.subtotal is not None else set()
-    if amounts and all(amount is not None for amount in amounts):
-        bases.add(sum((a for a in amounts if a is not None), Decimal(0)))
+    if (items := items_sum(receipt)) is not None:
+        bases.add(items)
     added = sum((tax.amount for tax in receipt.taxes if not tax.inclusive), Decimal(0))
     return {base + added for base in bases}
 
@@ -92,17 +95,14 @@ def rival_signals(reading: Reading, index: int | None, claims: list[int]) -> dic
     receipt, total = reading.receipt, reading.receipt.total
     exclusive = [tax for tax in receipt.taxes if not tax.inclusive]
     below = range(index + 1, len(reading.rows)) if index is not None else range(0)
-    rivals = {
-        row: amount
-        for row in claims
-        if row != index and (amount := _last_amount(reading, row)) is not None
-    }
+    last = _last_amounts(reading)
+    rivals = {row: amount for row in claims if row != index and (amount := last[row]) is not None}
     different = {row: amount for row, amount in rivals.items() if amount != total}
     gap = -1.0
     if total and different:
         gap = min(_FAR, min(float(abs(a - total) / total) for a in different.values()))
     above = range(index) if index is not None else range(0)
-    agree, differ = _payment_rows(reading, total)
+    agree, differ = _payment_rows(reading, last, total)
     return {
         "equals_subtotal_despite_tax": float(
             total is not None and total == receipt.subtotal and bool(exclusive)
@@ -114,7 +114,7 @@ def rival_signals(reading: Reading, index: int | None, claims: list[int]) -> dic
             total is not None and any(row in above and a > total for row, a in rivals.items())
         ),
         "rival_gap": gap,
-        "rival_role": _rival_role(reading, total),
+        "rival_role": _rival_role(reading, last, total),
         "amount_rows_below": float(
             sum(reading.row_features[row][_HAS_AMOUNT] > 0 for row in below)
         ),
