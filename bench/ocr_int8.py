@@ -150,7 +150,7 @@ def main() -> None:
             texts = [""] * len(crops)
             for batch in plan_batches(crops, RapidTuning().rec_batch, 2):
                 read = recogniser.recognise([crops[i] for i in batch])
-                for index, (text, _score) in zip(batch, read, strict=True):
+                for index, (text, _score, _chars) in zip(batch, read, strict=True):
                     texts[index] = text
             read_pages.append(texts)
         cpu = time.process_time() - started

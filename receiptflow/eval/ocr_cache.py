@@ -6,7 +6,8 @@ those lines again and count the recorded OCR seconds into the per-receipt time. 
 extractors that expose their OCR step (``read_lines`` / ``extract_lines``, like ``local``)
 can use it. Each file records the OCR settings' signature (``OcrSettings.signature``: engine,
 detector size, orientation); a cache opened with a signature treats a file
-read under other settings as missing and reads the scan again.
+read under other settings as missing and reads the scan again, and so is a file of an older
+``FORMAT`` (format 2 added each character's confidence).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from receiptflow.errors import ReceiptflowError
 from receiptflow.eval.report import Timings
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
 from receiptflow.ingest.document import Document, TextLine
+
+FORMAT = 2
 
 
 @runtime_checkable
@@ -47,22 +50,32 @@ class OcrCache:
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        if self.signature is not None and data.get("ocr") != self.signature:
+        if self.signature is not None and (
+            data.get("ocr") != self.signature or data.get("format", 1) != FORMAT
+        ):
             return None
-        lines = [
-            TextLine(text, (box[0], box[1], box[2], box[3]), confidence, page)
-            for text, box, confidence, page in data["lines"]
-        ]
+        lines = [_line(entry) for entry in data["lines"]]
         return lines, float(data["seconds"])
 
     def put(self, receipt_id: str, lines: list[TextLine], seconds: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = {
             "ocr": self.signature,
+            "format": FORMAT,
             "seconds": seconds,
-            "lines": [[line.text, list(line.box), line.confidence, line.page] for line in lines],
+            "lines": [
+                [line.text, list(line.box), line.confidence, line.page, line.char_confidences]
+                for line in lines
+            ],
         }
         self._path(receipt_id).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _line(entry: list[Any]) -> TextLine:
+    text, box, confidence, page, *rest = entry  # format 1 had no character confidences
+    chars = tuple(rest[0]) if rest else ()
+    corners = (box[0], box[1], box[2], box[3])
+    return TextLine(text, corners, confidence, page, char_confidences=chars)
 
 
 def extract_cached(

@@ -22,6 +22,22 @@ class TextLine:
     # Degrees counter-clockwise the page image was turned to read this line upright (OCR's
     # orientation handling); the review app shows the page turned the same way.
     rotation: int = 0
+    # The recogniser's confidence in each character of ``text`` (RapidOCR; the line's
+    # ``confidence`` is their mean). A misread digit in a line read surely overall shows up
+    # only here. Empty when the source gives none (Tesseract, a PDF's text, dataset boxes).
+    char_confidences: tuple[float, ...] = ()
+
+    def span_confidence(self, start: int, end: int) -> float:
+        """The least sure character of ``text[start:end]`` that is a letter or digit (the
+        line's confidence when no character is scored)."""
+        if len(self.char_confidences) != len(self.text):
+            return self.confidence
+        scored = [
+            self.char_confidences[index]
+            for index in range(max(0, start), min(end, len(self.text)))
+            if self.text[index].isalnum()
+        ]
+        return min(scored, default=self.confidence)
 
     @property
     def height(self) -> float:

@@ -42,6 +42,9 @@ _REC_HEIGHT = 48  # the recogniser's fixed input height
 # Mean and spread of both models' inputs (0..255 -> -1..1)
 _MEAN = _STD = [0.5, 0.5, 0.5]
 
+# One crop's reading: text, mean character confidence, each character's confidence.
+Recognised = tuple[str, float, tuple[float, ...]]
+
 
 @dataclass
 class Detection:
@@ -132,8 +135,9 @@ class Recogniser:
         self._decoder = CTCLabelDecode(character=characters.splitlines())
         self._min_ratio = min_width / _REC_HEIGHT
 
-    def recognise(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        """(text, mean character confidence) per crop; all padded to the widest one."""
+    def recognise(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
+        """(text, mean character confidence, each character's confidence) per crop; all
+        padded to the widest one."""
         if not crops:
             return []
         widest = max(self._min_ratio, *(_ratio(crop) for crop in crops))
@@ -142,7 +146,26 @@ class Recogniser:
         best = scores.argmax(axis=2)
         confidence = np.take_along_axis(scores, best[:, :, np.newaxis], axis=2)[:, :, 0]
         lines, _words = self._decoder.decode(best, confidence, remove_duplicate=True)
-        return [(str(text), float(score)) for text, score in lines]
+        return [
+            (str(text), float(score), _char_confidences(self._decoder, tokens, scored, len(text)))
+            for (text, score), tokens, scored in zip(lines, best, confidence, strict=True)
+        ]
+
+
+def _char_confidences(
+    decoder: CTCLabelDecode, tokens: np.ndarray, scored: np.ndarray, length: int
+) -> tuple[float, ...]:
+    """The score of each decoded character: the CTC step that emitted it, chosen as
+    ``CTCLabelDecode.decode`` chooses (first of a repeat, blanks and ignored tokens out).
+    Empty when a dictionary entry spans several characters and the two do not line up."""
+    keep = np.ones(len(tokens), dtype=bool)
+    keep[1:] = tokens[1:] != tokens[:-1]
+    for ignored in decoder.get_ignored_tokens():
+        keep &= tokens != ignored
+    chosen = scored[keep]
+    if len(chosen) != length:
+        return ()
+    return tuple(round(float(value), 4) for value in chosen)
 
 
 def plan_batches(crops: Sequence[np.ndarray], size: int, groups: int) -> list[list[int]]:

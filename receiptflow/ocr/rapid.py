@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from receiptflow.ocr.orientation import UprightRead, read_upright
 from receiptflow.ocr.reading_order import sort_reading_order
 
 if TYPE_CHECKING:
-    from receiptflow.ocr.ppocr import Detector, Recogniser
+    from receiptflow.ocr.ppocr import Detector, Recognised, Recogniser
     from receiptflow.settings import OcrSettings
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -165,24 +165,26 @@ class RapidOcrEngine:
         except Exception as exc:
             raise OcrError(f"RapidOCR failed: {exc or type(exc).__name__}") from exc
         lines = []
-        for i, (text, score) in zip(keep, texts, strict=True):
-            if text.strip() and score >= self._tuning.min_score:
-                box = _aabb(found.quads[i])
-                lines.append(
-                    TextLine(text=text.strip(), box=box, confidence=float(score), page=page)
-                )
+        for i, (text, score, chars) in zip(keep, texts, strict=True):
+            stripped = text.strip()
+            if stripped and score >= self._tuning.min_score:
+                lead = len(text) - len(text.lstrip())
+                line = TextLine(stripped, _aabb(found.quads[i]), float(score), page)
+                if len(chars) == len(text):
+                    line = replace(line, char_confidences=chars[lead : lead + len(stripped)])
+                lines.append(line)
         return sort_reading_order(lines)
 
-    def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[Recognised]:
         from receiptflow.ocr.ppocr import plan_batches
 
         batches = plan_batches(crops, self._tuning.rec_batch, self._groups)
 
-        def run(batch: list[int]) -> list[tuple[str, float]]:
+        def run(batch: list[int]) -> list[Recognised]:
             return rec.recognise([crops[i] for i in batch])
 
         results = self._pool.map(run, batches) if self._pool else map(run, batches)
-        texts: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        texts: list[Recognised] = [("", 0.0, ())] * len(crops)
         for batch, read in zip(batches, results, strict=True):
             for index, text in zip(batch, read, strict=True):
                 texts[index] = text

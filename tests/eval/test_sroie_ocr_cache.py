@@ -105,3 +105,19 @@ def test_lines_read_under_other_ocr_settings_are_read_again(tmp_path: Path) -> N
     assert OcrCache(tmp_path).get("A") == (LINES, 1.5)  # no signature: whatever is there
     (tmp_path / "old.json").write_text('{"seconds": 1.0, "lines": []}', encoding="utf-8")
     assert OcrCache(tmp_path, upscaled).get("old") is None  # written before signatures
+
+
+def test_character_confidences_are_kept_and_older_files_read_again(tmp_path: Path) -> None:
+    """Each character's confidence survives the cache; a file written before they were kept
+    (format 1) counts as missing under a signature, so the scan is read again with them."""
+    line = TextLine("12.50", (200, 100, 250, 116), 0.9, char_confidences=(1.0, 0.6, 1.0, 1.0, 1.0))
+    cache = OcrCache(tmp_path, "sig")
+    cache.put("R1", [line], 1.5)
+    assert cache.get("R1") == ([line], 1.5)
+    old = json.loads((tmp_path / "R1.json").read_text(encoding="utf-8"))
+    old.pop("format")
+    old["lines"] = [entry[:4] for entry in old["lines"]]
+    (tmp_path / "R1.json").write_text(json.dumps(old), encoding="utf-8")
+    assert cache.get("R1") is None
+    lines, _ = OcrCache(tmp_path).get("R1") or ([], 0.0)  # no signature: read what is there
+    assert lines == [TextLine("12.50", (200, 100, 250, 116), 0.9)]

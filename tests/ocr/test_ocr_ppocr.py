@@ -135,3 +135,33 @@ def test_a_recognition_model_path_that_is_not_a_file_is_a_settings_error(tmp_pat
 
     with pytest.raises(ValidationError, match="no model file"):
         OcrSettings(rec_model=tmp_path / "missing.onnx")
+
+
+@pytest.mark.ocr
+def test_each_character_carries_the_score_its_line_confidence_averages(models: Path) -> None:
+    """Per-character confidences line up with the text (the strip of the recogniser's spaces
+    included) and average to the line's confidence, RapidOCR's mean of the same scores."""
+    image, _ = render_receipt()
+    lines = RapidOcrEngine(OcrSettings(threads=1, fix_orientation=False)).read(image)
+    assert len(lines) >= 9
+    for line in lines:
+        assert len(line.char_confidences) == len(line.text)
+        assert all(0.0 < score <= 1.0 for score in line.char_confidences)
+    # a line without spaces to strip averages exactly the scores its confidence averages
+    solid = [line for line in lines if " " not in line.text]
+    assert solid
+    for line in solid:
+        mean = sum(line.char_confidences) / len(line.char_confidences)
+        assert mean == pytest.approx(line.confidence, abs=1e-3)
+
+
+def test_character_scores_follow_ctc_decoding(models: Path) -> None:
+    """The score of each decoded character is the one of the step that emitted it: repeats
+    collapse to their first step, blanks (token 0) are dropped."""
+    from receiptflow.ocr.ppocr import Recogniser
+
+    decoder = Recogniser(models / REC_MODEL, threads=1, min_width=160)._decoder
+    tokens = np.array([0, 5, 5, 0, 7, 0, 0, 5])
+    scores = np.array([0.9, 0.6, 0.99, 0.8, 0.7, 0.9, 0.9, 0.95])
+    assert ppocr._char_confidences(decoder, tokens, scores, 3) == (0.6, 0.7, 0.95)
+    assert ppocr._char_confidences(decoder, tokens, scores, 4) == ()  # does not line up
