@@ -25,7 +25,7 @@ from receiptflow.schemas.flags import Flag, Severity
 from receiptflow.schemas.parsing import find_amounts, find_dates
 from receiptflow.schemas.receipt import Receipt
 from receiptflow.schemas.validation import items_sum
-from receiptflow.trust.total_rivals import RIVAL_SIGNALS, rival_signals
+from receiptflow.trust.total_rivals import RIVAL_SIGNALS, last_amounts, rival_signals
 
 # Row features copied from the row a field was read from (``row_features.FEATURE_NAMES``)
 _ROW = (
@@ -205,7 +205,8 @@ def _total_signals(reading: Reading) -> dict[str, float]:
         if row[FEATURE_NAMES.index("kw_total")] or row[FEATURE_NAMES.index("kw_grand")]
         if row[FEATURE_NAMES.index("has_amount")]
     ]
-    claimed = {abs(a.value) for i in claims for a in find_amounts(reading.rows[i].text)[-1:]}
+    last = last_amounts(reading)
+    claimed = {amount for i in claims if (amount := last[i]) is not None}
     items = items_sum(receipt)
     payment = receipt.payment
     paid = None
@@ -226,7 +227,7 @@ def _total_signals(reading: Reading) -> dict[str, float]:
         "cash_minus_change": (-1.0 if paid is None or total is None else float(paid == total)),
         "printed_times": float(values.count(total)) if total is not None else 0.0,
         "is_largest": float(total is not None and bool(values) and total >= max(values)),
-        **rival_signals(reading, index, claims),
+        **rival_signals(reading, index, claims, last),
         "field_flags": _field_flags(reading.flags, "total"),
     }
 

@@ -40,8 +40,8 @@ RIVAL_SIGNALS = (
 )
 
 
-def _last_amounts(reading: Reading) -> list[Decimal | None]:
-    """Each row's right-most amount (unsigned), parsed once for all the signals below."""
+def last_amounts(reading: Reading) -> list[Decimal | None]:
+    """Each row's right-most amount (unsigned), parsed once for all the total's signals."""
     found = [find_amounts(row.text) for row in reading.rows]
     return [abs(amounts[-1].value) if amounts else None for amounts in found]
 
@@ -89,13 +89,14 @@ def _sums(reading: Reading) -> set[Decimal]:
     return {base + added for base in bases}
 
 
-def rival_signals(reading: Reading, index: int | None, claims: list[int]) -> dict[str, float]:
+def rival_signals(
+    reading: Reading, index: int | None, claims: list[int], last: list[Decimal | None]
+) -> dict[str, float]:
     """``RIVAL_SIGNALS`` by name; ``claims``: the rows that name a total and carry an
-    amount; ``index``: the total's row."""
+    amount; ``index``: the total's row; ``last``: ``last_amounts(reading)``."""
     receipt, total = reading.receipt, reading.receipt.total
     exclusive = [tax for tax in receipt.taxes if not tax.inclusive]
     below = range(index + 1, len(reading.rows)) if index is not None else range(0)
-    last = _last_amounts(reading)
     rivals = {row: amount for row in claims if row != index and (amount := last[row]) is not None}
     different = {row: amount for row, amount in rivals.items() if amount != total}
     gap = -1.0
