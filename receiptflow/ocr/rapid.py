@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,11 +168,11 @@ class RapidOcrEngine:
         for i, (text, score, chars) in zip(keep, texts, strict=True):
             stripped = text.strip()
             if stripped and score >= self._tuning.min_score:
+                # ``chars`` is empty or one score per character of ``text``, spaces included
                 lead = len(text) - len(text.lstrip())
-                line = TextLine(stripped, _aabb(found.quads[i]), float(score), page)
-                if len(chars) == len(text):
-                    line = replace(line, char_confidences=chars[lead : lead + len(stripped)])
-                lines.append(line)
+                kept = chars[lead : lead + len(stripped)]
+                box = _aabb(found.quads[i])
+                lines.append(TextLine(stripped, box, float(score), page, char_confidences=kept))
         return sort_reading_order(lines)
 
     def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[Recognised]:
