@@ -41,6 +41,9 @@ class Tolerances:
     max_age_years: int = 10  # older than this: warning; before min_year: error
     min_year: int = 1990
     future_slack_days: int = 1  # time zones: "today" somewhere is tomorrow here
+    # No VAT, GST or sales tax is charged above this (Hungary's 27 % VAT and India's 28 % GST
+    # are the highest): a higher rate is a misread one, "GST @6%" read "GST96%"
+    max_tax_rate: Decimal = Decimal(30)
 
 
 DEFAULT_TOLERANCES = Tolerances()
@@ -279,6 +282,19 @@ def _check_taxes(receipt: Receipt, tol: Tolerances) -> list[Flag]:
     ]
 
 
+def _check_tax_rates(receipt: Receipt, tol: Tolerances) -> list[Flag]:
+    return [
+        _flag(
+            "implausible_tax_rate",
+            f"taxes.{index}.rate",
+            f"A tax rate of {_fmt(tax.rate)} % is charged nowhere (at most "
+            f"{_fmt(tol.max_tax_rate)} %): the rate is misread, and so may be the row.",
+        )
+        for index, tax in enumerate(receipt.taxes)
+        if tax.rate is not None and tax.rate > tol.max_tax_rate
+    ]
+
+
 def _check_payment(receipt: Receipt, tol: Tolerances) -> list[Flag]:
     payment = receipt.payment
     if (
@@ -343,6 +359,7 @@ def validate_receipt(
         *_check_discounts(receipt),
         *_check_total(receipt, tolerances),
         *_check_taxes(receipt, tolerances),
+        *_check_tax_rates(receipt, tolerances),
         *_check_payment(receipt, tolerances),
         *_check_precision(receipt),
     ]

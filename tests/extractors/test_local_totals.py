@@ -7,6 +7,7 @@ from decimal import Decimal
 from local_receipts_support import Printed, lines_of
 
 from receiptflow.extractors.local.layout import group_rows
+from receiptflow.extractors.local.tax_rows import rate_of
 from receiptflow.extractors.local.totals import Totals, find_totals
 
 
@@ -307,3 +308,16 @@ def test_a_total_that_lost_its_last_digit_is_the_subtotal_plus_tax() -> None:
     # a one-decimal total the sum does not explain stays as printed
     other: list[Printed] = [("Subtotal", "$43.70"), ("Tax", "$3.61"), ("Total: $48.3",)]
     assert total_of(other) == Decimal("48.3")
+
+
+def test_a_sales_tax_rate_with_three_decimals_is_read_whole() -> None:
+    rows: list[Printed] = [
+        ("SUBTOTAL", "20.00"),
+        ("SALES TAX 8.875%", "1.78"),
+        ("TOTAL", "21.78"),
+    ]
+    assert [tax[1] for tax in totals_of(rows).taxes] == [Decimal("8.875")]
+    assert rate_of("Tax (4.167% of 68.50)") == Decimal("4.167")
+    assert rate_of("A 19% 7,31") == Decimal("19")
+    assert rate_of("TVA 5,5 %") == Decimal("5.5")
+    assert rate_of("12.50 15%") == Decimal("15")

@@ -192,6 +192,19 @@ def test_tax_rate_mismatch() -> None:
     assert "tax_rate_mismatch" in codes(us_diner(taxes=taxes, total="25.25", payment=None))
 
 
+def test_a_tax_rate_no_country_charges_is_an_error() -> None:
+    # "Total Incl. GST @6%" read "Total Inel. GST96%": the row is suspect, not only the rate
+    misread = [{"label": "GST96%", "rate": 96, "amount": "1.54", "inclusive": False}]
+    flags = validate_receipt(us_diner(taxes=misread), today=TODAY)
+    (flag,) = [f for f in flags if f.code == "implausible_tax_rate"]
+    assert flag.field == "taxes.0.rate" and flag.severity is Severity.ERROR
+    assert "96 %" in flag.message
+    hungary = [{"label": "AFA 27%", "rate": 27, "amount": "1.54", "inclusive": False}]
+    assert "implausible_tax_rate" not in codes(us_diner(taxes=hungary))
+    loose = Tolerances(max_tax_rate=D(100))
+    assert "implausible_tax_rate" not in codes(us_diner(taxes=misread), tolerances=loose)
+
+
 def test_tax_on_part_of_the_basket_passes_more_than_the_rate_allows_does_not() -> None:
     # UK: VAT 20 % on the soap only, the food is zero-rated; VAT is inside the prices
     items = [

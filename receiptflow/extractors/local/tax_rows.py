@@ -13,12 +13,15 @@ from decimal import Decimal
 
 from receiptflow.extractors.local.vocab import fold, languages, words_of
 
-_RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+# US sales tax prints up to three decimals ("SALES TAX 8.875%"); a rate never starts inside
+# another number (read from "8.750%" alone, the last two digits made 50 %)
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _HUNDRED = Decimal(100)
 
 
 def rate_of(label: str) -> Decimal | None:
-    """The VAT rate printed in a label: "A 19%" -> 19, "TVA 5,5 %" -> 5.5."""
+    """The VAT rate printed in a label: "A 19%" -> 19, "TVA 5,5 %" -> 5.5, "TAX 8.875%" ->
+    8.875."""
     match = _RATE.search(label)
     return Decimal(match.group(1).replace(",", ".")) if match else None
 
