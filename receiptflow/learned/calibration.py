@@ -51,6 +51,7 @@ class Judged:
     present: set[str]
     right: dict[str, bool]
     status_without_trust: str = "ok"
+    contradicted: frozenset[str] = frozenset()  # fields the receipt itself contradicts
 
     @property
     def group(self) -> str:
@@ -237,6 +238,7 @@ def fit_receipt(judged: list[Judged], oof: dict[str, dict[int, float]]) -> dict[
         probabilities = capped(
             {name: oof[name][index] for name in RECEIPT_FIELDS if index in oof[name]},
             item.signals,
+            item.contradicted,
         )
         rows.append(
             [
@@ -270,7 +272,7 @@ def probabilities(judged: list[Judged], fits: dict[str, FieldFit]) -> list[dict[
             else:
                 score = fit.scorer.predict(item.signals[name].reshape(1, -1))
                 values[name] = float(fit.isotonic.predict(score)[0])
-        found.append(capped(values, item.signals))
+        found.append(capped(values, item.signals, item.contradicted))
     return found
 
 
@@ -329,6 +331,7 @@ def judge_all(extractor: Any, receipts: Iterable[Any]) -> list[Judged]:
                     for flag in assessment.flags
                 )
                 else "ok",
+                contradicted=assessment.contradicted,
             )
         )
     return judged

@@ -83,7 +83,12 @@ class Calibrator:
             float(receipt["intercept"]),
         )
 
-    def probabilities(self, signals: dict[str, np.ndarray], present: set[str]) -> dict[str, float]:
+    def probabilities(
+        self,
+        signals: dict[str, np.ndarray],
+        present: set[str],
+        contradicted: frozenset[str] = frozenset(),
+    ) -> dict[str, float]:
         """Probability per field that has a value (``present``), capped by how it was read
         (``capped``), plus the receipt's."""
         found = capped(
@@ -93,6 +98,7 @@ class Calibrator:
                 if name in present and name in signals
             },
             signals,
+            contradicted,
         )
         found = {name: round(value, 4) for name, value in found.items()}
         found[RECEIPT] = round(self.receipt.probability(found), 4)
@@ -106,16 +112,30 @@ class Calibrator:
 REPAIRED_DATE_CEILING = 0.9
 
 
-def capped(probabilities: dict[str, float], signals: dict[str, np.ndarray]) -> dict[str, float]:
+# A finding that another part of the receipt contradicts a field (flag code -> the field):
+# the day of the week printed beside the date is not the date's. Such a field is more likely
+# wrong than right, whatever its own reading looks like.
+CONTRADICTIONS = frozenset({"weekday_mismatch"})
+CONTRADICTED_CEILING = 0.5
+
+
+def capped(
+    probabilities: dict[str, float],
+    signals: dict[str, np.ndarray],
+    contradicted: frozenset[str] = frozenset(),
+) -> dict[str, float]:
     """Each field's probability at most what its reading allows (a repaired date: the
-    ceiling). Run time and training (``learned/calibration``) both call this, so the
-    thresholds training chooses judge the probabilities the extractor gives."""
+    ceiling; a field the receipt contradicts, ``contradicted``: below one half). Run time and
+    training (``learned/calibration``) both call this, so the thresholds training chooses
+    judge the probabilities the extractor gives."""
     from receiptflow.trust.local_signals import FIELD_SIGNALS
 
     found = dict(probabilities)
     date = signals.get("date")
     if "date" in found and date is not None and date[FIELD_SIGNALS["date"].index("repaired")]:
         found["date"] = min(found["date"], REPAIRED_DATE_CEILING)
+    for name in contradicted & found.keys():
+        found[name] = min(found[name], CONTRADICTED_CEILING)
     return found
 
 

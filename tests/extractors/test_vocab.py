@@ -126,3 +126,35 @@ def test_a_misread_month_is_mended_only_when_one_month_is_one_letter_away() -> N
     assert misread_month("Jun") is None  # a month as printed needs no mending
     assert misread_month("Oet") is None  # OCT, OKT or SET (Italian September)
     assert misread_month("Xyz") is None
+
+
+def test_day_names_mean_one_day_and_are_no_month(tmp_path: Path) -> None:
+    days = {"SAT": 5, "SAMEDI": 5, "SAMSTAG": 5, "SABTU": 5, "DOM": 6, "MER": 2, "SAB": 5}
+    names = {
+        vocab.fold(name): day
+        for language in vocab.languages().values()
+        for name, day in language.weekdays.items()
+    }
+    assert {name: names[name] for name in days} == days
+    assert "MAR" not in names  # March, not Tuesday's "mar."
+    path = tmp_path / "xx.toml"
+    path.write_text('code = "xx"\n[weekdays]\nsat = ["Lordag"]\nsonday = ["Sondag"]\n')
+    with pytest.raises(vocab.VocabularyError, match="sonday"):
+        vocab.read_language(path)
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        ({"aa": '[weekdays]\nsat = ["SAB"]', "bb": '[weekdays]\nsun = ["SAB"]'}, "SAB"),
+        ({"aa": '[months]\nmar = ["MAR"]\n[weekdays]\ntue = ["MAR"]'}, "month names"),
+    ],
+)
+def test_contradicting_day_names_fail_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], error: str
+) -> None:
+    for code, text in files.items():
+        (tmp_path / f"{code}.toml").write_text(f'code = "{code}"\n{text}\n')
+    monkeypatch.setattr(vocab, "VOCAB_DIR", tmp_path)
+    with pytest.raises(vocab.VocabularyError, match=error):
+        vocab.languages.__wrapped__()

@@ -76,6 +76,24 @@ def test_training_judges_a_repaired_date_as_capped_as_the_extractor_gives_it() -
     assert pass_rates(judged, [clean, repaired], rates)["wildreceipt"]["passed"] == 0.5
 
 
+def test_training_caps_a_date_its_printed_weekday_contradicts_as_the_extractor_does() -> None:
+    import numpy as np
+
+    from receiptflow.learned.calibration import FieldFit, probabilities
+    from receiptflow.trust.calibrator import CONTRADICTED_CEILING
+    from receiptflow.trust.local_signals import FIELD_SIGNALS
+
+    date = np.zeros(len(FIELD_SIGNALS["date"]))
+    judged = [
+        Judged("sroie", "", {"date": date}, {"date"}, {"date": True}),
+        Judged(
+            "sroie", "", {"date": date}, {"date"}, {"date": False}, "flagged", frozenset({"date"})
+        ),
+    ]
+    fits = {"date": FieldFit(scorer=None, isotonic=None, oof={0: 0.97, 1: 0.97})}
+    assert probabilities(judged, fits) == [{"date": 0.97}, {"date": CONTRADICTED_CEILING}]
+
+
 def test_out_of_fold_probabilities_do_not_know_their_own_labels() -> None:
     """On signals that are pure noise nothing can tell the wrong receipts from the right
     ones, and the out-of-fold probabilities the thresholds are chosen on must not either. A

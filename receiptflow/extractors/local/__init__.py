@@ -10,6 +10,7 @@ import numpy as np
 
 from receiptflow.errors import ConfigError, ReceiptflowError
 from receiptflow.extractors.base import ExtractionResult, ExtractionStatus
+from receiptflow.extractors.local.dates import weekday_flags
 from receiptflow.extractors.local.lexicon import load_lexicon
 from receiptflow.extractors.local.parser import ParsedReceipt, parse_lines
 from receiptflow.extractors.local.roles import role_model
@@ -20,7 +21,7 @@ from receiptflow.schemas.flags import Flag, has_errors
 from receiptflow.schemas.validation import validate_receipt
 from receiptflow.settings import TrustSettings
 from receiptflow.trust import apply_trust
-from receiptflow.trust.calibrator import local_calibrator
+from receiptflow.trust.calibrator import CONTRADICTIONS, local_calibrator
 from receiptflow.trust.local_signals import Reading, local_signals
 
 if TYPE_CHECKING:
@@ -34,6 +35,14 @@ class Assessment:
     parsed: ParsedReceipt
     flags: list[Flag]
     signals: dict[str, np.ndarray]
+
+    @property
+    def contradicted(self) -> frozenset[str]:
+        """The fields something else printed on the receipt says are wrong (the day of the
+        week beside the date): their probability is capped (``trust.calibrator.capped``)."""
+        return frozenset(
+            flag.field for flag in self.flags if flag.code in CONTRADICTIONS and flag.field
+        )
 
     @property
     def present(self) -> set[str]:
@@ -109,7 +118,7 @@ class LocalExtractor:
             lexicon=self._lexicon,
             role_model=self._options.role_model,
         )
-        flags = validate_receipt(parsed.receipt)
+        flags = [*validate_receipt(parsed.receipt), *weekday_flags(parsed.when)]
         reading = Reading(
             parsed.rows,
             parsed.chosen,
@@ -131,7 +140,9 @@ class LocalExtractor:
         assessment = self.assess(lines)
         parsed = assessment.parsed
         calibrator = local_calibrator(self._options.calibrator)
-        probabilities = calibrator.probabilities(assessment.signals, assessment.present)
+        probabilities = calibrator.probabilities(
+            assessment.signals, assessment.present, assessment.contradicted
+        )
         flags = assessment.flags
         status = ExtractionStatus.FLAGGED if has_errors(flags) else ExtractionStatus.OK
         result = ExtractionResult(

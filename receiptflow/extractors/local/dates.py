@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from receiptflow.extractors.local.layout import Row, ocr_trust
 from receiptflow.extractors.local.vocab import misread_month, month_regex, words
+from receiptflow.extractors.local.weekdays import check_weekday, mismatch_message
+from receiptflow.schemas.flags import Flag
 from receiptflow.schemas.parsing import DateMatch, find_dates, find_time
 from receiptflow.schemas.parsing_dates import NUMERIC_START
 
@@ -67,6 +69,8 @@ class When:
     time_text: str | None = None
     repaired: bool = False  # read only after undoing OCR slips ("201o", "02,/22/2014")
     order_certainty: float = 1.0  # how sure the day/month order is, for an ambiguous date
+    weekday: int | None = None  # the day of the week printed beside the date (0 is Monday)
+    weekday_agrees: bool | None = None  # None: no day printed
 
 
 def _plausible(value: dt.date, today: dt.date) -> bool:
@@ -112,30 +116,40 @@ def date_order(rows: list[Row], *, currency: str | None, country: str | None) ->
 
 
 def _ambiguous(date: DateMatch) -> bool:
-    """ "02/08/2024" reads two ways; "13/08/2024", "2024-02-08" and "02/02/2024" one."""
-    match = _NUMERIC_DATE.fullmatch(date.text.strip())
+    """ "02/08/2024" (and "10- 9-2016") reads two ways; "13/08/2024", "2024-02-08" and
+    "02/02/2024" one."""
+    match = _NUMERIC_DATE.fullmatch(re.sub(r"\s", "", date.text))
     if match is None or match["a"] == match["b"]:
         return False
     return max(int(match["a"]), int(match["b"])) <= 12
 
 
 def find_when(
-    rows: list[Row], *, today: dt.date | None = None, order: DateOrder | None = None
+    rows: list[Row],
+    *,
+    today: dt.date | None = None,
+    order: DateOrder | None = None,
+    language: str | None = None,
 ) -> When:
-    """The sale date (and time); ``order`` says how numeric dates are written here."""
+    """The sale date (and time); ``order`` says how numeric dates are written here, unless a
+    day of the week printed beside the date says it (``language``: the receipt's, for the
+    two-letter day names)."""
     today = today or dt.date.today()
     order = order or DateOrder()
-    scored = _scored_dates([row.text for row in rows], today, not order.month_first)
+    texts = [row.text for row in rows]
+    scored = _scored_dates(texts, today, not order.month_first)
     repaired = False
     if not any(score > 0 for score, _, _ in scored):
         # no plausible date as printed: read the rows again with OCR's slips in numbers undone
-        scored = _scored_dates(
-            [ocr_repaired(row.text) for row in rows], today, not order.month_first
-        )
+        texts = [ocr_repaired(text) for text in texts]
+        scored = _scored_dates(texts, today, not order.month_first)
         repaired = True
     if not scored:
         return When()
     score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
+    weekday = check_weekday(texts[index], best, language=language, swappable=_ambiguous(best))
+    best = weekday.date
+    certainty = 1.0 if weekday.agrees else order.certainty
     agreeing = sum(1 for other in scored if other[2].value == best.value)
     confidence = 0.75 + 0.07 * min(score, 3.0) + (0.03 if agreeing > 1 else 0.0)
     if len({other[2].value for other in scored}) > 1 and score < 2.5:
@@ -144,12 +158,26 @@ def find_when(
         confidence -= 0.1
     confidence *= ocr_trust(rows[index].confidence, len(best.text))
     if _ambiguous(best):
-        confidence = min(confidence, order.certainty)
-    when = When(date=best, date_confidence=max(0.1, min(confidence, 0.97)), repaired=repaired)
+        confidence = min(confidence, certainty)
+    when = When(
+        date=best,
+        date_confidence=max(0.1, min(confidence, 0.97)),
+        repaired=repaired,
+        weekday=weekday.printed,
+        weekday_agrees=weekday.agrees,
+    )
     if _ambiguous(best):
-        when.order_certainty = order.certainty
+        when.order_certainty = certainty
     _attach_time(rows, index, best, when)
     return when
+
+
+def weekday_flags(when: When) -> list[Flag]:
+    """An error when the day of the week printed beside the date is not the date's."""
+    if when.date is None or when.weekday is None or when.weekday_agrees is not False:
+        return []
+    message = mismatch_message(when.date.value, when.weekday)
+    return [Flag(code="weekday_mismatch", field="date", message=message)]
 
 
 # OCR slips inside printed dates: a letter O for a zero ("201o"), l or I for a one, a stray

@@ -142,7 +142,7 @@ def parse_lines(
     currency = guess_currency(rows, default_currency=default_currency, language=language.language)
     header = find_header(rows)
     order = date_order(rows, currency=currency.code, country=currency.country)
-    when = find_when(rows, order=order)
+    when = find_when(rows, order=order, language=language.code)
     number, number_confidence = find_receipt_number(rows)
     totals = find_totals(
         rows,

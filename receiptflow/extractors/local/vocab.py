@@ -59,6 +59,7 @@ KINDS: dict[str, str] = {
     "void": "a cancelled item: the line that voids one rung up before (STORNO, VOID)",
     "hints": "words typical of the language's receipts that label no amount",
 }
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 LETTER = r"[^\W\d_]"
@@ -79,6 +80,7 @@ class Language:
     decimal_comma: bool  # amounts are written 12,50 (and 1.234,50)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> phrases
     months: dict[str, int] = field(default_factory=dict)  # month name -> 1..12
+    weekdays: dict[str, int] = field(default_factory=dict)  # day name -> 0 (Monday)..6
     currency_words: dict[str, str] = field(default_factory=dict)  # "EURO" -> "EUR"
     date_connectors: tuple[str, ...] = ()  # "15 de enero de 2018"
     day_suffixes: tuple[str, ...] = ()  # "1st", "1er"
@@ -98,6 +100,11 @@ def read_language(path: Path) -> Language:
         if key not in MONTH_KEYS:
             raise VocabularyError(f"{path.name}: unknown month {key!r}")
         months.update((name, MONTH_KEYS.index(key) + 1) for name in names)
+    weekdays: dict[str, int] = {}
+    for key, names in data.get("weekdays", {}).items():
+        if key not in WEEKDAY_KEYS:
+            raise VocabularyError(f"{path.name}: unknown day of the week {key!r}")
+        weekdays.update((name, WEEKDAY_KEYS.index(key)) for name in names)
     dates = data.get("dates", {})
     return Language(
         code=data.get("code", path.stem),
@@ -107,6 +114,7 @@ def read_language(path: Path) -> Language:
         decimal_comma=bool(data.get("decimal_comma", False)),
         words={kind: tuple(phrases) for kind, phrases in words.items()},
         months=months,
+        weekdays=weekdays,
         currency_words=dict(data.get("currency_words", {})),
         date_connectors=tuple(dates.get("connectors", ())),
         day_suffixes=tuple(dates.get("day_suffixes", ())),
@@ -115,16 +123,24 @@ def read_language(path: Path) -> Language:
 
 @cache
 def languages() -> dict[str, Language]:
-    """Every language file, by code; month names must agree across languages."""
+    """Every language file, by code; month names and day names must agree across languages,
+    and no day name may be a month's ("MAR" is March, so not Tuesday's "mar.")."""
     found = {lang.code: lang for lang in map(read_language, sorted(VOCAB_DIR.glob("*.toml")))}
-    seen: dict[str, tuple[int, str]] = {}
+    for kind in ("months", "weekdays"):
+        seen: dict[str, tuple[int, str]] = {}
+        for lang in found.values():
+            for name, number in getattr(lang, kind).items():
+                key = fold(name)
+                if key in seen and seen[key][0] != number:
+                    other = seen[key][1]
+                    raise VocabularyError(
+                        f"{kind}: {name!r} is {number} in {lang.code}, not in {other}"
+                    )
+                seen[key] = (number, lang.code)
+    months = {fold(name) for lang in found.values() for name in lang.months}
     for lang in found.values():
-        for name, month in lang.months.items():
-            key = fold(name)
-            if key in seen and seen[key][0] != month:
-                other = seen[key][1]
-                raise VocabularyError(f"month {name!r} is {month} in {lang.code}, not in {other}")
-            seen[key] = (month, lang.code)
+        if clash := sorted(name for name in lang.weekdays if fold(name) in months):
+            raise VocabularyError(f"{lang.code}: day names {clash} are month names")
     return found
 
 
