@@ -43,6 +43,11 @@ class IngestSettings(BaseModel):
     max_side: int = 2500  # px; larger pages are downscaled (keeps aspect) to bound OCR cost
 
 
+# Raised when the same settings read other lines than before, so cached readings are redone:
+# 2, a column of stacked amounts the detector took for vertical text is read row by row
+OCR_READING = 2
+
+
 class OcrSettings(BaseModel):
     engine: str = "rapidocr"
     threads: int = 2
@@ -69,7 +74,7 @@ class OcrSettings(BaseModel):
         """What decides the lines read (cached OCR is only reused under the same one)."""
         engine = self.engine if self.rec_precision == "f32" else f"{self.engine}+rec-bf16"
         parts = (engine, self.rec_model, self.max_side, self.min_side, self.fix_orientation)
-        return "/".join(str(part) for part in parts)
+        return "/".join(str(part) for part in (*parts, f"reading-{OCR_READING}"))
 
     @field_validator("rec_model")
     @classmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,12 @@ class Detection:
 
     quads: np.ndarray  # (n, 4, 2) float32, clipped to the image
     crops: list[np.ndarray]  # BGR, one per quad, horizontal text
+    # Boxes scored between FAINT_SCORE and the detector's threshold: not read, but a column
+    # of stacked prices merged into one tall box scores there (``ocr/columns``)
+    faint: np.ndarray = field(default_factory=lambda: np.zeros((0, 4, 2), np.float32))
+
+
+FAINT_SCORE = 0.3
 
 
 class Detector:
@@ -71,9 +77,10 @@ class Detector:
         self._model: ModelRunner = open_runner(model, threads=threads, spin_wait=spin_wait)
         limit = ("min", min_side) if min_side is not None else ("max", max_side)
         self._resize = DetPreProcess(limit[1], limit[0], _MEAN, _STD).resize
+        self._box_thresh = box_thresh
         self._post = DBPostProcess(
             thresh=0.3,
-            box_thresh=box_thresh,
+            box_thresh=min(box_thresh, FAINT_SCORE),
             max_candidates=1000,
             unclip_ratio=1.6,
             use_dilation=True,
@@ -94,12 +101,18 @@ class Detector:
         if scaled is None:
             return empty
         probabilities = self._model.run(self._normalise(scaled))
-        boxes, _scores = self._post(probabilities, page.shape[:2])
+        found, scores = self._post(probabilities, page.shape[:2])
+        # each box is kept or not on its own score, so the read ones are those the threshold
+        # alone gives, in the same order
+        strong = [score >= self._box_thresh for score in scores]
+        boxes = np.array([box for box, keep in zip(found, strong, strict=True) if keep])
+        faint = np.array([box for box, keep in zip(found, strong, strict=True) if not keep])
+        faint = map_boxes_to_original(faint, record, height, width) if len(faint) else empty.faint
         if len(boxes) == 0:
-            return empty
+            return Detection(empty.quads, [], faint)
         boxes = TextDetector.sorted_boxes(boxes)
         crops = [get_rotate_crop_image(page, box.copy()) for box in boxes]
-        return Detection(map_boxes_to_original(boxes, record, height, width), crops)
+        return Detection(map_boxes_to_original(boxes, record, height, width), crops, faint)
 
     def _normalise(self, image: np.ndarray) -> np.ndarray:
         """HxWx3 uint8 -> 1x3xHxW float32 by table look-up, channel by channel."""

@@ -26,6 +26,7 @@ from PIL import Image
 
 from receiptflow.errors import OcrError
 from receiptflow.ingest.document import TextLine
+from receiptflow.ocr.columns import find_columns, row_boxes
 from receiptflow.ocr.orientation import UprightRead, read_upright
 from receiptflow.ocr.reading_order import sort_reading_order
 
@@ -162,18 +163,33 @@ class RapidOcrEngine:
                 if _quad_height(quad) >= self._tuning.min_box_height
             ]
             texts = self._recognise(rec, [found.crops[i] for i in keep])
+            boxes = [_aabb(found.quads[i]) for i in keep]
+            columns = find_columns(boxes, [_aabb(quad) for quad in found.faint])
+            # read apart from the page's boxes: a batch's padding changes what a crop reads
+            rows = [row_boxes(boxes, column, bgr.shape[1]) for column in columns]
+            crops = [_crop(bgr, box) for found_rows in rows for box in found_rows]
+            row_texts = iter(rec.recognise(crops) if crops else [])
         except Exception as exc:
             raise OcrError(f"RapidOCR failed: {exc or type(exc).__name__}") from exc
+        replaced: set[int] = set()
+        read = list(zip(boxes, texts, strict=True))
+        for column, found_rows in zip(columns, rows, strict=True):
+            row_reads = [(box, next(row_texts)) for box in found_rows]
+            if sum(self._kept(text) for _, text in row_reads) >= 2:
+                replaced.update(column.members)  # "DDDADDA": the column read as vertical text
+                read += row_reads
         lines = []
-        for i, (text, score, chars) in zip(keep, texts, strict=True):
-            stripped = text.strip()
-            if stripped and score >= self._tuning.min_score:
+        for index, (box, (text, score, chars)) in enumerate(read):
+            if index not in replaced and self._kept((text, score, chars)):
+                stripped = text.strip()
                 # ``chars`` is empty or one score per character of ``text``, spaces included
                 lead = len(text) - len(text.lstrip())
                 kept = chars[lead : lead + len(stripped)]
-                box = _aabb(found.quads[i])
                 lines.append(TextLine(stripped, box, float(score), page, char_confidences=kept))
         return sort_reading_order(lines)
+
+    def _kept(self, read: Recognised) -> bool:
+        return bool(read[0].strip()) and read[1] >= self._tuning.min_score
 
     def _recognise(self, rec: Recogniser, crops: list[np.ndarray]) -> list[Recognised]:
         from receiptflow.ocr.ppocr import plan_batches
@@ -194,6 +210,11 @@ class RapidOcrEngine:
 def _aabb(quad: np.ndarray) -> tuple[float, float, float, float]:
     xs, ys = quad[:, 0], quad[:, 1]
     return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+
+
+def _crop(bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    x0, y0, x1, y1 = (max(0, round(value)) for value in box)
+    return np.ascontiguousarray(bgr[y0 : y1 + 1, x0:x1])
 
 
 def _quad_height(quad: np.ndarray) -> float:
