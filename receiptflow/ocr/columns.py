@@ -30,6 +30,7 @@ MAX_TALL_SHARE = 0.1
 # Around a row's read: a little of the height on each side of the column, not the row above
 _PAD = 0.3
 _HALF_ROW = 0.45
+_MIN_HEIGHT = 4.0  # px: the detector keeps no box this thin either
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,6 @@ def row_boxes(boxes: list[Box], column: Column, page_width: float) -> list[Box]:
         centre, height = (box[1] + box[3]) / 2, _height(box)
         start = max(box[2] + 0.2 * height, left - _PAD * height)
         end = min(page_width, right + _PAD * height)
-        if end - start > height:
+        if end - start > height >= _MIN_HEIGHT:
             found.append((start, centre - _HALF_ROW * height, end, centre + _HALF_ROW * height))
     return found
