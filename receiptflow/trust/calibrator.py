@@ -112,7 +112,7 @@ class Calibrator:
 REPAIRED_DATE_CEILING = 0.9
 
 
-# A finding that another part of the receipt contradicts a field (flag code -> the field):
+# Findings (flag codes) by which another part of the receipt contradicts the flag's field:
 # the day of the week printed beside the date is not the date's. Such a field is more likely
 # wrong than right, whatever its own reading looks like.
 CONTRADICTIONS = frozenset({"weekday_mismatch"})
