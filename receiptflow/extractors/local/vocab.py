@@ -2,7 +2,7 @@
 into the patterns the parser uses.
 
 A file lists, per kind of row (total, change, tax, ...), the words and phrases a receipt in
-that language prints for it, plus its month names and the currency its country pays in. The
+that language prints for it, plus its month and day names and the currency its country pays in. The
 phrase syntax (see ``data/vocab/README.md``) is forgiving the way receipts and OCR are: case
 and accents do not matter ("ESPECES" is "Espèces", "RUECKGELD" is "Rückgeld"), a space may or
 may not be printed ("SUB TOTAL" is "SUBTOTAL"), punctuation is optional ("I.V.A." is "IVA"),
