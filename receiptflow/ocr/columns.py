@@ -77,17 +77,21 @@ def find_columns(boxes: list[Box], faint: list[Box]) -> list[Column]:
 
 
 def _merged(regions: list[Box], box: Box) -> list[Box]:
-    """``regions`` with ``box`` added: joined to the first region it overlaps, or new."""
-    for at, region in enumerate(regions):
+    """``regions`` with ``box`` added: joined with every region it overlaps (and with those
+    the joined region then overlaps), or on its own."""
+    apart = [region for region in regions if not _overlap(box, region)]
+    if len(apart) == len(regions):
+        return [*regions, box]
+    joined = box
+    for region in regions:
         if _overlap(box, region):
             joined = (
-                min(region[0], box[0]),
-                min(region[1], box[1]),
-                max(region[2], box[2]),
-                max(region[3], box[3]),
+                min(joined[0], region[0]),
+                min(joined[1], region[1]),
+                max(joined[2], region[2]),
+                max(joined[3], region[3]),
             )
-            return [*regions[:at], joined, *regions[at + 1 :]]
-    return [*regions, box]
+    return _merged(apart, joined)
 
 
 def _inside(box: Box, region: Box) -> bool:

@@ -74,6 +74,14 @@ def test_a_box_many_rows_tall_beside_the_item_rows_is_a_column() -> None:
     assert reads[0] == pytest.approx((117.0, 0.5, 163.0, 9.5))
 
 
+def test_two_tall_boxes_a_faint_one_bridges_are_one_column() -> None:
+    rows = [_row(10.0 * i) for i in range(30)]
+    upper, lower = (150.0, 0.0, 160.0, 50.0), (150.0, 70.0, 160.0, 120.0)
+    bridge = (120.0, 40.0, 152.0, 80.0)  # overlaps both: the prices between them
+    (column,) = find_columns([*rows, upper, lower], [bridge])
+    assert column.box == (120.0, 0.0, 160.0, 120.0) and column.members == (30, 31)
+
+
 def test_no_column_on_a_page_of_words_or_a_page_lying_sideways() -> None:
     words = [_row(10.0 * i) for i in range(10)]
     assert find_columns([*words, (150.0, 0.0, 160.0, 25.0)], []) == []  # two rows: a word
