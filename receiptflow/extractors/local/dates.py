@@ -147,7 +147,8 @@ def find_when(
     if not scored:
         return When()
     score, index, best = max(scored, key=lambda item: (item[0], -item[1]))
-    weekday = check_weekday(texts[index], best, language=language, swappable=_ambiguous(best))
+    ambiguous = _ambiguous(best)  # of the printed text, so the same for a swapped reading
+    weekday = check_weekday(texts[index], best, language=language, swappable=ambiguous)
     best = weekday.date
     certainty = 1.0 if weekday.agrees else order.certainty
     agreeing = sum(1 for other in scored if other[2].value == best.value)
@@ -157,7 +158,7 @@ def find_when(
     if repaired:
         confidence -= 0.1
     confidence *= ocr_trust(rows[index].confidence, len(best.text))
-    if _ambiguous(best):
+    if ambiguous:
         confidence = min(confidence, certainty)
     when = When(
         date=best,
@@ -166,7 +167,7 @@ def find_when(
         weekday=weekday.printed,
         weekday_agrees=weekday.agrees,
     )
-    if _ambiguous(best):
+    if ambiguous:
         when.order_certainty = certainty
     _attach_time(rows, index, best, when)
     return when

@@ -55,7 +55,6 @@ class WeekdayCheck:
     date: DateMatch  # as read, or with day and month swapped when only that falls on the day
     printed: int | None = None  # the day printed beside it; None: no day printed
     agrees: bool | None = None  # None when no day is printed
-    swapped: bool = False
 
 
 def check_weekday(
@@ -76,7 +75,7 @@ def check_weekday(
             other = None
         if other is not None and other.weekday() == printed:
             swapped = DateMatch(other, date.start, date.end, date.text)
-            return WeekdayCheck(swapped, printed, agrees=True, swapped=True)
+            return WeekdayCheck(swapped, printed, agrees=True)
     return WeekdayCheck(date, printed, agrees=False)
 
 
