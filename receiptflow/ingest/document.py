@@ -27,18 +27,6 @@ class TextLine:
     # only here. Empty when the source gives none (Tesseract, a PDF's text, dataset boxes).
     char_confidences: tuple[float, ...] = ()
 
-    def span_confidence(self, start: int, end: int) -> float:
-        """The least sure character of ``text[start:end]`` that is a letter or digit (the
-        line's confidence when no character is scored)."""
-        if len(self.char_confidences) != len(self.text):
-            return self.confidence
-        scored = [
-            self.char_confidences[index]
-            for index in range(max(0, start), min(end, len(self.text)))
-            if self.text[index].isalnum()
-        ]
-        return min(scored, default=self.confidence)
-
     @property
     def height(self) -> float:
         return self.box[3] - self.box[1]
