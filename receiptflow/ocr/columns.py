@@ -43,6 +43,11 @@ def _height(box: Box) -> float:
     return box[3] - box[1]
 
 
+def _wide(box: Box) -> bool:
+    """Wider than tall: a horizontal line of text, as an item name's box is."""
+    return box[2] - box[0] > _height(box)
+
+
 def _tall(box: Box, line_height: float) -> bool:
     height, width = _height(box), box[2] - box[0]
     return height >= TALL_RATIO * max(width, 1.0) and height >= LINE_HEIGHTS * line_height
@@ -100,7 +105,7 @@ def _inside(box: Box, region: Box) -> bool:
 
 
 def _line_height(boxes: list[Box]) -> float | None:
-    heights = [_height(box) for box in boxes if box[2] - box[0] > _height(box)]
+    heights = [_height(box) for box in boxes if _wide(box)]
     return statistics.median(heights) if len(heights) >= 5 else None
 
 
@@ -117,7 +122,7 @@ def row_boxes(boxes: list[Box], column: Column, page_width: float) -> list[Box]:
         if index not in column.members
         and top <= (box[1] + box[3]) / 2 <= bottom
         and box[2] < middle
-        and box[2] - box[0] > _height(box)
+        and _wide(box)
     ]
     for box in sorted(beside, key=lambda box: (box[1] + box[3]) / 2):
         centre, height = (box[1] + box[3]) / 2, _height(box)
